@@ -1,0 +1,106 @@
+/** The only module that imports DuckDB (DESIGN §4). */
+import { type DuckDBConnection, DuckDBInstance, StatementType } from "@duckdb/node-api";
+import { errorMessage, ThemisError } from "../core/errors.ts";
+
+/** A plain row: numbers, strings, booleans, null, arrays and objects of those. */
+export type Row = Record<string, unknown>;
+
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === "object") {
+    const out: Row = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+/** A value a query parameter may take. */
+export type SqlParam = string | number | boolean | null;
+
+/** Positional (`?`) or named (`$name`) parameters. */
+export type SqlParams = SqlParam[] | Record<string, SqlParam>;
+
+const hasParams = (params: SqlParams) =>
+  Array.isArray(params) ? params.length > 0 : Object.keys(params).length > 0;
+
+/**
+ * A DuckDB database (a file, or `:memory:`) with one connection.
+ *
+ * @example
+ * ```ts
+ * import { Database } from "./duckdb.ts";
+ * const db = await Database.open(":memory:");
+ * console.assert((await db.all("select 1 as x"))[0].x === 1);
+ * db.close();
+ * ```
+ */
+export class Database {
+  readonly #instance: DuckDBInstance;
+  readonly #connection: DuckDBConnection;
+
+  private constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+    this.#instance = instance;
+    this.#connection = connection;
+  }
+
+  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Database> {
+    try {
+      const instance = await DuckDBInstance.create(
+        path,
+        options.readOnly ? { access_mode: "READ_ONLY" } : {},
+      );
+      return new Database(instance, await instance.connect());
+    } catch (error) {
+      throw new ThemisError(
+        "STORE_IO",
+        `Cannot open the analytics database "${path}": ${errorMessage(error)}. It is a cache: ` +
+          `delete it and it is rebuilt from the events.`,
+        { file: path },
+        error,
+      );
+    }
+  }
+
+  /** Run statements, discarding results. */
+  async run(sql: string, params: SqlParams = []): Promise<void> {
+    await this.#connection.run(sql, hasParams(params) ? params : undefined);
+  }
+
+  /** Run a query and return plain row objects (safe integers as numbers, times as ISO text). */
+  async all(sql: string, params: SqlParams = []): Promise<Row[]> {
+    const reader = await this.#connection.runAndReadAll(sql, hasParams(params) ? params : undefined);
+    return reader.getRowObjectsJS().map((row) => plain(row) as Row);
+  }
+
+  /** A query's rows and its column names and types, for printing. */
+  async query(sql: string): Promise<{ columns: string[]; types: string[]; rows: Row[] }> {
+    const reader = await this.#connection.runAndReadAll(sql);
+    return {
+      columns: reader.columnNames(),
+      types: reader.columnTypes().map((t) => t.toString()),
+      rows: reader.getRowObjectsJS().map((row) => plain(row) as Row),
+    };
+  }
+
+  /** True when every statement of `sql` only reads (SELECT, EXPLAIN; checked without running). */
+  async isReadOnly(sql: string): Promise<boolean> {
+    const extracted = await this.#connection.extractStatements(sql);
+    for (let i = 0; i < extracted.count; i++) {
+      const prepared = await extracted.prepare(i);
+      const type = prepared.statementType;
+      prepared.destroySync();
+      if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN) return false;
+    }
+    return extracted.count > 0;
+  }
+
+  close(): void {
+    this.#connection.closeSync();
+    this.#instance.closeSync();
+  }
+}

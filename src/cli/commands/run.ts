@@ -1,0 +1,117 @@
+import { parseArgs } from "node:util";
+import type { ExperimentResult } from "../../results/experiment_result.ts";
+import type { Stage } from "../../plan/check_plugins.ts";
+import { displayPath, loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import { EXIT } from "../exit_codes.ts";
+import { formatTable } from "../format_table.ts";
+import type { CliIo } from "../io.ts";
+import { usageError } from "../usage.ts";
+import { addSourceLines } from "../../spec/error_lines.ts";
+import type { LoadedSpec } from "../../spec/load_spec.ts";
+import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
+import { selfCommand } from "../self.ts";
+
+/** The stage commands share one implementation. */
+export type StageCommand = "run" | "generate" | "transform" | "evaluate";
+
+const WHAT: Record<StageCommand, string> = {
+  run: "Plan a benchmark or experiment and run generation → parses → scores for all pending\n" +
+    "work, reusing everything the store already holds.",
+  generate: "Run the generation stage only.",
+  transform: "Run the parses over generations the store already holds.",
+  evaluate: "Run the parses the scores need, then the scores, over existing generations.",
+};
+
+/** Help text of a stage command. */
+export function stageHelp(command: StageCommand): string {
+  return `themis ${command} <spec.toml|spec.json> [options]
+
+${WHAT[command]}
+
+Options:
+${STORE_FLAGS_HELP}
+  --quiet          print nothing but errors
+  --json           print the aggregate as JSON lines instead of a table
+  -h, --help       show this help
+`;
+}
+
+const STAGES: Record<StageCommand, Stage[]> = {
+  run: ["generation", "parse", "score"],
+  generate: ["generation"],
+  transform: ["parse"],
+  evaluate: ["parse", "score"],
+};
+
+/** `themis run|generate|transform|evaluate <spec>`. */
+export async function stageCommand(
+  command: StageCommand,
+  args: string[],
+  io: CliIo,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      project: { type: "string" },
+      store: { type: "string" },
+      quiet: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    io.out(stageHelp(command));
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1) throw usageError(`themis ${command} takes one spec file`, command);
+  const loaded = await loadSpecArg(positionals[0], io);
+  const orchestrator = await openOrchestrator(values, io, positionals[0]);
+  try {
+    return await runStage(command, loaded, orchestrator, values, io);
+  } catch (error) {
+    throw addSourceLines(error, loaded.source);
+  } finally {
+    orchestrator.store.close();
+  }
+}
+
+async function runStage(
+  command: StageCommand,
+  loaded: LoadedSpec,
+  orchestrator: Orchestrator,
+  values: { quiet?: boolean; json?: boolean },
+  io: CliIo,
+): Promise<number> {
+  const options = { specDir: loaded.baseDir };
+  const result: ExperimentResult = command === "run"
+    ? await orchestrator.run(loaded.spec, options)
+    : command === "generate"
+    ? await orchestrator.generate(loaded.spec, options)
+    : command === "transform"
+    ? await orchestrator.transform(loaded.spec, options)
+    : await orchestrator.evaluate(loaded.spec, options);
+  const s = result.summary!;
+  const failed = s.generationFailed + s.parseFailed + s.scoreFailed;
+  if (values.quiet) return failed > 0 ? EXIT.WORK_FAILED : EXIT.OK;
+  const rows = STAGES[command].includes("score") ? await result.aggregate() : [];
+  if (values.json) {
+    io.out(formatTable([], rows, "json"));
+    return failed > 0 ? EXIT.WORK_FAILED : EXIT.OK;
+  }
+  if (rows.length > 0) {
+    const columns = ["model", "slice", "prompt_variant", "score", "metric", "mean", "count"];
+    io.out(formatTable(columns, rows));
+  }
+  const runDir = displayPath(orchestrator.store.runs.runDir(result.runId), io);
+  const storeDir = displayPath(orchestrator.store.root, io);
+  io.out(
+    `\nrun ${result.runId}: ${s.candidates} candidates — ${s.generated} generated, ` +
+      `${s.reused} reused, ${s.parsed} parsed (${s.parseInvalid} without an answer), ` +
+      `${s.scored} scored, ${failed} failed\n` +
+      `run directory: ${runDir}\n` +
+      `query it:      ${selfCommand(io)} sql --store ${storeDir} ` +
+      `"select model_id, count(*) as trials from trials group by all"\n`,
+  );
+  return failed > 0 ? EXIT.WORK_FAILED : EXIT.OK;
+}

@@ -1,0 +1,47 @@
+import { dirname, relative, resolve } from "node:path";
+import { Orchestrator } from "../orchestrator/orchestrator.ts";
+import { Store } from "../orchestrator/store.ts";
+import { findProjectFile, type LoadedSpec, loadSpecFile } from "../spec/load_spec.ts";
+import type { CliIo } from "./io.ts";
+
+/** Options every command that touches a store understands. */
+export interface StoreFlags {
+  project?: string;
+  store?: string;
+}
+
+/** The help lines of the store flags. */
+export const STORE_FLAGS_HELP =
+  `  --project FILE   project file (default: themis.toml in the spec's folder or a parent,
+                   then in the current folder or a parent; project defaults without one)
+  --store DIR      store root, overriding the project's storage.root`;
+
+/**
+ * The orchestrator for a command: the project file given, or found near the spec or the
+ * current folder, or project defaults; `--store` overrides the store root.
+ */
+export async function openOrchestrator(
+  flags: StoreFlags,
+  io: CliIo,
+  specFile?: string,
+): Promise<Orchestrator> {
+  const store = flags.store ? Store.open(resolve(io.cwd, flags.store)) : undefined;
+  let projectFile = flags.project ? resolve(io.cwd, flags.project) : undefined;
+  if (projectFile === undefined && specFile !== undefined) {
+    projectFile = await findProjectFile(dirname(resolve(io.cwd, specFile)));
+  }
+  projectFile ??= await findProjectFile(io.cwd);
+  if (projectFile !== undefined) return await Orchestrator.fromProjectFile(projectFile, { store });
+  return Orchestrator.fromProjectSpec({ project_name: "default" }, { baseDir: io.cwd, store });
+}
+
+/** Load a spec file given on the command line. */
+export function loadSpecArg(path: string, io: CliIo): Promise<LoadedSpec> {
+  return loadSpecFile(resolve(io.cwd, path));
+}
+
+/** A path as the user would type it from the current folder. */
+export function displayPath(path: string, io: CliIo): string {
+  const rel = relative(io.cwd, path);
+  return rel === "" ? "." : rel.startsWith("..") ? path : rel;
+}

@@ -1,0 +1,97 @@
+import chalk from "chalk";
+import { isThemisError } from "../core/errors.ts";
+import { TOOL_VERSION } from "../orchestrator/version.ts";
+import { schemaCommand } from "./commands/schema.ts";
+import { sqlCommand } from "./commands/sql.ts";
+import { type StageCommand, stageCommand } from "./commands/run.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { EXIT, exitCodeFor } from "./exit_codes.ts";
+import { type CliIo, denoIo } from "./io.ts";
+
+export const MAIN_HELP = `themis ${TOOL_VERSION} — evaluate language models, locally, reproducibly
+
+Usage: themis <command> [options]      (from a checkout: deno run -A cli.ts …)
+
+Commands:
+  run <spec>        plan and run generation → parses → scores, reusing the store
+  generate <spec>   the generation stage only
+  transform <spec>  parses over existing generations
+  evaluate <spec>   parses and scores over existing generations
+  sql "<query>"     read-only SQL over the store's projections
+  validate <file>   check a spec or project file without running it
+  schema [kind]     print the JSON Schema of benchmark, experiment or project specs
+
+Run "themis <command> --help" for a command's options.
+
+Exit codes: 0 ok · 1 internal error · 2 usage · 3 spec, plugin or dataset error ·
+4 store error · 5 run finished but some work failed · 6 query error · 130 interrupted
+`;
+
+type Handler = (args: string[], io: CliIo) => number | Promise<number>;
+
+const stage = (name: StageCommand): Handler => (args, io) => stageCommand(name, args, io);
+
+const COMMANDS: Record<string, Handler> = {
+  run: stage("run"),
+  generate: stage("generate"),
+  transform: stage("transform"),
+  evaluate: stage("evaluate"),
+  sql: sqlCommand,
+  validate: validateCommand,
+  schema: schemaCommand,
+};
+
+function printError(error: unknown, io: CliIo): void {
+  const red = io.errIsTerminal ? chalk.red : (t: string) => t;
+  if (isThemisError(error)) {
+    io.err(`${red(`error [${error.code}]`)} ${error.message}\n`);
+    const suggestion = error.details?.suggestion;
+    if (typeof suggestion === "string" && !error.message.includes(suggestion)) {
+      io.err(`hint: ${suggestion}\n`);
+    }
+    return;
+  }
+  // Node's parseArgs errors are usage errors.
+  const code = (error as { code?: string })?.code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    io.err(`${red("error [USAGE]")} ${(error as Error).message} (see "themis --help")\n`);
+    return;
+  }
+  io.err(`${red("internal error")} ${(error as Error)?.stack ?? String(error)}\n`);
+  io.err("This is a bug in themis: please report it with the command you ran.\n");
+}
+
+/**
+ * Run the CLI with `args`; returns the exit code (the caller exits).
+ *
+ * @example
+ * ```ts
+ * import { main } from "./main.ts";
+ * const code = await main(["--help"]);
+ * console.assert(code === 0);
+ * ```
+ */
+export async function main(args: string[], io: CliIo = denoIo()): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    io.out(MAIN_HELP);
+    return command === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (command === "--version" || command === "-V") {
+    io.out(`themis ${TOOL_VERSION}\n`);
+    return EXIT.OK;
+  }
+  const handler = COMMANDS[command];
+  if (handler === undefined) {
+    io.err(`error [USAGE] unknown command "${command}" (see "themis --help")\n`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await handler(rest, io);
+  } catch (error) {
+    printError(error, io);
+    const code = (error as { code?: string })?.code;
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) return EXIT.USAGE;
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,61 @@
+import { createHash } from "node:crypto";
+import { ThemisError } from "./errors.ts";
+
+/**
+ * Canonical JSON: object keys sorted, no insignificant whitespace, `undefined` object members
+ * dropped. Non-finite numbers are refused because they have no JSON form.
+ *
+ * @example
+ * ```ts
+ * import { canonicalJson } from "./canonical.ts";
+ * console.assert(canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}');
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(value)) {
+        throw new ThemisError("INTERNAL", `Cannot hash the non-finite number ${value}`);
+      }
+      return JSON.stringify(value);
+    case "object": {
+      if (Array.isArray(value)) {
+        return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") +
+          "]";
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(obj[k])).join(",") +
+        "}";
+    }
+    default:
+      throw new ThemisError("INTERNAL", `Cannot hash a value of type ${typeof value}`);
+  }
+}
+
+/** Full sha256 hex of a string. */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Length of the short form of an id (DESIGN §2). */
+export const SHORT_ID_LENGTH = 12;
+
+/**
+ * Content hash of any JSON-able value: sha256 of its canonical JSON, short form.
+ *
+ * @example
+ * ```ts
+ * import { contentHash } from "./canonical.ts";
+ * console.assert(contentHash({ a: 1 }) === contentHash({ a: 1 }));
+ * console.assert(contentHash({ a: 1 }).length === 12);
+ * ```
+ */
+export function contentHash(value: unknown): string {
+  return sha256Hex(canonicalJson(value)).slice(0, SHORT_ID_LENGTH);
+}

@@ -1,0 +1,84 @@
+/** Stable error codes. Recognise errors by `code`, never by class. */
+export type ErrorCode =
+  | "SPEC_INVALID"
+  | "SPEC_PARSE"
+  | "PLAN_INVALID"
+  | "PLUGIN_NOT_FOUND"
+  | "PLUGIN_INVALID"
+  | "PLUGIN_ERROR"
+  | "DATASET_INVALID"
+  | "PROVIDER_RATE_LIMIT"
+  | "PROVIDER_TIMEOUT"
+  | "PROVIDER_UNAVAILABLE"
+  | "PROVIDER_AUTH"
+  | "PROVIDER_BAD_REQUEST"
+  | "PROVIDER_NOT_FOUND"
+  | "PROVIDER_MALFORMED"
+  | "PROVIDER_NETWORK"
+  | "STORE_CORRUPT"
+  | "STORE_LOCKED"
+  | "STORE_IO"
+  | "RUN_NOT_FOUND"
+  | "RUN_CONFLICT"
+  | "MISSING_GENERATIONS"
+  | "SQL_INVALID"
+  | "SQL_READ_ONLY"
+  | "QUERY_INVALID"
+  | "USAGE"
+  | "CANCELLED"
+  | "INTERNAL";
+
+/** One issue inside a multi-issue error (spec validation lists every issue at once). */
+export interface ErrorIssue {
+  /** Dotted path into the spec, e.g. `models[1].provider`. */
+  path: string;
+  message: string;
+  /** 1-based line in the source file, when known (TOML and JSON). */
+  line?: number;
+  code?: string;
+}
+
+export interface ErrorDetails {
+  file?: string;
+  line?: number;
+  path?: string;
+  suggestion?: string;
+  issues?: ErrorIssue[];
+  [key: string]: unknown;
+}
+
+/**
+ * The one error type of themis: a stable `code`, a message that says what failed and how to
+ * fix it, and structured `details`.
+ *
+ * @example
+ * ```ts
+ * import { ThemisError } from "./errors.ts";
+ * const err = new ThemisError("SPEC_INVALID", "models must not be empty", { path: "models" });
+ * console.assert(err.code === "SPEC_INVALID");
+ * ```
+ */
+export class ThemisError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "ThemisError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** True when `value` is a ThemisError (or carries the same shape across a worker boundary). */
+export function isThemisError(value: unknown): value is ThemisError {
+  return value instanceof ThemisError ||
+    (typeof value === "object" && value !== null && "code" in value &&
+      (value as { name?: unknown }).name === "ThemisError");
+}
+
+/** The message of any thrown value, without a stack. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

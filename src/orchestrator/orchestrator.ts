@@ -1,0 +1,258 @@
+import { relative, resolve } from "node:path";
+import { ThemisError } from "../core/errors.ts";
+import type { RunManifest } from "../plan/manifest.ts";
+import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
+import { planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
+import { createRegistry, type Registry } from "../plugins/registry.ts";
+import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
+import { type ExecutionCounts, executePlan } from "../run/execute_plan.ts";
+import { compileBenchmark } from "../spec/compile_benchmark.ts";
+import { loadProjectFile } from "../spec/load_spec.ts";
+import type {
+  BenchmarkSpec,
+  BenchmarkSpecInput,
+  ExperimentSpec,
+  ExperimentSpecInput,
+  ProjectSpec,
+  ProjectSpecInput,
+} from "../spec/schemas.ts";
+import {
+  specKind,
+  validateBenchmark,
+  validateExperiment,
+  validateProject,
+} from "../spec/validate_spec.ts";
+import { Store } from "./store.ts";
+import { TOOL_VERSION } from "./version.ts";
+
+/** A benchmark or an experiment, as objects (validated again on every call). */
+export type SpecInput = BenchmarkSpecInput | ExperimentSpecInput | BenchmarkSpec | ExperimentSpec;
+
+/** Options of the factories. */
+export interface OrchestratorOptions {
+  /** Plugins; a registry with the built-ins otherwise. */
+  registry?: Registry;
+  /** An already opened store, overriding the project's. */
+  store?: Store;
+  /** Folder relative paths of the project resolve from (fromProjectSpec; default: cwd). */
+  baseDir?: string;
+}
+
+/** A progress report while a run executes. */
+export interface ProgressOptions {
+  renderer?: "bar" | "log" | "none";
+  onSnapshot?: (counts: ExecutionCounts) => void;
+}
+
+/** Options of every execution method. */
+export interface ExecutionOptions {
+  /** Never hashed or stored: secrets, environment, labels. */
+  runtime?: Record<string, string>;
+  progress?: ProgressOptions;
+  signal?: AbortSignal;
+  /** Folder that the spec's relative dataset paths resolve from (default: the project's). */
+  specDir?: string;
+}
+
+/** Options of `plan()`. */
+export interface PlanOptions extends ExecutionOptions {
+  /** false: check and plan only, write nothing (`themis validate`). */
+  persist?: boolean;
+}
+
+const CONSTRUCTION = Symbol("Orchestrator.construction");
+
+/**
+ * The one entry point for planning and running evaluation work (API.md).
+ *
+ * @example
+ * ```ts
+ * import { Orchestrator } from "./orchestrator.ts";
+ * const orchestrator = Orchestrator.fromProjectSpec({ project_name: "demo" });
+ * // const result = await orchestrator.run(benchmark);
+ * ```
+ */
+export class Orchestrator {
+  readonly project: ProjectSpec;
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly baseDir: string;
+
+  constructor(
+    token: symbol,
+    project: ProjectSpec,
+    baseDir: string,
+    options: OrchestratorOptions,
+  ) {
+    if (token !== CONSTRUCTION) {
+      throw new ThemisError(
+        "USAGE",
+        "Do not construct Orchestrator directly: use Orchestrator.fromProjectFile(path) or " +
+          "Orchestrator.fromProjectSpec(spec)",
+      );
+    }
+    this.project = project;
+    this.baseDir = baseDir;
+    this.registry = options.registry ?? createRegistry();
+    this.store = options.store ?? Store.open(resolve(baseDir, project.storage.root));
+  }
+
+  /** From a project file (`.toml` or `.json`); its folder anchors the store root. */
+  static async fromProjectFile(
+    path: string,
+    options: OrchestratorOptions = {},
+  ): Promise<Orchestrator> {
+    const loaded = await loadProjectFile(path);
+    return new Orchestrator(CONSTRUCTION, loaded.spec, loaded.baseDir, options);
+  }
+
+  /** From a project object; relative paths resolve from `options.baseDir` or the cwd. */
+  static fromProjectSpec(
+    project: ProjectSpecInput | ProjectSpec,
+    options: OrchestratorOptions = {},
+  ): Orchestrator {
+    const spec = validateProject(project);
+    return new Orchestrator(CONSTRUCTION, spec, resolve(options.baseDir ?? "."), options);
+  }
+
+  /** Plan, then generation → parses → scores for all pending work, reusing the store. */
+  run(spec: BenchmarkSpecInput | BenchmarkSpec, options?: ExecutionOptions): Promise<BenchmarkResult>;
+  run(spec: SpecInput, options?: ExecutionOptions): Promise<ExperimentResult>;
+  run(spec: SpecInput, options: ExecutionOptions = {}): Promise<ExperimentResult> {
+    return this.#execute(spec, ["generation", "parse", "score"], options);
+  }
+
+  /** `run` for a benchmark. */
+  runBenchmark(
+    benchmark: BenchmarkSpecInput | BenchmarkSpec,
+    options: ExecutionOptions = {},
+  ): Promise<BenchmarkResult> {
+    if (specKind(benchmark) !== "benchmark") {
+      throw new ThemisError("USAGE", "runBenchmark() takes a benchmark (with benchmark_id)");
+    }
+    return this.#execute(benchmark, ["generation", "parse", "score"], options) as Promise<
+      BenchmarkResult
+    >;
+  }
+
+  /** The generation stage only. */
+  generate(spec: SpecInput, options: ExecutionOptions = {}): Promise<ExperimentResult> {
+    return this.#execute(spec, ["generation"], options);
+  }
+
+  /** Parses over existing generations. */
+  transform(spec: SpecInput, options: ExecutionOptions = {}): Promise<ExperimentResult> {
+    return this.#execute(spec, ["parse"], options);
+  }
+
+  /** The parses scores need, then scores, over existing generations. */
+  evaluate(spec: SpecInput, options: ExecutionOptions = {}): Promise<ExperimentResult> {
+    return this.#execute(spec, ["parse", "score"], options);
+  }
+
+  /** Plan without running: the manifest, persisted in its run directory (unless `persist: false`). */
+  async plan(spec: SpecInput, options: PlanOptions = {}): Promise<RunManifest> {
+    const plan = await this.#plan(spec, ["generation", "parse", "score"], options);
+    if (options.persist !== false) {
+      await this.store.runs.writeManifest(plan.manifest.run_id, plan.manifest);
+    }
+    return plan.manifest;
+  }
+
+  /** Validate and compile a spec object into its source and experiment forms. */
+  normalize(spec: SpecInput): { source: SourceSpec; experiment: ExperimentSpec } {
+    const kind = specKind(spec);
+    if (kind === "benchmark") {
+      const benchmark = validateBenchmark(spec);
+      return { source: { kind, spec: benchmark }, experiment: compileBenchmark(benchmark) };
+    }
+    if (kind === "experiment") {
+      const experiment = validateExperiment(spec);
+      return { source: { kind, spec: experiment }, experiment };
+    }
+    throw new ThemisError(
+      "SPEC_INVALID",
+      "Not a benchmark or experiment: a spec needs benchmark_id or experiment_id",
+      { path: "(root)" },
+    );
+  }
+
+  async #plan(spec: SpecInput, stages: Stage[], options: ExecutionOptions): Promise<RunPlan> {
+    const { source, experiment } = this.normalize(spec);
+    checkPlugins(experiment, this.registry, stages);
+    const specDir = resolve(options.specDir ?? this.baseDir);
+    const label = relative(this.store.root, specDir).replaceAll("\\", "/") || ".";
+    return await planRun({
+      source,
+      experiment,
+      project: this.project,
+      baseDir: specDir,
+      baseDirLabel: label,
+      toolVersion: TOOL_VERSION,
+    });
+  }
+
+  async #execute(
+    spec: SpecInput,
+    stages: Stage[],
+    options: ExecutionOptions,
+  ): Promise<ExperimentResult> {
+    const plan = await this.#plan(spec, stages, options);
+    const { manifest } = plan;
+    const runs = this.store.runs;
+    await runs.writeManifest(manifest.run_id, manifest);
+    const open = await runs.openRun(manifest.run_id);
+    let counts: ExecutionCounts;
+    try {
+      const { state, planned } = await runs.loadState({ plannedIn: manifest.run_id });
+      if (!stages.includes("generation")) requireGenerations(plan, state.generations);
+      open.writer.append({
+        type: "run.started",
+        data: { stages, executor: "inline", tool_version: TOOL_VERSION, counts: manifest.counts },
+      });
+      counts = await executePlan({
+        plan,
+        state,
+        plannedInRun: planned,
+        writer: open.writer,
+        registry: this.registry,
+        policy: this.project.execution_policy,
+        stages,
+        storeItemPayloads: this.project.storage.store_item_payloads,
+        runtime: options.runtime,
+        signal: options.signal,
+        onProgress: options.progress?.onSnapshot,
+      });
+      open.writer.append({
+        type: "run.finished",
+        data: { stages, counts: { ...counts }, cancelled: options.signal?.aborted ?? false },
+      });
+    } finally {
+      open.close();
+    }
+    return manifest.experiment.benchmark_id !== undefined
+      ? new BenchmarkResult(manifest, this.store, counts)
+      : new ExperimentResult(manifest, this.store, counts);
+  }
+}
+
+function requireGenerations(
+  plan: RunPlan,
+  generations: Map<string, { status: string }>,
+): void {
+  let trials = 0;
+  let candidates = 0;
+  for (const trial of plan.iterTrials()) {
+    const missing = trial.candidates.filter((c) => generations.get(c.id) === undefined).length;
+    if (missing > 0) trials++;
+    candidates += missing;
+  }
+  if (trials > 0) {
+    throw new ThemisError(
+      "MISSING_GENERATIONS",
+      `${trials} of ${plan.manifest.counts.trials} trials (${candidates} candidates) have no ` +
+        `generation in the store yet: run "themis generate" (or run) first, or import them`,
+      { trials, candidates },
+    );
+  }
+}

@@ -1,0 +1,52 @@
+import { Analytics } from "../analytics/analytics.ts";
+import type { Row } from "../analytics/duckdb.ts";
+import type { ResultSource } from "../results/experiment_result.ts";
+import { RunStore } from "../store/run_store.ts";
+
+/**
+ * The active store: its run directories and its analytics database (opened on first use,
+ * refreshed before every read).
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ * const store = Store.open(await Deno.makeTempDir());
+ * console.assert((await store.sql("select count(*) as n from trials"))[0].n === 0);
+ * store.close();
+ * ```
+ */
+export class Store implements ResultSource {
+  readonly root: string;
+  readonly runs: RunStore;
+  #analytics?: Analytics;
+
+  private constructor(runs: RunStore) {
+    this.runs = runs;
+    this.root = runs.root;
+  }
+
+  static open(root: string): Store {
+    return new Store(new RunStore(root));
+  }
+
+  /** The analytics database, brought up to date with the event files. */
+  async analytics(): Promise<Analytics> {
+    if (this.#analytics === undefined) {
+      this.#analytics = await Analytics.open(this.root);
+    } else {
+      await this.#analytics.refresh();
+    }
+    return this.#analytics;
+  }
+
+  /** Answer a read-only SQL query over the projections; rows as plain objects. */
+  async sql(query: string): Promise<Row[]> {
+    return await (await this.analytics()).sql(query);
+  }
+
+  /** Release the analytics database (its file lock). */
+  close(): void {
+    this.#analytics?.close();
+    this.#analytics = undefined;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Content-addressed identity (DESIGN §2). Golden tests pin these: a change that moves an id
+ * must be deliberate and noted in docs/design/identity.md.
+ */
+import { canonicalJson, contentHash, sha256Hex } from "../core/canonical.ts";
+import type { Json, JsonObject } from "../core/json.ts";
+import type { ModelSpec, ParseSpec, PromptVariant, ScoreSpec } from "../spec/schemas.ts";
+
+/** What makes a trial: everything that can change the model's output, nothing that can't. */
+export interface TrialIdentity {
+  model: ModelSpec;
+  prompt: PromptVariant;
+  params: JsonObject;
+  item: { id: string; payload: JsonObject };
+  dataset: DatasetIdentity;
+}
+
+/** The slice's dataset identity: which slice, where its items come from, its dimensions. */
+export interface DatasetIdentity {
+  slice_id: string;
+  source: Json;
+  dimensions: JsonObject;
+}
+
+/**
+ * Trial hash: model + prompt template + params + item + dataset identity. Parses, scores,
+ * the prompt allow-list and `num_samples` are left out so that adding any of them reuses work.
+ *
+ * @example
+ * ```ts
+ * import { trialHash } from "./ids.ts";
+ * const id = trialHash({
+ *   model: { model_id: "m", provider: "mock", extras: {} },
+ *   prompt: { id: "p", messages: [{ role: "user", content: "hi" }], variables: {} },
+ *   params: {},
+ *   item: { id: "1", payload: { id: "1" } },
+ *   dataset: { slice_id: "s", source: { kind: "inline" }, dimensions: {} },
+ * });
+ * console.assert(id.length === 12);
+ * ```
+ */
+export function trialHash(identity: TrialIdentity): string {
+  const { model, prompt } = identity;
+  return contentHash({
+    kind: "trial",
+    model: { id: model.model_id, provider: model.provider, extras: model.extras },
+    prompt: { id: prompt.id, messages: prompt.messages, variables: prompt.variables },
+    params: identity.params,
+    item: identity.item,
+    dataset: identity.dataset,
+  });
+}
+
+/** Candidate id: trial hash + sample index, so raising `num_samples` keeps sample 0. */
+export function candidateId(trial: string, sample: number): string {
+  return contentHash({ kind: "candidate", trial, sample });
+}
+
+/** Parse hash: parse name + extractor ids and configs, in order. */
+export function parseHash(parse: ParseSpec): string {
+  return contentHash({ kind: "parse", name: parse.name, extractors: parse.extractors });
+}
+
+/** Score hash: score name + metric ids and configs + the hash of the parse it reads. */
+export function scoreHash(score: ScoreSpec, parse: string | null): string {
+  return contentHash({ kind: "score", name: score.name, metrics: score.metrics, parse });
+}
+
+/** Candidate seed handed to the engine: global seed + candidate id, a 31-bit integer. */
+export function candidateSeed(globalSeed: number, candidate: string): number {
+  const hex = sha256Hex(canonicalJson({ global_seed: globalSeed, candidate })).slice(0, 8);
+  return parseInt(hex, 16) & 0x7fffffff;
+}
+
+export { itemHash } from "../plugins/datasets/select_items.ts";

@@ -1,0 +1,111 @@
+import { createHash } from "node:crypto";
+import { canonicalJson, contentHash, SHORT_ID_LENGTH } from "../core/canonical.ts";
+import type { JsonObject } from "../core/json.ts";
+import type { BenchmarkSpec, ExperimentSpec } from "../spec/schemas.ts";
+import type { PlannedParse, PlannedScore, PlannedTrial } from "./plan_trials.ts";
+
+/** Version of the manifest layout. */
+export const MANIFEST_VERSION = 1;
+
+/** One trial as the manifest lists it. */
+export interface ManifestTrial {
+  trial: string;
+  task: string;
+  model: string;
+  prompt: string;
+  params: number;
+  item: string;
+  candidates: string[];
+}
+
+/** Project settings that change what a run computes; resume refuses when they changed. */
+export interface ManifestProject {
+  project_name: string;
+  global_seed: number;
+  store_item_payloads: boolean;
+}
+
+/** The plan of one run, persisted as `manifest.json` (DESIGN §3). */
+export interface RunManifest {
+  manifest_version: number;
+  run_id: string;
+  tool: { name: string; version: string };
+  project: ManifestProject;
+  source: {
+    kind: "benchmark" | "experiment";
+    spec: BenchmarkSpec | ExperimentSpec;
+    /** Folder relative dataset paths resolve from, relative to the store root when possible. */
+    base_dir: string;
+  };
+  experiment: ExperimentSpec;
+  datasets: Record<string, { items: number; content_hash: string }>;
+  parses: PlannedParse[];
+  scores: PlannedScore[];
+  trials: ManifestTrial[];
+  counts: { trials: number; candidates: number; parses: number; scores: number };
+}
+
+/** Accumulates the manifest's trial list and the hash of the planned work, one trial at a time. */
+export class ManifestBuilder {
+  readonly trials: ManifestTrial[] = [];
+  #work = createHash("sha256");
+  #candidates = 0;
+  #parses = 0;
+  #scores = 0;
+  readonly #stages: Map<string, { parses: PlannedParse[]; scores: PlannedScore[] }>;
+
+  constructor(stages: Map<string, { parses: PlannedParse[]; scores: PlannedScore[] }>) {
+    this.#stages = stages;
+  }
+
+  add(trial: PlannedTrial): void {
+    const candidates = trial.candidates.map((c) => c.id);
+    this.trials.push({
+      trial: trial.trial,
+      task: trial.taskId,
+      model: trial.model.model_id,
+      prompt: trial.promptId,
+      params: trial.paramsIndex,
+      item: trial.item.id,
+      candidates,
+    });
+    this.#work.update(trial.trial + ":" + candidates.join(",") + "\n");
+    const stages = this.#stages.get(trial.taskId)!;
+    this.#candidates += candidates.length;
+    this.#parses += candidates.length * stages.parses.length;
+    this.#scores += candidates.length * stages.scores.length;
+  }
+
+  /** The run id: hash of the normalized spec, the project settings and the planned work. */
+  runId(experiment: ExperimentSpec, project: ManifestProject): string {
+    const stages = [...this.#stages.entries()].map(([task, s]) => ({
+      task,
+      parses: s.parses.map((p) => p.hash),
+      scores: s.scores.map((x) => x.hash),
+    }));
+    const work = this.#work.copy().digest("hex");
+    return contentHash({
+      kind: "run",
+      experiment: JSON.parse(canonicalJson(experiment)),
+      project: { global_seed: project.global_seed, store_item_payloads: project.store_item_payloads },
+      stages,
+      work,
+    }).slice(0, SHORT_ID_LENGTH);
+  }
+
+  counts(): RunManifest["counts"] {
+    return {
+      trials: this.trials.length,
+      candidates: this.#candidates,
+      parses: this.#parses,
+      scores: this.#scores,
+    };
+  }
+}
+
+/** The hash of a dataset's selected items (ids and payloads), for describe and diff. */
+export function datasetContentHash(items: ReadonlyArray<{ id: string; payload: JsonObject }>) {
+  const hash = createHash("sha256");
+  for (const item of items) hash.update(canonicalJson([item.id, item.payload]) + "\n");
+  return hash.digest("hex").slice(0, SHORT_ID_LENGTH);
+}

@@ -1,0 +1,179 @@
+import type { JsonObject } from "../core/json.ts";
+import type { DatasetItem } from "../plugins/datasets/select_items.ts";
+import { datasetSource } from "../plugins/datasets/load_dataset.ts";
+import type { ChatMessage } from "../plugins/types.ts";
+import type {
+  ExperimentSpec,
+  ModelSpec,
+  PluginRef,
+  ScoreSpec,
+  TaskSpec,
+} from "../spec/schemas.ts";
+import { candidateId, candidateSeed, parseHash, scoreHash, trialHash } from "./ids.ts";
+import { renderMessages } from "./render_prompt.ts";
+
+/** One planned candidate (sample) of a trial. */
+export interface PlannedCandidate {
+  id: string;
+  sample: number;
+  seed: number;
+}
+
+/** One planned trial: (model, slice, prompt variant, params, item) with its candidates. */
+export interface PlannedTrial {
+  trial: string;
+  taskId: string;
+  model: ModelSpec;
+  promptId: string;
+  params: JsonObject;
+  paramsIndex: number;
+  item: DatasetItem;
+  messages: ChatMessage[];
+  dimensions: JsonObject;
+  candidates: PlannedCandidate[];
+}
+
+/** A parse as planned for one task. */
+export interface PlannedParse {
+  hash: string;
+  taskId: string;
+  name: string;
+  extractors: PluginRef[];
+}
+
+/** A score as planned for one task. */
+export interface PlannedScore {
+  hash: string;
+  taskId: string;
+  name: string;
+  parseHash: string | null;
+  parseName: string | null;
+  metrics: PluginRef[];
+  reduction: ScoreSpec["reduction"];
+  k?: number;
+}
+
+/** The parses and scores of one task, keyed for lookup. */
+export interface TaskStages {
+  parses: PlannedParse[];
+  scores: PlannedScore[];
+}
+
+/**
+ * The parses and scores each task runs, with their hashes.
+ *
+ * @example
+ * ```ts
+ * import { planStages } from "./plan_trials.ts";
+ * // planStages(experiment).get("slice_id")!.scores[0].hash
+ * ```
+ */
+export function planStages(experiment: ExperimentSpec): Map<string, TaskStages> {
+  const out = new Map<string, TaskStages>();
+  for (const task of experiment.tasks) {
+    const parses = task.parses.map((p) => ({
+      hash: parseHash(p),
+      taskId: task.task_id,
+      name: p.name,
+      extractors: p.extractors,
+    }));
+    const byName = new Map(parses.map((p) => [p.name, p]));
+    const scores = task.scores.map((s) => {
+      const parse = s.parse === undefined ? undefined : byName.get(s.parse);
+      return {
+        hash: scoreHash(s, parse?.hash ?? null),
+        taskId: task.task_id,
+        name: s.name,
+        parseHash: parse?.hash ?? null,
+        parseName: parse?.name ?? null,
+        metrics: s.metrics,
+        reduction: s.reduction,
+        k: s.k,
+      };
+    });
+    out.set(task.task_id, { parses, scores });
+  }
+  return out;
+}
+
+/** Inputs of trial planning; items come already loaded and selected per task. */
+export interface PlanTrialsOptions {
+  items: ReadonlyMap<string, DatasetItem[]>;
+  globalSeed: number;
+  /** Spec path of a task's prompt, for errors (`prompt_variants[2]`). */
+  promptPath?: (taskIndex: number, promptIndex: number, promptId: string) => string;
+}
+
+function* taskTrials(
+  taskIndex: number,
+  task: TaskSpec,
+  models: ModelSpec[],
+  numSamples: number,
+  options: PlanTrialsOptions,
+): Generator<PlannedTrial> {
+  const items = options.items.get(task.task_id) ?? [];
+  const dataset = {
+    slice_id: task.task_id,
+    source: datasetSource(task.dataset),
+    dimensions: task.dimensions as JsonObject,
+  };
+  for (const [promptIndex, prompt] of task.prompts.entries()) {
+    const path = options.promptPath?.(taskIndex, promptIndex, prompt.id) ??
+      `tasks[${taskIndex}].prompts[${promptIndex}]`;
+    for (const [paramsIndex, params] of task.inference.entries()) {
+      for (const item of items) {
+        const messages = renderMessages(prompt.messages, {
+          item: item.payload,
+          slice: { slice_id: task.task_id, dimensions: task.dimensions as JsonObject },
+          prompt: { id: prompt.id, variables: prompt.variables as JsonObject },
+        }, { variantId: prompt.id, itemId: item.id, sliceId: task.task_id, path });
+        for (const model of models) {
+          const trial = trialHash({
+            model,
+            prompt,
+            params: params as JsonObject,
+            item: { id: item.id, payload: item.payload },
+            dataset,
+          });
+          const candidates: PlannedCandidate[] = [];
+          for (let sample = 0; sample < numSamples; sample++) {
+            const id = candidateId(trial, sample);
+            candidates.push({ id, sample, seed: candidateSeed(options.globalSeed, id) });
+          }
+          yield {
+            trial,
+            taskId: task.task_id,
+            model,
+            promptId: prompt.id,
+            params: params as JsonObject,
+            paramsIndex,
+            item,
+            messages,
+            dimensions: task.dimensions as JsonObject,
+            candidates,
+          };
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Every trial of an experiment, in a fixed order (task, prompt, params, item, model), created
+ * lazily so a plan of millions of trials is never held in memory at once. Rendering happens
+ * here: a missing template variable fails at planning time.
+ *
+ * @example
+ * ```ts
+ * import { iterPlannedTrials } from "./plan_trials.ts";
+ * // for (const trial of iterPlannedTrials(experiment, { items, globalSeed: 0 })) { … }
+ * ```
+ */
+export function* iterPlannedTrials(
+  experiment: ExperimentSpec,
+  options: PlanTrialsOptions,
+): Generator<PlannedTrial> {
+  for (const [index, task] of experiment.tasks.entries()) {
+    yield* taskTrials(index, task, experiment.models, experiment.num_samples, options);
+  }
+}

@@ -1,0 +1,109 @@
+import { ThemisError } from "../../core/errors.ts";
+import type { Json, JsonObject } from "../../core/json.ts";
+import { seededRandom } from "../../core/prng.ts";
+import type { Engine, GenerationOutput, GenerationRequest } from "../types.ts";
+
+/**
+ * How the mock model answers, from `models[].extras`:
+ * - `answers`: item id → answer (or a list: sample i takes element i mod length). Wins over mode.
+ * - `mode = "echo"`: the last user message.
+ * - `mode = "reference"`: `template` with `{answer}` set to the item's reference field
+ *   (`reference_field`, default "answer") with probability `accuracy` (default 1), else set to
+ *   `wrong` (default "I don't know"); the draw is seeded by the candidate seed.
+ * - `mode = "random"`: one of `choices`, seeded.
+ * - `default`: answer when nothing else applies (default "").
+ */
+interface MockSettings {
+  answers?: Record<string, Json>;
+  mode?: "echo" | "reference" | "random" | "script";
+  template?: string;
+  accuracy?: number;
+  reference_field?: string;
+  wrong?: string;
+  choices?: Json[];
+  default?: string;
+  latency_ms?: number;
+}
+
+function asText(value: Json | undefined): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function scripted(settings: MockSettings, request: GenerationRequest): string | undefined {
+  const answer = settings.answers?.[request.item.id];
+  if (answer === undefined) return undefined;
+  if (Array.isArray(answer)) {
+    return answer.length === 0 ? "" : asText(answer[request.sampleIndex % answer.length]);
+  }
+  return asText(answer);
+}
+
+function answerFor(settings: MockSettings, request: GenerationRequest): string {
+  const script = scripted(settings, request);
+  if (script !== undefined) return script;
+  const random = seededRandom(request.seed);
+  switch (settings.mode) {
+    case "echo":
+      return [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    case "reference": {
+      const field = settings.reference_field ?? "answer";
+      const reference = request.item.payload[field];
+      const correct = random() < (settings.accuracy ?? 1);
+      const answer = correct
+        ? asText(Array.isArray(reference) ? reference[0] : reference)
+        : settings.wrong ?? "I don't know";
+      return (settings.template ?? "{answer}").replaceAll("{answer}", answer);
+    }
+    case "random": {
+      const choices = settings.choices ?? [];
+      if (choices.length === 0) return settings.default ?? "";
+      return asText(choices[Math.floor(random() * choices.length)]);
+    }
+    default:
+      return settings.default ?? "";
+  }
+}
+
+const countTokens = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+
+/**
+ * The deterministic `mock` engine: scripted answers per item, echo, reference answers with a
+ * seeded accuracy, or seeded random choices. Same request → same answer on every machine.
+ *
+ * @example
+ * ```ts
+ * import { mockEngine } from "./mock.ts";
+ * const out = await mockEngine.generate({
+ *   model: { model_id: "m", provider: "mock", extras: { answers: { q1: "4" } } },
+ *   messages: [{ role: "user", content: "2+2?" }], params: {}, seed: 1,
+ *   trialId: "t", candidateId: "c", sampleIndex: 0, item: { id: "q1", payload: {} },
+ * }, {});
+ * console.assert(out.text === "4");
+ * ```
+ */
+export const mockEngine: Engine = {
+  id: "mock",
+  capabilities: { jsonOutput: true, logprobs: false, seed: true },
+  async generate(request: GenerationRequest, context): Promise<GenerationOutput> {
+    const settings = request.model.extras as MockSettings & JsonObject;
+    if (settings.mode !== undefined && !["echo", "reference", "random", "script"].includes(settings.mode)) {
+      throw new ThemisError(
+        "PROVIDER_BAD_REQUEST",
+        `mock model "${request.model.model_id}": unknown mode "${settings.mode}" (use echo, ` +
+          `reference, random or script)`,
+      );
+    }
+    if (settings.latency_ms) {
+      await new Promise((resolve) => setTimeout(resolve, settings.latency_ms));
+    }
+    context.signal?.throwIfAborted();
+    const text = answerFor(settings, request);
+    const promptTokens = request.messages.reduce((n, m) => n + countTokens(m.content), 0);
+    return {
+      text,
+      finish_reason: "stop",
+      usage: { prompt_tokens: promptTokens, completion_tokens: countTokens(text) },
+    };
+  },
+};

@@ -1,0 +1,46 @@
+import type { Json, JsonObject } from "../../core/json.ts";
+import { type Extractor, PLUGIN_API_VERSION } from "../types.ts";
+import { findJson } from "./find_json.ts";
+import { checkJsonSchema, compileJsonSchema } from "./json_schema.ts";
+import { readConfig } from "./read_config.ts";
+
+const ID = "json";
+
+function parseSchema(config: JsonObject): Json | undefined {
+  const read = readConfig(config, ID);
+  read.only(["schema"]);
+  const schema = read.raw("schema");
+  if (schema !== undefined) compileJsonSchema(schema, ID);
+  return schema;
+}
+
+/**
+ * `json`: the first complete JSON object or array in the text (a ```` ```json ```` fenced
+ * block first; braces inside strings and nesting handled; see `findJson`). Config: `schema`
+ * (optional JSON Schema, draft-07, checked with ajv; `format` is not checked). A document that
+ * breaks the schema is a failure naming the violations.
+ *
+ * @example
+ * ```ts
+ * import { json } from "./json.ts";
+ * const result = json.extract('Here: {"answer": 42}', { schema: { required: ["answer"] } });
+ * console.assert(result.ok && JSON.stringify(result.answer) === '{"answer":42}');
+ * ```
+ */
+export const json: Extractor = {
+  id: ID,
+  pluginApi: PLUGIN_API_VERSION,
+  validateConfig(config) {
+    parseSchema(config);
+  },
+  extract(text, config) {
+    const schema = parseSchema(config);
+    const found = findJson(text);
+    if (!found.ok) return found;
+    if (schema !== undefined) {
+      const check = checkJsonSchema(schema, found.value, ID);
+      if (!check.ok) return { ok: false, error: `the JSON found ${check.error}` };
+    }
+    return { ok: true, answer: found.value };
+  },
+};

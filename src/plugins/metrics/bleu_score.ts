@@ -1,0 +1,128 @@
+import { tokenize13a } from "./tokenize_13a.ts";
+
+/** sacrebleu's smoothing methods (Chen & Cherry 2014): none, floor (1), add-k (2), exp (3). */
+export const SMOOTH_METHODS = ["exp", "none", "floor", "add-k"] as const;
+export type SmoothMethod = typeof SMOOTH_METHODS[number];
+/** Default `smooth_value` of the methods that take one, as in sacrebleu. */
+export const SMOOTH_DEFAULTS = { floor: 0.1, "add-k": 1 } as const;
+
+/** Options of {@linkcode sentenceBleu}; the defaults are `sacrebleu.sentence_bleu`'s. */
+export interface BleuOptions {
+  smooth?: SmoothMethod;
+  /** For `floor` (default 0.1) and `add-k` (default 1). */
+  smoothValue?: number;
+  /** `13a` (default) or `none` (split on whitespace only). */
+  tokenize?: "13a" | "none";
+  lowercase?: boolean;
+  /** Average only over the n-gram orders the hypothesis has (default true). */
+  effectiveOrder?: boolean;
+  maxOrder?: number;
+}
+
+/** BLEU with its sufficient statistics; `score` is 0–100 like sacrebleu, precisions in %. */
+export interface BleuResult {
+  score: number;
+  counts: number[];
+  totals: number[];
+  precisions: number[];
+  bp: number;
+  sysLen: number;
+  refLen: number;
+}
+
+function ngrams(tokens: string[], maxOrder: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (let n = 1; n <= maxOrder; n++) {
+    for (let i = 0; i + n <= tokens.length; i++) {
+      const key = tokens.slice(i, i + n).join(" "); // tokens hold no spaces: keys never collide
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+/** sacrebleu's `_get_closest_ref_len`: the closest length, the shorter one on a tie. */
+function closestLength(hypLength: number, lengths: number[]): number {
+  let best = lengths[0];
+  for (const length of lengths) {
+    const d = Math.abs(hypLength - length);
+    const bestD = Math.abs(hypLength - best);
+    if (d < bestD || (d === bestD && length < best)) best = length;
+  }
+  return best;
+}
+
+// sacrebleu's `my_log`: log(0) is floored so the score becomes exactly 0.
+const safeLog = (x: number) => x === 0 ? -9999999999 : Math.log(x);
+
+/**
+ * BLEU of one hypothesis against one or more references, computed like sacrebleu 2.x
+ * `BLEU.sentence_score` (n-gram counts clipped by the maximum count over the references,
+ * closest reference length, `compute_bleu` smoothing). Defaults: 13a tokenization, `exp`
+ * smoothing, effective order — i.e. `sacrebleu.sentence_bleu(hyp, refs)`.
+ *
+ * @example
+ * ```ts
+ * import { sentenceBleu } from "./bleu_score.ts";
+ * // From sacrebleu's tests: raw_corpus_bleu(["this is a fest"], [["this is a test"]], .01)
+ * const r = sentenceBleu("this is a fest", ["this is a test"], { smooth: "floor", smoothValue: 0.01, tokenize: "none" });
+ * console.assert(Math.abs(r.score / 100 - 0.223606797749979) < 1e-8);
+ * ```
+ */
+export function sentenceBleu(
+  hypothesis: string,
+  references: readonly string[],
+  options: BleuOptions = {},
+): BleuResult {
+  const { smooth = "exp", tokenize = "13a", lowercase = false } = options;
+  const { effectiveOrder = true, maxOrder = 4 } = options;
+  const smoothValue = options.smoothValue ??
+    (smooth === "floor" || smooth === "add-k" ? SMOOTH_DEFAULTS[smooth] : 0);
+  const prepare = (s: string) => {
+    const text = (lowercase ? s.toLowerCase() : s).trimEnd();
+    return tokenize === "13a" ? tokenize13a(text) : text.split(/\s+/u).filter((t) => t !== "");
+  };
+  const hyp = prepare(hypothesis);
+  const refNgrams = new Map<string, number>();
+  const refLengths: number[] = [];
+  for (const reference of references) {
+    const tokens = prepare(reference);
+    refLengths.push(tokens.length);
+    for (const [key, count] of ngrams(tokens, maxOrder)) {
+      refNgrams.set(key, Math.max(refNgrams.get(key) ?? 0, count));
+    }
+  }
+  const counts = new Array<number>(maxOrder).fill(0);
+  const totals = new Array<number>(maxOrder).fill(0);
+  for (const [key, count] of ngrams(hyp, maxOrder)) {
+    const n = key.split(" ").length - 1;
+    totals[n] += count;
+    counts[n] += Math.min(count, refNgrams.get(key) ?? 0);
+  }
+  const sysLen = hyp.length;
+  const refLen = closestLength(sysLen, refLengths);
+  const bp = sysLen < refLen ? (sysLen > 0 ? Math.exp(1 - refLen / sysLen) : 0) : 1;
+  const precisions = new Array<number>(maxOrder).fill(0);
+  const result = { counts, totals, precisions, bp, sysLen, refLen };
+  if (counts.every((c) => c === 0)) return { score: 0, ...result };
+  let smoothMteval = 1;
+  let order = maxOrder;
+  for (let n = 1; n <= maxOrder; n++) {
+    let correct = counts[n - 1];
+    let total = totals[n - 1];
+    if (smooth === "add-k" && n > 1) {
+      correct += smoothValue;
+      total += smoothValue;
+    }
+    if (total === 0) break;
+    if (effectiveOrder) order = n;
+    if (correct === 0) {
+      if (smooth === "exp") {
+        smoothMteval *= 2;
+        precisions[n - 1] = 100 / (smoothMteval * total);
+      } else if (smooth === "floor") precisions[n - 1] = (100 * smoothValue) / total;
+    } else precisions[n - 1] = (100 * correct) / total;
+  }
+  const logSum = precisions.slice(0, order).reduce((sum, p) => sum + safeLog(p), 0);
+  return { score: bp * Math.exp(logSum / order), ...result };
+}

@@ -1,0 +1,42 @@
+import type { JsonObject } from "../../core/json.ts";
+import { readConfig } from "../extractors/read_config.ts";
+import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { answerText, bestOverReferences, clip, referencesOf } from "./references.ts";
+
+const ID = "exact_match";
+
+function parseOptions(config: JsonObject): { caseSensitive: boolean } {
+  const read = readConfig(config, ID);
+  read.only(["reference", "case_sensitive"]);
+  return { caseSensitive: read.boolean("case_sensitive", true) };
+}
+
+/**
+ * `exact_match`: 1 when the prediction equals a reference after `String()` and trimming, else
+ * 0. Config: `case_sensitive` (default true). Details: `prediction` (as compared, clipped) and
+ * the best `reference`.
+ *
+ * @example
+ * ```ts
+ * import { exactMatch } from "./exact_match.ts";
+ * const input = { prediction: " Paris ", text: "", item: {}, reference: ["London", "Paris"] };
+ * console.assert(exactMatch.score(input, {}).value === 1);
+ * ```
+ */
+export const exactMatch: Metric = {
+  id: ID,
+  pluginApi: PLUGIN_API_VERSION,
+  needsReference: true,
+  validateConfig(config) {
+    parseOptions(config);
+  },
+  score(input, config) {
+    const { caseSensitive } = parseOptions(config);
+    const fold = (s: string) => caseSensitive ? s.trim() : s.trim().toLowerCase();
+    const prediction = fold(answerText(input.prediction));
+    return bestOverReferences(referencesOf(input, config, ID), (reference) => ({
+      value: fold(answerText(reference)) === prediction ? 1 : 0,
+      details: { prediction: clip(prediction) },
+    }));
+  },
+};

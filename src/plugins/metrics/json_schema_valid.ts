@@ -1,0 +1,46 @@
+import type { Json, JsonObject } from "../../core/json.ts";
+import { checkJsonSchema, compileJsonSchema } from "../extractors/json_schema.ts";
+import { readConfig } from "../extractors/read_config.ts";
+import { type Metric, type MetricResult, PLUGIN_API_VERSION } from "../types.ts";
+import { parsePrediction } from "./json_valid.ts";
+
+const ID = "json_schema_valid";
+
+function parseSchema(config: JsonObject): Json {
+  const read = readConfig(config, ID);
+  read.only(["reference", "schema"]);
+  const schema = read.raw("schema");
+  if (schema === undefined) read.fail("schema", "is required (a JSON Schema table)");
+  compileJsonSchema(schema!, ID);
+  return schema!;
+}
+
+/**
+ * `json_schema_valid`: 1 when the prediction is JSON (see `parsePrediction`: a string must
+ * parse as a whole) that matches `schema` (JSON Schema draft-07, ajv; `format` not checked),
+ * else 0. Details: `reason` and `errors` (JSON pointer + message) on failure. Needs no
+ * reference. Config: `schema` (required).
+ *
+ * @example
+ * ```ts
+ * import { jsonSchemaValid } from "./json_schema_valid.ts";
+ * const input = { prediction: '{"answer": 3}', text: "", item: {}, reference: undefined };
+ * const config = { schema: { type: "object", required: ["answer"] } };
+ * console.assert(jsonSchemaValid.score(input, config).value === 1);
+ * ```
+ */
+export const jsonSchemaValid: Metric = {
+  id: ID,
+  pluginApi: PLUGIN_API_VERSION,
+  validateConfig(config) {
+    parseSchema(config);
+  },
+  score(input, config): MetricResult {
+    const schema = parseSchema(config);
+    const parsed = parsePrediction(input.prediction);
+    if (!parsed.ok) return { value: 0, details: { reason: parsed.error } };
+    const check = checkJsonSchema(schema, parsed.value, ID);
+    if (check.ok) return { value: 1, details: {} };
+    return { value: 0, details: { reason: check.error, errors: check.errors.slice(0, 20) } };
+  },
+};

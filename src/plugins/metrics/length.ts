@@ -1,0 +1,55 @@
+import type { JsonObject } from "../../core/json.ts";
+import { readConfig } from "../extractors/read_config.ts";
+import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { answerText } from "./references.ts";
+
+const ID = "length";
+const UNITS = ["chars", "words"] as const;
+
+function parseUnit(config: JsonObject): typeof UNITS[number] {
+  const read = readConfig(config, ID);
+  read.only(["reference", "unit"]);
+  return read.oneOf("unit", UNITS, "chars");
+}
+
+/**
+ * Length of `text` in Unicode code points (`chars`, so an emoji counts 1) or in
+ * whitespace-separated words (`words`).
+ *
+ * @example
+ * ```ts
+ * import { measureLength } from "./length.ts";
+ * console.assert(measureLength("héllo 👋", "chars") === 7);
+ * console.assert(measureLength("  two   words ", "words") === 2);
+ * ```
+ */
+export function measureLength(text: string, unit: "chars" | "words"): number {
+  if (unit === "words") return text.split(/\s+/u).filter((w) => w !== "").length;
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/**
+ * `length`: the prediction's length (not a score in [0, 1]). Config: `unit` = `"chars"`
+ * (default, Unicode code points) | `"words"` (whitespace-separated). Needs no reference.
+ * Details: `unit`.
+ *
+ * @example
+ * ```ts
+ * import { length } from "./length.ts";
+ * const input = { prediction: "one two three", text: "", item: {}, reference: undefined };
+ * console.assert(length.score(input, { unit: "words" }).value === 3);
+ * ```
+ */
+export const length: Metric = {
+  id: ID,
+  pluginApi: PLUGIN_API_VERSION,
+  validateConfig(config) {
+    parseUnit(config);
+  },
+  score(input, config) {
+    const unit = parseUnit(config);
+    return { value: measureLength(answerText(input.prediction), unit), details: { unit } };
+  },
+};

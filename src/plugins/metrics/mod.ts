@@ -1,0 +1,65 @@
+/**
+ * The built-in metrics, each exported by name, and {@linkcode builtinMetrics}.
+ *
+ * @module
+ */
+import type { Metric } from "../types.ts";
+import { bleu } from "./bleu.ts";
+import { choiceAccuracy } from "./choice_accuracy.ts";
+import { contains } from "./contains.ts";
+import { exactMatch } from "./exact_match.ts";
+import { jsonSchemaValid } from "./json_schema_valid.ts";
+import { jsonValid } from "./json_valid.ts";
+import { length } from "./length.ts";
+import { normalizedExactMatch } from "./normalized_exact_match.ts";
+import { numericMatch } from "./numeric_match.ts";
+import { regexMatch } from "./regex_match.ts";
+import { rougeL } from "./rouge_l.ts";
+import { tokenF1 } from "./token_f1.ts";
+
+export {
+  bleu,
+  choiceAccuracy,
+  contains,
+  exactMatch,
+  jsonSchemaValid,
+  jsonValid,
+  length,
+  normalizedExactMatch,
+  numericMatch,
+  regexMatch,
+  rougeL,
+  tokenF1,
+};
+export { type BleuOptions, type BleuResult, sentenceBleu } from "./bleu_score.ts";
+export { isClose } from "./numeric_match.ts";
+export { measureLength } from "./length.ts";
+export { normalizeAnswer } from "./normalize_answer.ts";
+export { answerText, bestOverReferences, referencesOf } from "./references.ts";
+export { lcsLength, rougeLScores, rougeTokenize } from "./rouge_l.ts";
+export { tokenF1Scores } from "./token_f1.ts";
+export { tokenize13a } from "./tokenize_13a.ts";
+
+/**
+ * Every built-in metric, registered by `createRegistry()`.
+ *
+ * @example
+ * ```ts
+ * import { builtinMetrics } from "./mod.ts";
+ * console.assert(builtinMetrics.some((m) => m.id === "exact_match"));
+ * ```
+ */
+export const builtinMetrics: Metric[] = [
+  exactMatch,
+  normalizedExactMatch,
+  contains,
+  regexMatch,
+  numericMatch,
+  choiceAccuracy,
+  tokenF1,
+  rougeL,
+  bleu,
+  jsonValid,
+  jsonSchemaValid,
+  length,
+];

@@ -1,0 +1,38 @@
+import { readConfig } from "../extractors/read_config.ts";
+import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { normalizeAnswer } from "./normalize_answer.ts";
+import { answerText, bestOverReferences, clip, referencesOf } from "./references.ts";
+
+const ID = "normalized_exact_match";
+
+/**
+ * `normalized_exact_match`: SQuAD v1.1 exact match — 1 when the prediction and a reference
+ * are equal after `normalizeAnswer` (lowercase, no ASCII punctuation, no a/an/the, single
+ * spaces). Details: both normalised strings (clipped).
+ *
+ * @example
+ * ```ts
+ * import { normalizedExactMatch } from "./normalized_exact_match.ts";
+ * const input = { prediction: "the Eiffel Tower.", text: "", item: {}, reference: "Eiffel tower" };
+ * console.assert(normalizedExactMatch.score(input, {}).value === 1);
+ * ```
+ */
+export const normalizedExactMatch: Metric = {
+  id: ID,
+  pluginApi: PLUGIN_API_VERSION,
+  needsReference: true,
+  validateConfig(config) {
+    readConfig(config, ID).only(["reference"]);
+  },
+  score(input, config) {
+    readConfig(config, ID).only(["reference"]);
+    const prediction = normalizeAnswer(answerText(input.prediction));
+    return bestOverReferences(referencesOf(input, config, ID), (reference) => {
+      const normalized = normalizeAnswer(answerText(reference));
+      return {
+        value: normalized === prediction ? 1 : 0,
+        details: { prediction: clip(prediction), normalized_reference: clip(normalized) },
+      };
+    });
+  },
+};

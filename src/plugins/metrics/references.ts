@@ -1,0 +1,104 @@
+import { ThemisError } from "../../core/errors.ts";
+import type { Json, JsonObject } from "../../core/json.ts";
+import type { MetricInput, MetricResult } from "../types.ts";
+
+const CLIP = 200;
+
+/**
+ * A JSON value as text for comparison: strings as they are, numbers and booleans through
+ * `String()`, `null` as "", objects and arrays as compact JSON.
+ *
+ * @example
+ * ```ts
+ * import { answerText } from "./references.ts";
+ * console.assert(answerText(42) === "42" && answerText(null) === "" && answerText([1]) === "[1]");
+ * ```
+ */
+export function answerText(value: Json): string {
+  if (typeof value === "string") return value;
+  if (value === null) return "";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * Cuts a string to `max` characters (with an ellipsis) so details stay small.
+ *
+ * @example
+ * ```ts
+ * import { clip } from "./references.ts";
+ * console.assert(clip("abcdef", 3) === "abc…");
+ * ```
+ */
+export function clip(text: string, max = CLIP): string {
+  return text.length > max ? text.slice(0, max) + "…" : text;
+}
+
+/**
+ * The accepted references of one candidate: `input.reference`, or each element when it is an
+ * array. Throws `DATASET_INVALID` naming the field when the item has none (a missing reference
+ * is a data error, not a wrong answer).
+ *
+ * @example
+ * ```ts
+ * import { referencesOf } from "./references.ts";
+ * const input = { prediction: "x", text: "x", item: {}, reference: ["a", "b"] };
+ * console.assert(referencesOf(input, {}, "exact_match").length === 2);
+ * ```
+ */
+export function referencesOf(input: MetricInput, config: JsonObject, metricId: string): Json[] {
+  const field = typeof config.reference === "string" ? config.reference : "answer";
+  const { reference } = input;
+  const hint = `add "${field}" to every item, or set reference = "<field>" in the ` +
+    `${metricId} config to read another field`;
+  if (reference === undefined || reference === null) {
+    throw new ThemisError(
+      "DATASET_INVALID",
+      `${metricId} needs a reference answer, but the item has no "${field}" field; ${hint}`,
+      { path: field, suggestion: hint },
+    );
+  }
+  if (Array.isArray(reference)) {
+    if (reference.length === 0) {
+      throw new ThemisError(
+        "DATASET_INVALID",
+        `${metricId} needs a reference answer, but the item's "${field}" is an empty list`,
+        { path: field },
+      );
+    }
+    return reference;
+  }
+  return [reference];
+}
+
+/**
+ * Scores every reference with `score` and keeps the best (the first on a tie), adding the
+ * winning `reference` (clipped) and, for several, `references` = their count to its details.
+ *
+ * @example
+ * ```ts
+ * import { bestOverReferences } from "./references.ts";
+ * const best = bestOverReferences(["a", "b"], (r) => ({ value: r === "b" ? 1 : 0 }));
+ * console.assert(best.value === 1 && best.details?.reference === "b");
+ * ```
+ */
+export function bestOverReferences(
+  references: Json[],
+  score: (reference: Json) => MetricResult,
+): MetricResult {
+  let best: { result: MetricResult; reference: Json } | undefined;
+  for (const reference of references) {
+    const result = score(reference);
+    if (best === undefined || result.value > best.result.value) best = { result, reference };
+    if (result.value >= 1) break;
+  }
+  const { result, reference } = best!;
+  return {
+    value: result.value,
+    details: {
+      ...result.details,
+      reference: typeof reference === "string" ? clip(reference) : reference,
+      ...(references.length > 1 ? { references: references.length } : {}),
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import { ThemisError } from "../../core/errors.ts";
+import type { JsonObject } from "../../core/json.ts";
+import { readConfig } from "../extractors/read_config.ts";
+import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { answerText, bestOverReferences, referencesOf } from "./references.ts";
+
+const ID = "rouge_l";
+const TOKENIZERS = ["unicode", "ascii", "whitespace"] as const;
+/** Which tokenizer `rouge_l` uses; see {@linkcode rougeTokenize}. */
+export type RougeTokenizer = typeof TOKENIZERS[number];
+// The LCS table costs one cell per token pair; past this a score would take seconds.
+const MAX_CELLS = 250_000_000;
+
+/**
+ * Tokens for ROUGE. `ascii` is rouge-score's default tokenizer exactly (lowercase, every run
+ * of characters other than `[a-z0-9]` becomes a space, so non-ASCII letters are dropped);
+ * `unicode` (the default) is the same with Unicode letters, marks and digits kept, so it equals
+ * `ascii` on ASCII text; `whitespace` is lowercase + split on whitespace. No stemming.
+ *
+ * @example
+ * ```ts
+ * import { rougeTokenize } from "./rouge_l.ts";
+ * console.assert(rougeTokenize("Héllo, World-2!", "ascii").join(" ") === "h llo world 2");
+ * console.assert(rougeTokenize("Héllo, World-2!", "unicode").join(" ") === "héllo world 2");
+ * ```
+ */
+export function rougeTokenize(text: string, tokenizer: RougeTokenizer = "unicode"): string[] {
+  const lower = text.toLowerCase();
+  const spaced = tokenizer === "ascii"
+    ? lower.replace(/[^a-z0-9]+/g, " ")
+    : tokenizer === "unicode"
+    ? lower.replace(/[^\p{L}\p{M}\p{N}]+/gu, " ")
+    : lower;
+  return spaced.split(/\s+/u).filter((t) => t !== "");
+}
+
+/**
+ * Length of the longest common subsequence of two token lists (dynamic programming over the
+ * shorter list, one row of memory).
+ *
+ * @example
+ * ```ts
+ * import { lcsLength } from "./rouge_l.ts";
+ * console.assert(lcsLength(["1", "2", "3", "4", "5"], ["2", "5", "3", "4"]) === 3);
+ * ```
+ */
+export function lcsLength(a: readonly string[], b: readonly string[]): number {
+  const [long, short] = a.length >= b.length ? [a, b] : [b, a];
+  if (short.length === 0) return 0;
+  if (long.length * short.length > MAX_CELLS) {
+    throw new ThemisError(
+      "PLUGIN_ERROR",
+      `${ID}: the texts are too long to compare (${long.length} × ${short.length} tokens); ` +
+        `score a shorter parse of the output instead of the raw text`,
+    );
+  }
+  const ids = new Map<string, number>();
+  const idOf = (t: string) => ids.get(t) ?? ids.set(t, ids.size).get(t)!;
+  const shortIds = Int32Array.from(short, idOf);
+  let row = new Int32Array(short.length + 1);
+  let next = new Int32Array(short.length + 1);
+  for (const token of long) {
+    const id = ids.get(token) ?? -1;
+    for (let j = 1; j <= short.length; j++) {
+      next[j] = shortIds[j - 1] === id ? row[j - 1] + 1 : Math.max(row[j], next[j - 1]);
+    }
+    [row, next] = [next, row];
+  }
+  return row[short.length];
+}
+
+/** ROUGE-L of one prediction against one reference, as rouge-score's `_score_lcs`. */
+export interface RougeLScores {
+  precision: number;
+  recall: number;
+  fmeasure: number;
+  lcs: number;
+}
+
+/**
+ * ROUGE-L: precision = LCS / prediction tokens, recall = LCS / reference tokens, F = harmonic
+ * mean (0 when either side has no tokens), as Google's rouge-score `rougeL`.
+ *
+ * @example
+ * ```ts
+ * import { rougeLScores } from "./rouge_l.ts";
+ * const s = rougeLScores("testing one", "testing one two"); // rouge-score's own test case
+ * console.assert(s.precision === 1 && s.recall === 2 / 3 && Math.abs(s.fmeasure - 0.8) < 1e-12);
+ * ```
+ */
+export function rougeLScores(
+  prediction: string,
+  reference: string,
+  options: { tokenizer?: RougeTokenizer } = {},
+): RougeLScores {
+  const { tokenizer = "unicode" } = options;
+  const predicted = rougeTokenize(prediction, tokenizer);
+  const target = rougeTokenize(reference, tokenizer);
+  if (predicted.length === 0 || target.length === 0) {
+    return { precision: 0, recall: 0, fmeasure: 0, lcs: 0 };
+  }
+  const lcs = lcsLength(target, predicted);
+  const precision = lcs / predicted.length;
+  const recall = lcs / target.length;
+  const fmeasure = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  return { precision, recall, fmeasure, lcs };
+}
+
+function parseOptions(config: JsonObject): RougeTokenizer {
+  const read = readConfig(config, ID);
+  read.only(["reference", "tokenizer"]);
+  return read.oneOf("tokenizer", TOKENIZERS, "unicode");
+}
+
+/**
+ * `rouge_l`: ROUGE-L F-measure (rouge-score `rougeL`, no stemming), the maximum over the
+ * references. Config: `tokenizer` = `"unicode"` (default) | `"ascii"` (rouge-score exactly) |
+ * `"whitespace"` — see {@linkcode rougeTokenize}. Details: `precision`, `recall`, `lcs`,
+ * best `reference`.
+ *
+ * @example
+ * ```ts
+ * import { rougeL } from "./rouge_l.ts";
+ * const input = { prediction: "testing two", text: "", item: {}, reference: "testing one two" };
+ * console.assert(Math.abs(rougeL.score(input, {}).value - 0.8) < 1e-12);
+ * ```
+ */
+export const rougeL: Metric = {
+  id: ID,
+  pluginApi: PLUGIN_API_VERSION,
+  needsReference: true,
+  validateConfig(config) {
+    parseOptions(config);
+  },
+  score(input, config) {
+    const tokenizer = parseOptions(config);
+    const prediction = answerText(input.prediction);
+    return bestOverReferences(referencesOf(input, config, ID), (reference) => {
+      const s = rougeLScores(prediction, answerText(reference), { tokenizer });
+      return {
+        value: s.fmeasure,
+        details: { precision: s.precision, recall: s.recall, lcs: s.lcs },
+      };
+    });
+  },
+};

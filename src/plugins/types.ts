@@ -1,0 +1,116 @@
+import type { Json, JsonObject } from "../core/json.ts";
+
+/** Version of the plugin contract; a plugin declaring another major version is rejected. */
+export const PLUGIN_API_VERSION = 1;
+
+/** One chat message as rendered for an engine. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** The result of one extractor on one text. */
+export type ExtractResult =
+  | { ok: true; answer: Json }
+  | { ok: false; error: string };
+
+/**
+ * An extractor turns a candidate's text into an answer. Pure: no I/O, no clock, no randomness.
+ * `config` is the extractor's table from the spec (already validated by `configSchema` when
+ * the extractor declares one).
+ */
+export interface Extractor {
+  id: string;
+  pluginApi?: number;
+  /** Throws a ThemisError("SPEC_INVALID") with a clear message when the config is unusable. */
+  validateConfig?(config: JsonObject): void;
+  extract(text: string, config: JsonObject): ExtractResult;
+}
+
+/** What a metric sees for one candidate. */
+export interface MetricInput {
+  /** The parse's answer when the score reads a parse, else the raw candidate text. */
+  prediction: Json;
+  /** The raw candidate text, always. */
+  text: string;
+  /** The dataset item's payload. */
+  item: JsonObject;
+  /**
+   * The reference answer: `item[config.reference ?? "answer"]`; `undefined` when the item has
+   * no such field. An array means "any of these is accepted" for metrics that compare answers.
+   */
+  reference: Json | undefined;
+}
+
+/** A metric's result: a finite number, plus details kept with the score event. */
+export interface MetricResult {
+  value: number;
+  details?: JsonObject;
+}
+
+/** A metric scores one candidate. Pure: no I/O, no clock, no randomness. */
+export interface Metric {
+  id: string;
+  pluginApi?: number;
+  /** True when the metric needs a reference answer on the item. */
+  needsReference?: boolean;
+  validateConfig?(config: JsonObject): void;
+  score(input: MetricInput, config: JsonObject): MetricResult;
+}
+
+/** The model as the spec names it. */
+export interface ModelRef {
+  model_id: string;
+  provider: string;
+  extras: JsonObject;
+}
+
+/** Everything an engine gets for one candidate. */
+export interface GenerationRequest {
+  model: ModelRef;
+  messages: ChatMessage[];
+  params: JsonObject;
+  /** Derived from the global seed and the candidate id (DESIGN §2). */
+  seed: number;
+  trialId: string;
+  candidateId: string;
+  sampleIndex: number;
+  item: { id: string; payload: JsonObject };
+}
+
+export interface TokenUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+}
+
+/** What an engine returns for one candidate. */
+export interface GenerationOutput {
+  text: string;
+  finish_reason?: string;
+  usage?: TokenUsage;
+  /** Provider-side facts worth keeping (request id, fingerprint …), never secrets. */
+  meta?: JsonObject;
+}
+
+/** What an engine can do; checked at planning time against what the spec asks for. */
+export interface EngineCapabilities {
+  jsonOutput?: boolean;
+  logprobs?: boolean;
+  seed?: boolean;
+}
+
+/** Per-call context handed to an engine: cancellation and runtime values (secrets, env). */
+export interface EngineContext {
+  signal?: AbortSignal;
+  /** Runtime values that are never hashed or stored (API keys, environment). */
+  runtime?: Record<string, string>;
+}
+
+/** An engine answers generation requests for one provider name. */
+export interface Engine {
+  /** The `provider` name models use. */
+  id: string;
+  pluginApi?: number;
+  capabilities?: EngineCapabilities;
+  generate(request: GenerationRequest, context: EngineContext): Promise<GenerationOutput>;
+}

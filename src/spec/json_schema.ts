@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { BenchmarkSpecSchema, ExperimentSpecSchema, ProjectSpecSchema } from "./schemas.ts";
+
+/**
+ * JSON Schema (draft 2020-12) of a spec kind, for editors (`themis schema benchmark`).
+ *
+ * @example
+ * ```ts
+ * import { specJsonSchema } from "./json_schema.ts";
+ * console.assert(specJsonSchema("project").type === "object");
+ * ```
+ */
+export function specJsonSchema(
+  kind: "project" | "benchmark" | "experiment",
+): Record<string, unknown> {
+  const schema = kind === "project"
+    ? ProjectSpecSchema
+    : kind === "benchmark"
+    ? BenchmarkSpecSchema
+    : ExperimentSpecSchema;
+  return {
+    ...z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }),
+    title: `themis ${kind} spec`,
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * The zod schemas of every spec: the single source of the spec types (`z.infer`).
+ * Keys are snake_case as users write them in TOML.
+ */
+import { z } from "zod";
+import type { Json } from "../core/json.ts";
+
+const id = z.string().regex(
+  /^[A-Za-z0-9][A-Za-z0-9_.:\-]*$/,
+  "ids use letters, digits, '_', '-', '.', ':' and start with a letter or digit",
+);
+
+// JSON values as TOML/JSON can express them.
+const jsonValue: z.ZodType<Json> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValue),
+    z.record(z.string(), jsonValue),
+  ])
+);
+const jsonObject = z.record(z.string(), jsonValue);
+
+// ---------------------------------------------------------------- project
+
+export const BackoffSchema = z.strictObject({
+  /** Seconds before the first retry. */
+  initial: z.number().nonnegative().default(0.5),
+  /** Upper bound of one wait, in seconds. */
+  max: z.number().nonnegative().default(30),
+  multiplier: z.number().min(1).default(2),
+});
+
+export const DEFAULT_RETRYABLE_CODES = [
+  "PROVIDER_RATE_LIMIT",
+  "PROVIDER_TIMEOUT",
+  "PROVIDER_UNAVAILABLE",
+  "PROVIDER_NETWORK",
+  "PROVIDER_MALFORMED",
+];
+
+export const ExecutionPolicySchema = z.strictObject({
+  /** Attempts per work item, the first included. */
+  max_attempts: z.number().int().min(1).default(3),
+  backoff: BackoffSchema.default(BackoffSchema.parse({})),
+  max_in_flight: z.number().int().min(1).default(16),
+  circuit_breaker_threshold: z.number().int().min(1).default(5),
+  retryable_codes: z.array(z.string()).default(DEFAULT_RETRYABLE_CODES),
+  /** Seconds one attempt may take. */
+  attempt_timeout: z.number().positive().default(120),
+});
+
+export const ExecutorSchema = z.strictObject({
+  /** `pool` runs plugin code in worker threads; `inline` in the main thread. */
+  kind: z.enum(["inline", "pool"]).default("inline"),
+  max_threads: z.number().int().min(1).optional(),
+  tasks_per_worker: z.number().int().min(1).default(16),
+});
+
+export const StorageSchema = z.strictObject({
+  /** Store root, relative to the project file (or to the current folder without one). */
+  root: z.string().min(1).default("themis-store"),
+  /** false keeps dataset payloads and rendered prompts out of the run directory. */
+  store_item_payloads: z.boolean().default(true),
+});
+
+export const PriceSchema = z.strictObject({
+  input_per_million: z.number().nonnegative(),
+  output_per_million: z.number().nonnegative(),
+});
+
+export const ProjectSpecSchema = z.strictObject({
+  project_name: id,
+  researcher_id: z.string().optional(),
+  global_seed: z.number().int().nonnegative().default(0),
+  storage: StorageSchema.default(StorageSchema.parse({})),
+  execution_policy: ExecutionPolicySchema.default(ExecutionPolicySchema.parse({})),
+  execution_backend: z.enum(["local", "worker_pool", "batch"]).default("local"),
+  executor: ExecutorSchema.default(ExecutorSchema.parse({})),
+  /** Prices per model id, in currency units per million tokens. */
+  pricing: z.record(z.string(), PriceSchema).default({}),
+});
+
+// ---------------------------------------------------------------- datasets
+
+export const DatasetSpecSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("inline"),
+    items: z.array(jsonObject).min(1, "an inline dataset needs at least one item"),
+    id_field: z.string().default("id"),
+  }),
+  z.strictObject({
+    kind: z.literal("jsonl"),
+    /** Relative to the spec file. */
+    path: z.string().min(1),
+    id_field: z.string().default("id"),
+  }),
+]);
+
+export const DatasetQuerySchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("all") }),
+  z.strictObject({
+    kind: z.literal("subset"),
+    count: z.number().int().min(1),
+    seed: z.number().int().nonnegative().default(0),
+  }),
+  z.strictObject({ kind: z.literal("item_ids"), ids: z.array(z.string()).min(1) }),
+  z.strictObject({
+    kind: z.literal("filter"),
+    /** Items whose metadata field equals the value (all must hold). */
+    where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  }),
+]);
+
+// ---------------------------------------------------------------- prompts, parses, scores
+
+export const MessageSchema = z.strictObject({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string(),
+});
+
+export const PromptVariantSchema = z.strictObject({
+  id,
+  family: z.string().optional(),
+  messages: z.array(MessageSchema).min(1, "a prompt variant needs at least one message"),
+  variables: jsonObject.default({}),
+});
+
+export const PluginRefSchema = z.strictObject({
+  id: z.string().min(1),
+  config: jsonObject.default({}),
+});
+
+export const ParseSpecSchema = z.strictObject({
+  name: id,
+  /** Tried in order; the first extractor that succeeds gives the answer. */
+  extractors: z.array(PluginRefSchema).min(1, "a parse needs at least one extractor"),
+});
+
+export const ReductionSchema = z.enum(["mean", "max", "majority", "pass_at_k"]);
+
+export const ScoreSpecSchema = z.strictObject({
+  name: id,
+  /** The parse whose answer the metrics read; the raw text when absent. */
+  parse: z.string().optional(),
+  metrics: z.array(PluginRefSchema).min(1, "a score needs at least one metric"),
+  /** How a trial's samples reduce to one value in aggregates. */
+  reduction: ReductionSchema.default("mean"),
+  k: z.number().int().min(1).optional(),
+});
+
+const inferenceParams = jsonObject;
+
+// ---------------------------------------------------------------- benchmark
+
+export const ModelSpecSchema = z.strictObject({
+  model_id: id,
+  provider: z.string().min(1),
+  extras: jsonObject.default({}),
+});
+
+export const SliceSpecSchema = z.strictObject({
+  slice_id: id,
+  dataset: DatasetSpecSchema,
+  dataset_query: DatasetQuerySchema.default({ kind: "all" }),
+  dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  prompt_variant_ids: z.array(z.string()).optional(),
+  prompt_families: z.array(z.string()).optional(),
+  /** Inference params for this slice only, merged over the grid's. */
+  generation: z.strictObject({ params: inferenceParams.default({}) }).optional(),
+  parses: z.array(ParseSpecSchema).default([]),
+  scores: z.array(ScoreSpecSchema).default([]),
+});
+
+export const InferenceGridSchema = z.strictObject({
+  /** Base parameter sets. */
+  params: z.array(inferenceParams).min(1).default([{}]),
+  /** Each override is merged over each base set: the grid is params × overrides. */
+  overrides: z.array(inferenceParams).min(1).default([{}]),
+});
+
+export const BenchmarkSpecSchema = z.strictObject({
+  benchmark_id: id,
+  description: z.string().optional(),
+  models: z.array(ModelSpecSchema).min(1, "a benchmark needs at least one model"),
+  slices: z.array(SliceSpecSchema).min(1, "a benchmark needs at least one slice"),
+  prompt_variants: z.array(PromptVariantSchema).min(1, "a benchmark needs a prompt variant"),
+  inference_grid: InferenceGridSchema.default({ params: [{}], overrides: [{}] }),
+  num_samples: z.number().int().min(1).default(1),
+});
+
+// ---------------------------------------------------------------- experiment (compiled)
+
+export const TaskSpecSchema = z.strictObject({
+  task_id: id,
+  dataset: DatasetSpecSchema,
+  dataset_query: DatasetQuerySchema.default({ kind: "all" }),
+  dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  prompts: z.array(PromptVariantSchema).min(1),
+  /** Fully expanded inference parameter sets. */
+  inference: z.array(inferenceParams).min(1).default([{}]),
+  parses: z.array(ParseSpecSchema).default([]),
+  scores: z.array(ScoreSpecSchema).default([]),
+});
+
+export const ExperimentSpecSchema = z.strictObject({
+  experiment_id: id,
+  description: z.string().optional(),
+  models: z.array(ModelSpecSchema).min(1, "an experiment needs at least one model"),
+  tasks: z.array(TaskSpecSchema).min(1, "an experiment needs at least one task"),
+  num_samples: z.number().int().min(1).default(1),
+  /** Set when compiled from a benchmark. */
+  benchmark_id: z.string().optional(),
+});
+
+export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
+export type ProjectSpecInput = z.input<typeof ProjectSpecSchema>;
+export type ExecutionPolicy = z.infer<typeof ExecutionPolicySchema>;
+export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
+export type DatasetQuery = z.infer<typeof DatasetQuerySchema>;
+export type PromptVariant = z.infer<typeof PromptVariantSchema>;
+export type PluginRef = z.infer<typeof PluginRefSchema>;
+export type ParseSpec = z.infer<typeof ParseSpecSchema>;
+export type ScoreSpec = z.infer<typeof ScoreSpecSchema>;
+export type ModelSpec = z.infer<typeof ModelSpecSchema>;
+export type SliceSpec = z.infer<typeof SliceSpecSchema>;
+export type BenchmarkSpec = z.infer<typeof BenchmarkSpecSchema>;
+export type BenchmarkSpecInput = z.input<typeof BenchmarkSpecSchema>;
+export type TaskSpec = z.infer<typeof TaskSpecSchema>;
+export type ExperimentSpec = z.infer<typeof ExperimentSpecSchema>;
+export type ExperimentSpecInput = z.input<typeof ExperimentSpecSchema>;

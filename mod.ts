@@ -24,13 +24,7 @@ export type { ErrorCode, ErrorDetails, ErrorIssue } from "./src/core/errors.ts";
 export type { Json, JsonObject } from "./src/core/json.ts";
 export { canonicalJson, contentHash } from "./src/core/canonical.ts";
 export * from "./src/spec/mod.ts";
-export {
-  candidateId,
-  candidateSeed,
-  parseHash,
-  scoreHash,
-  trialHash,
-} from "./src/plan/ids.ts";
+export { candidateId, candidateSeed, parseHash, scoreHash, trialHash } from "./src/plan/ids.ts";
 export type { ManifestTrial, RunManifest } from "./src/plan/manifest.ts";
 export { createRegistry, Registry } from "./src/plugins/registry.ts";
 export { PLUGIN_API_VERSION } from "./src/plugins/types.ts";
@@ -39,8 +33,8 @@ export type {
   Engine,
   EngineCapabilities,
   EngineContext,
-  ExtractResult,
   Extractor,
+  ExtractResult,
   GenerationOutput,
   GenerationRequest,
   Metric,

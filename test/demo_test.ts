@@ -78,10 +78,38 @@ Deno.test("aggregate groups by a slice dimension and rejects unknown keys", asyn
     const result = await orchestrator.run(loaded.spec, { specDir: loaded.baseDir });
     const byDomain = await result.aggregate({ groupBy: ["model", "domain"], metric: "accuracy" });
     assert.deepEqual(rounded(byDomain), [
-      { model: "mock-echo", domain: "geography", score: "accuracy", metric: "exact_match", mean: 0, count: 6 },
-      { model: "mock-echo", domain: "math", score: "accuracy", metric: "exact_match", mean: 0.2, count: 10 },
-      { model: "mock-solver", domain: "geography", score: "accuracy", metric: "exact_match", mean: Math.round(2 / 3 * 1e12) / 1e12, count: 6 },
-      { model: "mock-solver", domain: "math", score: "accuracy", metric: "exact_match", mean: 0.75, count: 8 },
+      {
+        model: "mock-echo",
+        domain: "geography",
+        score: "accuracy",
+        metric: "exact_match",
+        mean: 0,
+        count: 6,
+      },
+      {
+        model: "mock-echo",
+        domain: "math",
+        score: "accuracy",
+        metric: "exact_match",
+        mean: 0.2,
+        count: 10,
+      },
+      {
+        model: "mock-solver",
+        domain: "geography",
+        score: "accuracy",
+        metric: "exact_match",
+        mean: Math.round(2 / 3 * 1e12) / 1e12,
+        count: 6,
+      },
+      {
+        model: "mock-solver",
+        domain: "math",
+        score: "accuracy",
+        metric: "exact_match",
+        mean: 0.75,
+        count: 8,
+      },
     ]);
     await assert.rejects(
       () => result.aggregate({ groupBy: ["modle"] }),
@@ -98,7 +126,10 @@ Deno.test("themis run on the demo prints the table, the run directory and a SQL 
   assert.equal(first.stderr, "");
   assert.equal(first.code, 0);
   assert.match(first.stdout, /^model\s+slice\s+prompt_variant\s+score\s+metric\s+mean\s+count$/m);
-  assert.match(first.stdout, /^mock-solver\s+arithmetic\s+plain\s+accuracy\s+exact_match\s+0\.75\s+4$/m);
+  assert.match(
+    first.stdout,
+    /^mock-solver\s+arithmetic\s+plain\s+accuracy\s+exact_match\s+0\.75\s+4$/m,
+  );
   assert.match(first.stdout, /32 candidates — 32 generated, 0 reused/);
   const runDir = /run directory: (.+)$/m.exec(first.stdout)![1];
   assert.ok((await Deno.stat(`${runDir}/events.jsonl`)).isFile);

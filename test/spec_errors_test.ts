@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { runCli, runCliProcess, tempProject } from "./support/cli.ts";
 
 const MODEL = `[[models]]\nmodel_id = "m"\nprovider = "mock"\n`;
-const PROMPT = `[[prompt_variants]]\nid = "p"\nmessages = [{ role = "user", content = "{item.q}" }]\n`;
+const PROMPT =
+  `[[prompt_variants]]\nid = "p"\nmessages = [{ role = "user", content = "{item.q}" }]\n`;
 const SLICE = `[[slices]]
 slice_id = "s"
 [slices.dataset]
@@ -242,7 +243,10 @@ Deno.test("a spec with several problems lists every one at once", async () => {
   assert.match(result.stderr, /has 3 problems/);
   assert.match(result.stderr, /num_samples: .*\(.*b\.toml:2\)/);
   assert.match(result.stderr, /models\[0\]\.colour: unknown key "colour" \(.*b\.toml:6\)/);
-  assert.match(result.stderr, /slices\[0\]\.scores\[0\]\.metrics: a score needs at least one metric \(.*b\.toml:17\)/);
+  assert.match(
+    result.stderr,
+    /slices\[0\]\.scores\[0\]\.metrics: a score needs at least one metric \(.*b\.toml:17\)/,
+  );
 });
 
 Deno.test("the real CLI process prints a spec error without a stack trace and exits 3", async () => {

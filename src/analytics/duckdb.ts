@@ -73,7 +73,10 @@ export class Database {
 
   /** Run a query and return plain row objects (safe integers as numbers, times as ISO text). */
   async all(sql: string, params: SqlParams = []): Promise<Row[]> {
-    const reader = await this.#connection.runAndReadAll(sql, hasParams(params) ? params : undefined);
+    const reader = await this.#connection.runAndReadAll(
+      sql,
+      hasParams(params) ? params : undefined,
+    );
     return reader.getRowObjectsJS().map((row) => plain(row) as Row);
   }
 

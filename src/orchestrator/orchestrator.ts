@@ -5,7 +5,7 @@ import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
 import { planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
-import { type ExecutionCounts, executePlan } from "../run/execute_plan.ts";
+import { executePlan, type ExecutionCounts } from "../run/execute_plan.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
 import { loadProjectFile } from "../spec/load_spec.ts";
 import type {
@@ -116,7 +116,10 @@ export class Orchestrator {
   }
 
   /** Plan, then generation → parses → scores for all pending work, reusing the store. */
-  run(spec: BenchmarkSpecInput | BenchmarkSpec, options?: ExecutionOptions): Promise<BenchmarkResult>;
+  run(
+    spec: BenchmarkSpecInput | BenchmarkSpec,
+    options?: ExecutionOptions,
+  ): Promise<BenchmarkResult>;
   run(spec: SpecInput, options?: ExecutionOptions): Promise<ExperimentResult>;
   run(spec: SpecInput, options: ExecutionOptions = {}): Promise<ExperimentResult> {
     return this.#execute(spec, ["generation", "parse", "score"], options);

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { candidateId, candidateSeed, parseHash, scoreHash, trialHash, type TrialIdentity } from "./ids.ts";
+import {
+  candidateId,
+  candidateSeed,
+  parseHash,
+  scoreHash,
+  trialHash,
+  type TrialIdentity,
+} from "./ids.ts";
 
 // Golden ids: a change here moves every id in every store. Change only on purpose, and note it
 // in docs/design/identity.md.
@@ -23,7 +30,12 @@ Deno.test("ids of a fixed spec are the golden values", () => {
       candidate1: candidateId(trial, 1),
       parse,
       scoreOnParse: scoreHash(
-        { name: "acc", parse: "num", metrics: [{ id: "exact_match", config: {} }], reduction: "mean" },
+        {
+          name: "acc",
+          parse: "num",
+          metrics: [{ id: "exact_match", config: {} }],
+          reduction: "mean",
+        },
         parse,
       ),
       scoreOnText: scoreHash(
@@ -73,10 +85,20 @@ Deno.test("trialHash() changes with the model, prompt, item, slice or a dimensio
 });
 
 Deno.test("scoreHash() depends on the parse it reads; parseHash() on extractor order", () => {
-  const score = { name: "acc", metrics: [{ id: "exact_match", config: {} }], reduction: "mean" as const };
+  const score = {
+    name: "acc",
+    metrics: [{ id: "exact_match", config: {} }],
+    reduction: "mean" as const,
+  };
   assert.notEqual(scoreHash(score, "aaa"), scoreHash(score, "bbb"));
-  const a = parseHash({ name: "p", extractors: [{ id: "regex", config: { pattern: "x" } }, { id: "json", config: {} }] });
-  const b = parseHash({ name: "p", extractors: [{ id: "json", config: {} }, { id: "regex", config: { pattern: "x" } }] });
+  const a = parseHash({
+    name: "p",
+    extractors: [{ id: "regex", config: { pattern: "x" } }, { id: "json", config: {} }],
+  });
+  const b = parseHash({
+    name: "p",
+    extractors: [{ id: "json", config: {} }, { id: "regex", config: { pattern: "x" } }],
+  });
   assert.notEqual(a, b);
 });
 

@@ -87,7 +87,10 @@ export class ManifestBuilder {
     return contentHash({
       kind: "run",
       experiment: JSON.parse(canonicalJson(experiment)),
-      project: { global_seed: project.global_seed, store_item_payloads: project.store_item_payloads },
+      project: {
+        global_seed: project.global_seed,
+        store_item_payloads: project.store_item_payloads,
+      },
       stages,
       work,
     }).slice(0, SHORT_ID_LENGTH);

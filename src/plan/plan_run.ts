@@ -4,12 +4,17 @@ import { selectItems } from "../plugins/datasets/select_items.ts";
 import type { BenchmarkSpec, ExperimentSpec, ProjectSpec } from "../spec/schemas.ts";
 import {
   datasetContentHash,
-  ManifestBuilder,
   MANIFEST_VERSION,
+  ManifestBuilder,
   type ManifestProject,
   type RunManifest,
 } from "./manifest.ts";
-import { iterPlannedTrials, type PlannedTrial, planStages, type TaskStages } from "./plan_trials.ts";
+import {
+  iterPlannedTrials,
+  type PlannedTrial,
+  planStages,
+  type TaskStages,
+} from "./plan_trials.ts";
 
 /** The spec a run was asked for, in the form the user gave it. */
 export type SourceSpec =
@@ -106,7 +111,11 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
     run_id: builder.runId(experiment, pinned),
     tool: { name: "themis", version: options.toolVersion },
     project: pinned,
-    source: { kind: options.source.kind, spec: options.source.spec, base_dir: options.baseDirLabel },
+    source: {
+      kind: options.source.kind,
+      spec: options.source.spec,
+      base_dir: options.baseDirLabel,
+    },
     experiment,
     datasets,
     parses: [...stages.values()].flatMap((s) => s.parses),

@@ -2,13 +2,7 @@ import type { JsonObject } from "../core/json.ts";
 import type { DatasetItem } from "../plugins/datasets/select_items.ts";
 import { datasetSource } from "../plugins/datasets/load_dataset.ts";
 import type { ChatMessage } from "../plugins/types.ts";
-import type {
-  ExperimentSpec,
-  ModelSpec,
-  PluginRef,
-  ScoreSpec,
-  TaskSpec,
-} from "../spec/schemas.ts";
+import type { ExperimentSpec, ModelSpec, PluginRef, ScoreSpec, TaskSpec } from "../spec/schemas.ts";
 import { candidateId, candidateSeed, parseHash, scoreHash, trialHash } from "./ids.ts";
 import { renderMessages } from "./render_prompt.ts";
 

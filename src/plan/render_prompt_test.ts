@@ -20,16 +20,23 @@ Deno.test("renderTemplate() fills item fields, nested fields, dimensions and var
 });
 
 Deno.test("renderTemplate() keeps doubled braces as literal braces and leaves other text alone", () => {
-  assert.equal(renderTemplate('{{"a": {item.n}}} { not a var }', scope, context), '{"a": 3} { not a var }');
+  assert.equal(
+    renderTemplate('{{"a": {item.n}}} { not a var }', scope, context),
+    '{"a": 3} { not a var }',
+  );
 });
 
 Deno.test("a missing variable names the variant, the variable, the item and the spec path", () => {
   assert.throws(
     () =>
-      renderMessages([{ role: "user", content: "ok" }, { role: "user", content: "{item.question}" }], scope, {
-        ...context,
-        path: "prompt_variants[2]",
-      }),
+      renderMessages(
+        [{ role: "user", content: "ok" }, { role: "user", content: "{item.question}" }],
+        scope,
+        {
+          ...context,
+          path: "prompt_variants[2]",
+        },
+      ),
     (error: Error & { code?: string; details?: Record<string, unknown> }) => {
       assert.equal(error.code, "SPEC_INVALID");
       assert.equal(

@@ -104,6 +104,11 @@ export interface EngineContext {
   signal?: AbortSignal;
   /** Runtime values that are never hashed or stored (API keys, environment). */
   runtime?: Record<string, string>;
+  /**
+   * A secret by environment variable name, read at call time (the run's `runtime` first, then
+   * the process environment of the worker). Never log, store or echo what it returns.
+   */
+  secret?: (name: string) => string | undefined;
 }
 
 /** An engine answers generation requests for one provider name. */

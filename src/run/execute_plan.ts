@@ -158,14 +158,23 @@ class Executor {
             this.#append({
               type: "parse.completed",
               ...base,
-              data: { name: parse.name, answer: out.answer!, extractor: out.extractor!, attempts: out.attempts as unknown as JsonObject[] },
+              data: {
+                name: parse.name,
+                answer: out.answer!,
+                extractor: out.extractor!,
+                attempts: out.attempts as unknown as JsonObject[],
+              },
             });
             this.counts.parsed++;
           } else {
             this.#append({
               type: "parse.failed",
               ...base,
-              data: { name: parse.name, kind: "invalid", attempts: out.attempts as unknown as JsonObject[] },
+              data: {
+                name: parse.name,
+                kind: "invalid",
+                attempts: out.attempts as unknown as JsonObject[],
+              },
             });
             this.counts.parseInvalid++;
           }
@@ -196,7 +205,11 @@ class Executor {
         this.#append({
           type: "score.completed",
           ...base,
-          data: { name: score.name, parse: score.parseHash, metrics: metrics as unknown as JsonObject[] },
+          data: {
+            name: score.name,
+            parse: score.parseHash,
+            metrics: metrics as unknown as JsonObject[],
+          },
         });
         this.counts.scored++;
       } catch (error) {

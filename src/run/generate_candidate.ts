@@ -1,5 +1,10 @@
 import { isThemisError, ThemisError } from "../core/errors.ts";
-import type { Engine, EngineContext, GenerationOutput, GenerationRequest } from "../plugins/types.ts";
+import type {
+  Engine,
+  EngineContext,
+  GenerationOutput,
+  GenerationRequest,
+} from "../plugins/types.ts";
 import type { ExecutionPolicy } from "../spec/schemas.ts";
 import { type ErrorRecord, errorRecord } from "./error_record.ts";
 
@@ -95,7 +100,11 @@ export async function generateCandidate(
     } catch (error) {
       const record = errorRecord(error, policy.retryable_codes);
       if (options.context.signal?.aborted) {
-        return { ok: false, error: { ...record, code: "CANCELLED", retryable: true }, attempts: attempt };
+        return {
+          ok: false,
+          error: { ...record, code: "CANCELLED", retryable: true },
+          attempts: attempt,
+        };
       }
       if (!record.retryable || attempt >= policy.max_attempts) {
         return { ok: false, error: record, attempts: attempt };

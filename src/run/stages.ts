@@ -67,7 +67,11 @@ export interface ScoreInput {
  * Compute a score's metrics for one candidate. A metric that throws, or returns a non-finite
  * value, fails the score with a `PLUGIN_ERROR` naming the metric.
  */
-export function runScore(score: PlannedScore, input: ScoreInput, registry: Registry): MetricValue[] {
+export function runScore(
+  score: PlannedScore,
+  input: ScoreInput,
+  registry: Registry,
+): MetricValue[] {
   const prediction = score.parseHash === null ? input.text : (input.answer ?? null);
   return score.metrics.map((ref) => {
     const metric = registry.metric(ref.id);

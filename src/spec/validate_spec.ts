@@ -1,14 +1,14 @@
 import type { z } from "zod";
-import { ErrorIssue, ThemisError } from "../core/errors.ts";
+import { type ErrorIssue, ThemisError } from "../core/errors.ts";
 import { checkBenchmarkReferences, checkExperimentReferences } from "./check_references.ts";
 import type { ReferenceIssue } from "./check_references.ts";
 import { locateLine } from "./locate_line.ts";
 import {
-  BenchmarkSpec,
+  type BenchmarkSpec,
   BenchmarkSpecSchema,
-  ExperimentSpec,
+  type ExperimentSpec,
   ExperimentSpecSchema,
-  ProjectSpec,
+  type ProjectSpec,
   ProjectSpecSchema,
 } from "./schemas.ts";
 

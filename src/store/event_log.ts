@@ -99,7 +99,10 @@ function readTail(file: string): { bytes: Uint8Array; offset: number } | undefin
   }
 }
 
-function readWindow(file: string, window: number): { bytes: Uint8Array; offset: number } | undefined {
+function readWindow(
+  file: string,
+  window: number,
+): { bytes: Uint8Array; offset: number } | undefined {
   let handle: Deno.FsFile;
   try {
     handle = Deno.openSync(file, { read: true });
@@ -159,7 +162,13 @@ export class EventWriter {
   #now: () => Date;
   #encoder = new TextEncoder();
 
-  private constructor(file: string, runId: string, handle: Deno.FsFile, seq: number, now: () => Date) {
+  private constructor(
+    file: string,
+    runId: string,
+    handle: Deno.FsFile,
+    seq: number,
+    now: () => Date,
+  ) {
     this.file = file;
     this.runId = runId;
     this.#handle = handle;

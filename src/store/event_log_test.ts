@@ -18,8 +18,23 @@ Deno.test("EventWriter numbers events from 0 and readEvents returns them in orde
   const { events, torn } = await readEvents(file);
   assert.equal(torn, false);
   assert.deepEqual(events, [
-    { v: 1, seq: 0, ts: "2026-01-02T03:04:05.000Z", run: "r1", type: "run.started", data: { a: 2, b: 1 } },
-    { v: 1, seq: 1, ts: "2026-01-02T03:04:05.000Z", run: "r1", type: "trial.planned", trial: "t1", data: {} },
+    {
+      v: 1,
+      seq: 0,
+      ts: "2026-01-02T03:04:05.000Z",
+      run: "r1",
+      type: "run.started",
+      data: { a: 2, b: 1 },
+    },
+    {
+      v: 1,
+      seq: 1,
+      ts: "2026-01-02T03:04:05.000Z",
+      run: "r1",
+      type: "trial.planned",
+      trial: "t1",
+      data: {},
+    },
   ]);
   const text = await Deno.readTextFile(file);
   assert.equal(
@@ -34,7 +49,7 @@ Deno.test("a torn last line is ignored on read and truncated before the next app
   writer.append({ type: "run.started", data: {} });
   writer.close();
   const good = await Deno.readTextFile(file);
-  await Deno.writeTextFile(file, good + '{"v":1,"seq":1,"ts":"x","run":"r1","ty', );
+  await Deno.writeTextFile(file, good + '{"v":1,"seq":1,"ts":"x","run":"r1","ty');
   const before = await readEvents(file);
   assert.equal(before.torn, true);
   assert.equal(before.events.length, 1);
@@ -45,7 +60,10 @@ Deno.test("a torn last line is ignored on read and truncated before the next app
   again.close();
   const after = await readEvents(file);
   assert.equal(after.torn, false);
-  assert.deepEqual(after.events.map((e) => [e.seq, e.type]), [[0, "run.started"], [1, "run.finished"]]);
+  assert.deepEqual(after.events.map((e) => [e.seq, e.type]), [[0, "run.started"], [
+    1,
+    "run.finished",
+  ]]);
 });
 
 Deno.test("a torn line longer than the tail window is still repaired", async () => {
@@ -68,12 +86,15 @@ Deno.test("a corrupt middle line fails with the file and line number", async () 
   const line = (seq: number) =>
     serializeEvent({ v: 1, seq, ts: "t", run: "r1", type: "run.started", data: {} });
   await Deno.writeTextFile(file, `${line(0)}\n${line(1)}\nnot json at all\n${line(3)}\n`);
-  await assert.rejects(() => readEvents(file), (error: Error & { code?: string; details?: { line?: number } }) => {
-    assert.equal(error.code, "STORE_CORRUPT");
-    assert.equal(error.details?.line, 3);
-    assert.match(error.message, /events\.jsonl": line 3 is not valid JSON/);
-    return true;
-  });
+  await assert.rejects(
+    () => readEvents(file),
+    (error: Error & { code?: string; details?: { line?: number } }) => {
+      assert.equal(error.code, "STORE_CORRUPT");
+      assert.equal(error.details?.line, 3);
+      assert.match(error.message, /events\.jsonl": line 3 is not valid JSON/);
+      return true;
+    },
+  );
 });
 
 Deno.test("a line that is JSON but not an event is corrupt too", async () => {
@@ -84,7 +105,10 @@ Deno.test("a line that is JSON but not an event is corrupt too", async () => {
 
 Deno.test("an event from a newer themis is refused with an upgrade hint", async () => {
   const file = await tempEvents();
-  await Deno.writeTextFile(file, `{"v":99,"seq":0,"ts":"t","run":"r","type":"run.started","data":{}}\n`);
+  await Deno.writeTextFile(
+    file,
+    `{"v":99,"seq":0,"ts":"t","run":"r","type":"run.started","data":{}}\n`,
+  );
   await assert.rejects(() => readEvents(file), /event version 99.*upgrade themis/);
 });
 

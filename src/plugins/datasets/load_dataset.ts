@@ -69,7 +69,10 @@ export async function loadDataset(
           file: path,
         });
       }
-      return assignItemIds(parseJsonl(text, spec.path), { idField: spec.id_field, source: spec.path });
+      return assignItemIds(parseJsonl(text, spec.path), {
+        idField: spec.id_field,
+        source: spec.path,
+      });
     }
   }
 }

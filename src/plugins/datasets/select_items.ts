@@ -67,7 +67,10 @@ export function selectItems(items: DatasetItem[], query: DatasetQuery): DatasetI
     case "all":
       return items;
     case "subset": {
-      const keyed = items.map((item) => ({ item, key: contentHash({ seed: query.seed, id: item.id }) }));
+      const keyed = items.map((item) => ({
+        item,
+        key: contentHash({ seed: query.seed, id: item.id }),
+      }));
       keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       const picked = new Set(keyed.slice(0, query.count).map((k) => k.item.id));
       return items.filter((item) => picked.has(item.id));
@@ -78,7 +81,9 @@ export function selectItems(items: DatasetItem[], query: DatasetQuery): DatasetI
       if (missing.length > 0) {
         throw new ThemisError(
           "DATASET_INVALID",
-          `dataset_query names item ids the dataset does not have: ${missing.slice(0, 5).join(", ")}` +
+          `dataset_query names item ids the dataset does not have: ${
+            missing.slice(0, 5).join(", ")
+          }` +
             (missing.length > 5 ? ` and ${missing.length - 5} more` : ""),
           { missing },
         );

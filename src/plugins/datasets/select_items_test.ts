@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { assignItemIds, selectItems } from "./select_items.ts";
 
-const items = Array.from({ length: 20 }, (_, i) => ({ id: `item-${i}`, payload: { n: i, even: i % 2 === 0 } }));
+const items = Array.from(
+  { length: 20 },
+  (_, i) => ({ id: `item-${i}`, payload: { n: i, even: i % 2 === 0 } }),
+);
 
 Deno.test("subset with the same seed picks the same golden items on every run and machine", () => {
   assert.deepEqual(
@@ -48,7 +51,11 @@ Deno.test("assignItemIds() uses the id field, else a payload hash, and refuses d
   assert.equal(out[0].id, "7");
   assert.match(out[1].id, /^[0-9a-f]{12}$/);
   assert.throws(
-    () => assignItemIds([{ id: "x" }, { id: "y" }, { id: "x" }], { idField: "id", source: "data.jsonl" }),
+    () =>
+      assignItemIds([{ id: "x" }, { id: "y" }, { id: "x" }], {
+        idField: "id",
+        source: "data.jsonl",
+      }),
     /data\.jsonl: rows 1 and 3 share the id "x"/,
   );
   assert.throws(

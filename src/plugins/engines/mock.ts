@@ -87,7 +87,10 @@ export const mockEngine: Engine = {
   capabilities: { jsonOutput: true, logprobs: false, seed: true },
   async generate(request: GenerationRequest, context): Promise<GenerationOutput> {
     const settings = request.model.extras as MockSettings & JsonObject;
-    if (settings.mode !== undefined && !["echo", "reference", "random", "script"].includes(settings.mode)) {
+    if (
+      settings.mode !== undefined &&
+      !["echo", "reference", "random", "script"].includes(settings.mode)
+    ) {
       throw new ThemisError(
         "PROVIDER_BAD_REQUEST",
         `mock model "${request.model.model_id}": unknown mode "${settings.mode}" (use echo, ` +

@@ -16,7 +16,7 @@ const CONFIGS: Record<string, JsonObject> = {
   json_field: { path: "answer" },
 };
 
-const MEGABYTE = "The quick brown fox, 12 {jumps} [over] \"the\" lazy dog (B). ".repeat(18_000);
+const MEGABYTE = 'The quick brown fox, 12 {jumps} [over] "the" lazy dog (B). '.repeat(18_000);
 const HOSTILE = [
   "",
   "   \n\t ",

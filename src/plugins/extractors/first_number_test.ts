@@ -63,7 +63,10 @@ Deno.test("first_number() reads digits next to unicode text", () => {
 });
 
 Deno.test("last_number() reads the final answer after working", () => {
-  assert.deepEqual(last("3 + 4 = 7, times 2 is 14. So the answer is 14."), { ok: true, answer: 14 });
+  assert.deepEqual(last("3 + 4 = 7, times 2 is 14. So the answer is 14."), {
+    ok: true,
+    answer: 14,
+  });
   assert.deepEqual(last("#### 1,234"), { ok: true, answer: 1234 });
 });
 

@@ -13,7 +13,10 @@ Deno.test("regex() returns capture group 1 by default when the pattern has one",
 });
 
 Deno.test("regex() returns the whole match when the pattern has no group", () => {
-  assert.deepEqual(regex.extract("id=ab12", { pattern: "[a-z]+\\d+" }), { ok: true, answer: "ab12" });
+  assert.deepEqual(regex.extract("id=ab12", { pattern: "[a-z]+\\d+" }), {
+    ok: true,
+    answer: "ab12",
+  });
 });
 
 Deno.test("regex() reads a numbered or named group", () => {

@@ -29,7 +29,7 @@ export function stirlingRemainder(z: number): number {
   // Coefficients B_2k / (2k (2k − 1)) of the Stirling series.
   return r * (1 / 12 -
     r2 * (1 / 360 -
-      r2 * (1 / 1260 - r2 * (1 / 1680 - r2 * (1 / 1188 - r2 * (691 / 360360 - r2 / 156))))));
+        r2 * (1 / 1260 - r2 * (1 / 1680 - r2 * (1 / 1188 - r2 * (691 / 360360 - r2 / 156))))));
 }
 
 const EXACT_LOG_FACTORIAL_MAX = 20;

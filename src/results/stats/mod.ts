@@ -9,8 +9,8 @@
  */
 
 export { benjaminiHochberg, holm } from "./adjust_p_values.ts";
-export { type BinomialOptions, binomialCdf, binomialPmf } from "./binomial.ts";
-export { type BootstrapInterval, bootstrapCi, type BootstrapOptions } from "./bootstrap_ci.ts";
+export { binomialCdf, type BinomialOptions, binomialPmf } from "./binomial.ts";
+export { bootstrapCi, type BootstrapInterval, type BootstrapOptions } from "./bootstrap_ci.ts";
 export { type IncompleteBetaOptions, regularizedIncompleteBeta } from "./incomplete_beta.ts";
 export { logBeta, logGamma } from "./log_gamma.ts";
 export { mcnemarExact, type McnemarResult } from "./mcnemar_exact.ts";
@@ -26,7 +26,7 @@ export { studentTCdf, studentTQuantile, studentTSf } from "./student_t.ts";
 export { summarize, type SummarizeOptions, type Summary, type TInterval } from "./summarize.ts";
 export {
   WILCOXON_EXACT_MAX_N,
-  wilcoxonSignedRank,
   type WilcoxonResult,
+  wilcoxonSignedRank,
 } from "./wilcoxon_signed_rank.ts";
 export { createXoshiro128, type RandomSource } from "./xoshiro128.ts";

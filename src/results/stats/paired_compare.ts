@@ -6,10 +6,10 @@
 
 import { ThemisError } from "../../core/errors.ts";
 import { assertFiniteValues } from "./_validate.ts";
-import { type BootstrapInterval, bootstrapCi } from "./bootstrap_ci.ts";
+import { bootstrapCi, type BootstrapInterval } from "./bootstrap_ci.ts";
 import { mcnemarExact, type McnemarResult } from "./mcnemar_exact.ts";
 import { mean } from "./mean.ts";
-import { wilcoxonSignedRank, type WilcoxonResult } from "./wilcoxon_signed_rank.ts";
+import { type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon_signed_rank.ts";
 
 /** Options of {@link pairedCompare}. */
 export interface PairedCompareOptions {

@@ -100,7 +100,9 @@ function upperQuantile(q: number, df: number): number {
     // d ln S / d ln t = −t·f(t)/S(t), so the Newton step in ln t is (ln S − ln q)·S/(t·f).
     const logStep = (Math.log(tail) - logQ) * Math.exp(Math.log(tail) - logPdf(t, df)) / t;
     let next = t * Math.exp(logStep);
-    if (!(next > lo && next < hi)) next = lo > 0 && hi / lo > 4 ? Math.sqrt(lo * hi) : (lo + hi) / 2;
+    if (!(next > lo && next < hi)) {
+      next = lo > 0 && hi / lo > 4 ? Math.sqrt(lo * hi) : (lo + hi) / 2;
+    }
     if (Math.abs(next - t) <= 2 * EPSILON * next) return next;
     t = next;
   }

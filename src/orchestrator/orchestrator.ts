@@ -1,11 +1,16 @@
-import { relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
+import { toFileUrl } from "./file_url.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
 import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
-import { planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
+import { manifestProject, planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
 import { executePlan, type ExecutionCounts } from "../run/execute_plan.ts";
+import { inlineExecutor, type StageExecutor } from "../run/executor.ts";
+import { poolExecutor } from "../run/pool.ts";
+import { secretReader } from "../run/secrets.ts";
+import { TelemetryBus } from "../run/telemetry.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
 import { loadProjectFile } from "../spec/load_spec.ts";
 import type {
@@ -36,6 +41,10 @@ export interface OrchestratorOptions {
   store?: Store;
   /** Folder relative paths of the project resolve from (fromProjectSpec; default: cwd). */
   baseDir?: string;
+  /** A telemetry bus to subscribe to (trial, attempt, retry, error, metric events). */
+  telemetry?: TelemetryBus;
+  /** Samples of one trial generated at once (default: all of them); must be ≥ 1. */
+  parallelCandidates?: number;
 }
 
 /** A progress report while a run executes. */
@@ -77,6 +86,7 @@ export class Orchestrator {
   readonly store: Store;
   readonly registry: Registry;
   readonly baseDir: string;
+  readonly telemetry: TelemetryBus;
 
   constructor(
     token: symbol,
@@ -91,8 +101,18 @@ export class Orchestrator {
           "Orchestrator.fromProjectSpec(spec)",
       );
     }
+    if (
+      options.parallelCandidates !== undefined &&
+      !(Number.isInteger(options.parallelCandidates) && options.parallelCandidates >= 1)
+    ) {
+      throw new ThemisError(
+        "USAGE",
+        `parallelCandidates must be an integer ≥ 1 (got ${options.parallelCandidates})`,
+      );
+    }
     this.project = project;
     this.baseDir = baseDir;
+    this.telemetry = options.telemetry ?? new TelemetryBus();
     this.registry = options.registry ?? createRegistry();
     this.store = options.store ?? Store.open(resolve(baseDir, project.storage.root));
   }
@@ -162,6 +182,37 @@ export class Orchestrator {
     return plan.manifest;
   }
 
+  /**
+   * Re-plan a run from the spec stored in its manifest and run what is missing or failed.
+   * An unknown run, changed project settings, or a spec whose datasets changed since are
+   * clear errors.
+   */
+  async resume(runId: string, options: ExecutionOptions = {}): Promise<ExperimentResult> {
+    const manifest = await this.store.runs.readManifest<RunManifest>(runId);
+    const pinned = manifestProject(this.project);
+    const changed = (Object.keys(pinned) as Array<keyof typeof pinned>).filter((key) =>
+      key !== "project_name" && manifest.project[key] !== pinned[key]
+    );
+    if (changed.length > 0) {
+      throw new ThemisError(
+        "RUN_CONFLICT",
+        `Run ${runId} was planned with other project settings (${
+          changed.map((k) => `${k}: ${manifest.project[k]} then, ${pinned[k]} now`).join("; ")
+        }); resuming would mix results. Restore the settings, or start a new run with "themis run".`,
+        { runId, changed },
+      );
+    }
+    const base = manifest.source.base_dir;
+    const specDir = isAbsolute(base) ? base : resolve(this.store.root, base);
+    const result = await this.#execute(
+      manifest.source.spec,
+      ["generation", "parse", "score"],
+      { ...options, specDir },
+      runId,
+    );
+    return result;
+  }
+
   /** Validate and compile a spec object into its source and experiment forms. */
   normalize(spec: SpecInput): { source: SourceSpec; experiment: ExperimentSpec } {
     const kind = specKind(spec);
@@ -182,8 +233,11 @@ export class Orchestrator {
 
   async #plan(spec: SpecInput, stages: Stage[], options: ExecutionOptions): Promise<RunPlan> {
     const { source, experiment } = this.normalize(spec);
-    checkPlugins(experiment, this.registry, stages);
     const specDir = resolve(options.specDir ?? this.baseDir);
+    for (const module of pluginModuleUrls(experiment.plugins, specDir)) {
+      await this.registry.loadModule(module);
+    }
+    checkPlugins(experiment, this.registry, stages);
     const label = relative(this.store.root, specDir).replaceAll("\\", "/") || ".";
     return await planRun({
       source,
@@ -195,48 +249,99 @@ export class Orchestrator {
     });
   }
 
+  #executor(runtime?: Record<string, string>): { executor: StageExecutor; note?: string } {
+    const settings = this.project.executor;
+    if (settings.kind === "inline") {
+      return { executor: inlineExecutor(this.registry, secretReader(runtime)) };
+    }
+    if (!this.registry.isPortable()) {
+      return {
+        executor: inlineExecutor(this.registry, secretReader(runtime)),
+        note: "plugins registered from code cannot run in workers: ran inline",
+      };
+    }
+    return {
+      executor: poolExecutor({
+        maxThreads: settings.max_threads,
+        tasksPerWorker: settings.tasks_per_worker,
+        modules: this.registry.modules(),
+        runtime,
+      }),
+    };
+  }
+
   async #execute(
     spec: SpecInput,
     stages: Stage[],
     options: ExecutionOptions,
+    expectedRunId?: string,
   ): Promise<ExperimentResult> {
     const plan = await this.#plan(spec, stages, options);
     const { manifest } = plan;
+    if (expectedRunId !== undefined && manifest.run_id !== expectedRunId) {
+      throw new ThemisError(
+        "RUN_CONFLICT",
+        `Run ${expectedRunId} cannot be resumed: its spec now plans as run ${manifest.run_id} ` +
+          `(a dataset or plugin changed since). Run the spec again with "themis run" instead.`,
+        { runId: expectedRunId, now: manifest.run_id },
+      );
+    }
     const runs = this.store.runs;
-    await runs.writeManifest(manifest.run_id, manifest);
+    if (!(await runs.hasRun(manifest.run_id))) {
+      await runs.writeManifest(manifest.run_id, manifest);
+    }
     const open = await runs.openRun(manifest.run_id);
     let counts: ExecutionCounts;
+    const { executor, note } = this.#executor(options.runtime);
     try {
       const { state, planned } = await runs.loadState({ plannedIn: manifest.run_id });
       if (!stages.includes("generation")) requireGenerations(plan, state.generations);
       open.writer.append({
         type: "run.started",
-        data: { stages, executor: "inline", tool_version: TOOL_VERSION, counts: manifest.counts },
+        data: {
+          stages,
+          executor: executor.kind,
+          ...(note ? { note } : {}),
+          tool_version: TOOL_VERSION,
+          counts: manifest.counts,
+        },
       });
+      this.telemetry.emit({ type: "run.started", runId: manifest.run_id });
       counts = await executePlan({
         plan,
         state,
         plannedInRun: planned,
         writer: open.writer,
-        registry: this.registry,
+        executor,
         policy: this.project.execution_policy,
         stages,
+        hooks: plan.experiment.hooks,
         storeItemPayloads: this.project.storage.store_item_payloads,
         runtime: options.runtime,
         signal: options.signal,
+        telemetry: this.telemetry,
         onProgress: options.progress?.onSnapshot,
       });
       open.writer.append({
         type: "run.finished",
         data: { stages, counts: { ...counts }, cancelled: options.signal?.aborted ?? false },
       });
+      this.telemetry.emit({ type: "run.finished", runId: manifest.run_id });
     } finally {
       open.close();
+      await executor.close();
     }
     return manifest.experiment.benchmark_id !== undefined
       ? new BenchmarkResult(manifest, this.store, counts)
       : new ExperimentResult(manifest, this.store, counts);
   }
+}
+
+/** Plugin module paths of a spec as URLs (relative paths resolve from the spec's folder). */
+function pluginModuleUrls(modules: string[], specDir: string): string[] {
+  return modules.map((m) =>
+    /^[a-z][a-z0-9+.-]*:/i.test(m) ? m : toFileUrl(isAbsolute(m) ? m : resolve(specDir, m))
+  );
 }
 
 function requireGenerations(

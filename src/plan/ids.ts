@@ -4,7 +4,7 @@
  */
 import { canonicalJson, contentHash, sha256Hex } from "../core/canonical.ts";
 import type { Json, JsonObject } from "../core/json.ts";
-import type { ModelSpec, ParseSpec, PromptVariant, ScoreSpec } from "../spec/schemas.ts";
+import type { ModelSpec, ParseSpec, PluginRef, PromptVariant, ScoreSpec } from "../spec/schemas.ts";
 
 /** What makes a trial: everything that can change the model's output, nothing that can't. */
 export interface TrialIdentity {
@@ -13,6 +13,8 @@ export interface TrialIdentity {
   params: JsonObject;
   item: { id: string; payload: JsonObject };
   dataset: DatasetIdentity;
+  /** Hooks can change outputs, so they are identity; absent when there are none. */
+  hooks?: PluginRef[];
 }
 
 /** The slice's dataset identity: which slice, where its items come from, its dimensions. */
@@ -48,6 +50,7 @@ export function trialHash(identity: TrialIdentity): string {
     params: identity.params,
     item: identity.item,
     dataset: identity.dataset,
+    hooks: identity.hooks?.length ? identity.hooks : undefined,
   });
 }
 
@@ -57,13 +60,24 @@ export function candidateId(trial: string, sample: number): string {
 }
 
 /** Parse hash: parse name + extractor ids and configs, in order. */
-export function parseHash(parse: ParseSpec): string {
-  return contentHash({ kind: "parse", name: parse.name, extractors: parse.extractors });
+export function parseHash(parse: ParseSpec, hooks: PluginRef[] = []): string {
+  return contentHash({
+    kind: "parse",
+    name: parse.name,
+    extractors: parse.extractors,
+    hooks: hooks.length ? hooks : undefined,
+  });
 }
 
 /** Score hash: score name + metric ids and configs + the hash of the parse it reads. */
-export function scoreHash(score: ScoreSpec, parse: string | null): string {
-  return contentHash({ kind: "score", name: score.name, metrics: score.metrics, parse });
+export function scoreHash(score: ScoreSpec, parse: string | null, hooks: PluginRef[] = []): string {
+  return contentHash({
+    kind: "score",
+    name: score.name,
+    metrics: score.metrics,
+    parse,
+    hooks: hooks.length ? hooks : undefined,
+  });
 }
 
 /** Candidate seed handed to the engine: global seed + candidate id, a 31-bit integer. */

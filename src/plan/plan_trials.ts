@@ -66,7 +66,7 @@ export function planStages(experiment: ExperimentSpec): Map<string, TaskStages> 
   const out = new Map<string, TaskStages>();
   for (const task of experiment.tasks) {
     const parses = task.parses.map((p) => ({
-      hash: parseHash(p),
+      hash: parseHash(p, experiment.hooks),
       taskId: task.task_id,
       name: p.name,
       extractors: p.extractors,
@@ -75,7 +75,7 @@ export function planStages(experiment: ExperimentSpec): Map<string, TaskStages> 
     const scores = task.scores.map((s) => {
       const parse = s.parse === undefined ? undefined : byName.get(s.parse);
       return {
-        hash: scoreHash(s, parse?.hash ?? null),
+        hash: scoreHash(s, parse?.hash ?? null, experiment.hooks),
         taskId: task.task_id,
         name: s.name,
         parseHash: parse?.hash ?? null,
@@ -101,10 +101,10 @@ export interface PlanTrialsOptions {
 function* taskTrials(
   taskIndex: number,
   task: TaskSpec,
-  models: ModelSpec[],
-  numSamples: number,
+  experiment: ExperimentSpec,
   options: PlanTrialsOptions,
 ): Generator<PlannedTrial> {
+  const { models, num_samples: numSamples, hooks } = experiment;
   const items = options.items.get(task.task_id) ?? [];
   const dataset = {
     slice_id: task.task_id,
@@ -128,6 +128,7 @@ function* taskTrials(
             params: params as JsonObject,
             item: { id: item.id, payload: item.payload },
             dataset,
+            hooks,
           });
           const candidates: PlannedCandidate[] = [];
           for (let sample = 0; sample < numSamples; sample++) {
@@ -168,6 +169,6 @@ export function* iterPlannedTrials(
   options: PlanTrialsOptions,
 ): Generator<PlannedTrial> {
   for (const [index, task] of experiment.tasks.entries()) {
-    yield* taskTrials(index, task, experiment.models, experiment.num_samples, options);
+    yield* taskTrials(index, task, experiment, options);
   }
 }

@@ -1,14 +1,22 @@
 import { closestMatch } from "../core/closest.ts";
-import { ThemisError } from "../core/errors.ts";
+import { errorMessage, ThemisError } from "../core/errors.ts";
 import { builtinExtractors } from "./extractors/mod.ts";
 import { builtinMetrics } from "./metrics/mod.ts";
 import { mockEngine } from "./engines/mock.ts";
-import { type Engine, type Extractor, type Metric, PLUGIN_API_VERSION } from "./types.ts";
+import {
+  type Engine,
+  type Extractor,
+  type Hook,
+  type Metric,
+  PLUGIN_API_VERSION,
+  type PluginModule,
+} from "./types.ts";
 
-type Kind = "engine" | "extractor" | "metric";
+/** The kinds of plugin a registry holds. */
+export type PluginKind = "engine" | "extractor" | "metric" | "hook";
 
-function checkApi(kind: Kind, plugin: { id: string; pluginApi?: number }): void {
-  if (typeof plugin.id !== "string" || plugin.id === "") {
+function checkApi(kind: PluginKind, plugin: { id: string; pluginApi?: number }): void {
+  if (typeof plugin?.id !== "string" || plugin.id === "") {
     throw new ThemisError("PLUGIN_INVALID", `A ${kind} plugin needs a non-empty string "id"`);
   }
   const api = plugin.pluginApi ?? PLUGIN_API_VERSION;
@@ -21,9 +29,17 @@ function checkApi(kind: Kind, plugin: { id: string; pluginApi?: number }): void 
   }
 }
 
+const METHODS: Record<PluginKind, string> = {
+  engine: "generate",
+  extractor: "extract",
+  metric: "score",
+  hook: "id",
+};
+
 /**
- * Plugins by name: engines (by provider), extractors and metrics. Built-ins are registered by
- * `createRegistry()`; custom ones with `register*`.
+ * Plugins by name: engines (by provider), extractors, metrics and hooks. Built-ins come from
+ * `createRegistry()`; custom ones from plugin modules (`loadModule`, which workers can load
+ * again by specifier) or from code (`register*`, which only the inline executor can run).
  *
  * @example
  * ```ts
@@ -33,68 +49,145 @@ function checkApi(kind: Kind, plugin: { id: string; pluginApi?: number }): void 
  * ```
  */
 export class Registry {
-  readonly #engines = new Map<string, Engine>();
-  readonly #extractors = new Map<string, Extractor>();
-  readonly #metrics = new Map<string, Metric>();
+  readonly #plugins: Record<PluginKind, Map<string, unknown>> = {
+    engine: new Map(),
+    extractor: new Map(),
+    metric: new Map(),
+    hook: new Map(),
+  };
+  readonly #modules: string[] = [];
+  #closures = 0;
 
   registerEngine(engine: Engine): this {
-    checkApi("engine", engine);
-    this.#engines.set(engine.id, engine);
-    return this;
+    return this.#register("engine", engine, true);
   }
 
   registerExtractor(extractor: Extractor): this {
-    checkApi("extractor", extractor);
-    this.#extractors.set(extractor.id, extractor);
-    return this;
+    return this.#register("extractor", extractor, true);
   }
 
   registerMetric(metric: Metric): this {
-    checkApi("metric", metric);
-    this.#metrics.set(metric.id, metric);
+    return this.#register("metric", metric, true);
+  }
+
+  registerHook(hook: Hook): this {
+    return this.#register("hook", hook, true);
+  }
+
+  #register(kind: PluginKind, plugin: { id: string }, fromCode: boolean): this {
+    checkApi(kind, plugin);
+    const method = METHODS[kind];
+    if (typeof (plugin as Record<string, unknown>)[method] === "undefined") {
+      throw new ThemisError(
+        "PLUGIN_INVALID",
+        `The ${kind} "${plugin.id}" has no "${method}" function`,
+      );
+    }
+    this.#plugins[kind].set(plugin.id, plugin);
+    if (fromCode) this.#closures++;
     return this;
   }
 
+  /** A registry holding the given plugins, counted as portable (workers rebuild them). */
+  static withPlugins(plugins: PluginModule): Registry {
+    const registry = new Registry();
+    registry.#registerModule(plugins);
+    return registry;
+  }
+
+  #registerModule(plugins: PluginModule): void {
+    for (const engine of plugins.engines ?? []) this.#register("engine", engine, false);
+    for (const extractor of plugins.extractors ?? []) {
+      this.#register("extractor", extractor, false);
+    }
+    for (const metric of plugins.metrics ?? []) this.#register("metric", metric, false);
+    for (const hook of plugins.hooks ?? []) this.#register("hook", hook, false);
+  }
+
+  /**
+   * Import a plugin module (a file URL or path) and register what it exports. Workers load the
+   * same specifiers, so plugins from modules run in the worker pool.
+   */
+  async loadModule(specifier: string): Promise<this> {
+    if (this.#modules.includes(specifier)) return this;
+    let mod: Record<string, unknown>;
+    try {
+      mod = await import(specifier);
+    } catch (error) {
+      throw new ThemisError(
+        "PLUGIN_NOT_FOUND",
+        `Cannot load plugin module "${specifier}": ${errorMessage(error)}`,
+        { module: specifier },
+        error,
+      );
+    }
+    const plugins = (mod.default ?? mod.plugins) as PluginModule | undefined;
+    if (typeof plugins !== "object" || plugins === null) {
+      throw new ThemisError(
+        "PLUGIN_INVALID",
+        `Plugin module "${specifier}" must default-export (or export as "plugins") an object ` +
+          `like { metrics: [...], extractors: [...], engines: [...], hooks: [...] }`,
+        { module: specifier },
+      );
+    }
+    this.#registerModule(plugins);
+    this.#modules.push(specifier);
+    return this;
+  }
+
+  /** Plugin modules loaded so far, in order. */
+  modules(): string[] {
+    return [...this.#modules];
+  }
+
+  /** True when every plugin came from a built-in or a module, so workers can rebuild it. */
+  isPortable(): boolean {
+    return this.#closures === 0;
+  }
+
   engine(provider: string, where?: string): Engine {
-    return this.#get("engine", this.#engines, provider, where);
+    return this.#get("engine", provider, where) as Engine;
   }
 
   extractor(id: string, where?: string): Extractor {
-    return this.#get("extractor", this.#extractors, id, where);
+    return this.#get("extractor", id, where) as Extractor;
   }
 
   metric(id: string, where?: string): Metric {
-    return this.#get("metric", this.#metrics, id, where);
+    return this.#get("metric", id, where) as Metric;
   }
 
-  names(kind: Kind): string[] {
-    const map = kind === "engine"
-      ? this.#engines
-      : kind === "extractor"
-      ? this.#extractors
-      : this.#metrics;
-    return [...map.keys()].sort();
+  hook(id: string, where?: string): Hook {
+    return this.#get("hook", id, where) as Hook;
   }
 
-  #get<T>(kind: Kind, map: Map<string, T>, id: string, where?: string): T {
-    const found = map.get(id);
+  names(kind: PluginKind): string[] {
+    return [...this.#plugins[kind].keys()].sort();
+  }
+
+  #get(kind: PluginKind, id: string, where?: string): unknown {
+    const found = this.#plugins[kind].get(id);
     if (found !== undefined) return found;
-    const names = [...map.keys()].sort();
+    const names = this.names(kind);
     const close = closestMatch(id, names);
     throw new ThemisError(
       "PLUGIN_NOT_FOUND",
       `Unknown ${kind} "${id}"${where ? ` at ${where}` : ""}.` +
-        (close ? ` Did you mean "${close}"?` : "") + ` Available: ${names.join(", ")}`,
+        (close ? ` Did you mean "${close}"?` : "") +
+        ` Available: ${names.length ? names.join(", ") : "none"}`,
       { path: where, suggestion: close, available: names },
     );
   }
 }
 
-/** A registry holding every built-in plugin. */
+/** The built-in plugins. */
+export const BUILTIN_PLUGINS: PluginModule = {
+  engines: [mockEngine],
+  extractors: builtinExtractors,
+  metrics: builtinMetrics,
+};
+
+/** A registry holding every built-in plugin (and nothing registered from code). */
 export function createRegistry(): Registry {
-  const registry = new Registry();
-  registry.registerEngine(mockEngine);
-  for (const extractor of builtinExtractors) registry.registerExtractor(extractor);
-  for (const metric of builtinMetrics) registry.registerMetric(metric);
-  return registry;
+  return Registry.withPlugins(BUILTIN_PLUGINS);
 }

@@ -119,3 +119,36 @@ export interface Engine {
   capabilities?: EngineCapabilities;
   generate(request: GenerationRequest, context: EngineContext): Promise<GenerationOutput>;
 }
+
+/** What a hook may see and change around one stage of one candidate. */
+export interface HookContext {
+  config: JsonObject;
+  candidateId: string;
+  trialId: string;
+}
+
+/**
+ * Ordered pre/post hooks around inference, extraction and evaluation. Each returns the
+ * (possibly changed) value it was given. Hooks run where the stage runs (a worker or inline).
+ */
+export interface Hook {
+  id: string;
+  pluginApi?: number;
+  preInference?(request: GenerationRequest, context: HookContext): GenerationRequest;
+  postInference?(output: GenerationOutput, context: HookContext): GenerationOutput;
+  preExtraction?(text: string, context: HookContext): string;
+  postExtraction?(answer: Json, context: HookContext): Json;
+  preEvaluation?(input: MetricInput, context: HookContext): MetricInput;
+  postEvaluation?(result: MetricResult, context: HookContext): MetricResult;
+}
+
+/**
+ * A plugin module: a TypeScript/JavaScript file whose default export (or `plugins` export)
+ * lists the plugins it provides. Referenced from a spec by path, loaded in every worker.
+ */
+export interface PluginModule {
+  engines?: Engine[];
+  extractors?: Extractor[];
+  metrics?: Metric[];
+  hooks?: Hook[];
+}

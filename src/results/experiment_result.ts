@@ -12,12 +12,15 @@ export interface ResultSource {
 export interface ExecutionSummary {
   generated: number;
   generationFailed: number;
+  retries: number;
   parsed: number;
   parseInvalid: number;
   parseFailed: number;
   scored: number;
   scoreFailed: number;
   reused: number;
+  skipped: number;
+  missingGeneration: number;
   candidates: number;
 }
 

@@ -1,20 +1,26 @@
 import type { JsonObject } from "../core/json.ts";
+import type { Stage } from "../plan/check_plugins.ts";
 import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
 import type { RunPlan } from "../plan/plan_run.ts";
-import type { Stage } from "../plan/check_plugins.ts";
-import type { Registry } from "../plugins/registry.ts";
-import type { ExecutionPolicy } from "../spec/schemas.ts";
+import type { ExecutionPolicy, PluginRef } from "../spec/schemas.ts";
 import type { EventWriter } from "../store/event_log.ts";
-import { GEN_OVERLAY, type NewEvent, parseOverlay, scoreOverlay } from "../store/events.ts";
+import type { NewEvent } from "../store/events.ts";
 import { evolve, isFinal, overlayKey, type StoreState } from "../store/store_state.ts";
-import { errorRecord } from "./error_record.ts";
-import { generateCandidate } from "./generate_candidate.ts";
-import { runParse, runScore } from "./stages.ts";
+import type { CandidateResult, CandidateTask } from "./candidate_work.ts";
+import { toWorkError } from "./candidate_work.ts";
+import { CircuitBreaker } from "./circuit_breaker.ts";
+import { backoffDelay } from "./backoff.ts";
+import type { StageExecutor } from "./executor.ts";
+import { ProviderLimiter } from "./provider_limiter.ts";
+import { type RecordedWork, recordWork } from "./record_work.ts";
+import type { TelemetryBus } from "./telemetry.ts";
+import { GEN_OVERLAY, parseOverlay, scoreOverlay } from "../store/events.ts";
 
 /** Counts of what one execution did. */
 export interface ExecutionCounts {
   generated: number;
   generationFailed: number;
+  retries: number;
   parsed: number;
   parseInvalid: number;
   parseFailed: number;
@@ -22,44 +28,73 @@ export interface ExecutionCounts {
   scoreFailed: number;
   /** Candidates whose stages needed nothing (all final already). */
   reused: number;
+  /** Candidates left pending: their provider's circuit opened, or the run was cancelled. */
+  skipped: number;
+  /** Candidates without a generation when the stage run needs one (transform/evaluate). */
+  missingGeneration: number;
   candidates: number;
 }
 
-/** What the executor needs: the plan, the store's state, the writer, the plugins. */
+/** What the scheduler needs. */
 export interface ExecutePlanOptions {
   plan: RunPlan;
   state: StoreState;
   /** Trials this run's events already announce. */
   plannedInRun: Set<string>;
   writer: EventWriter;
-  registry: Registry;
+  executor: StageExecutor;
   policy: ExecutionPolicy;
   stages: ReadonlyArray<Stage>;
+  hooks: PluginRef[];
   storeItemPayloads: boolean;
   runtime?: Record<string, string>;
   signal?: AbortSignal;
+  telemetry?: TelemetryBus;
   onProgress?: (counts: ExecutionCounts) => void;
+  /** Injected for tests: sleep between retries and the jitter source. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
+
+/** Extra time the main thread gives a task past its attempt timeout before killing it. */
+const KILL_GRACE_MS = 1000;
 
 function emptyCounts(): ExecutionCounts {
   return {
     generated: 0,
     generationFailed: 0,
+    retries: 0,
     parsed: 0,
     parseInvalid: 0,
     parseFailed: 0,
     scored: 0,
     scoreFailed: 0,
     reused: 0,
+    skipped: 0,
+    missingGeneration: 0,
     candidates: 0,
   };
 }
 
-class Executor {
-  readonly counts = emptyCounts();
-  constructor(readonly o: ExecutePlanOptions) {}
+const estimateTokens = (trial: PlannedTrial): number =>
+  Math.ceil(trial.messages.reduce((n, m) => n + m.content.length, 0) / 4) +
+  (typeof trial.params.max_tokens === "number" ? trial.params.max_tokens : 256);
 
-  #append(event: NewEvent): void {
+class Scheduler {
+  readonly counts = emptyCounts();
+  readonly breaker: CircuitBreaker;
+  readonly limiter: ProviderLimiter;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(readonly o: ExecutePlanOptions) {
+    this.breaker = new CircuitBreaker(o.policy.circuit_breaker_threshold);
+    this.limiter = new ProviderLimiter(o.policy.provider_limits);
+    this.#sleep = o.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = o.random ?? Math.random;
+  }
+
+  append(event: NewEvent): void {
     evolve(this.o.state, this.o.writer.append(event));
   }
 
@@ -81,184 +116,247 @@ class Executor {
       data.item = trial.item.payload;
       data.messages = trial.messages as unknown as JsonObject[];
     }
-    this.#append({ type: "trial.planned", trial: trial.trial, data });
+    this.append({ type: "trial.planned", trial: trial.trial, data });
     this.o.plannedInRun.add(trial.trial);
   }
 
-  async generate(trial: PlannedTrial, candidate: PlannedCandidate): Promise<void> {
-    const engine = this.o.registry.engine(trial.model.provider);
-    const outcome = await generateCandidate(engine, {
-      model: trial.model,
-      messages: trial.messages,
-      params: trial.params,
-      seed: candidate.seed,
-      trialId: trial.trial,
-      candidateId: candidate.id,
-      sampleIndex: candidate.sample,
-      item: trial.item,
-    }, {
-      policy: this.o.policy,
-      context: { signal: this.o.signal, runtime: this.o.runtime },
-      onRetry: (attempt, error, delayMs) =>
-        this.#append({
-          type: "attempt.retried",
-          trial: trial.trial,
-          cand: candidate.id,
-          overlay: GEN_OVERLAY,
-          data: { attempt, error, delay_ms: Math.round(delayMs) },
-        }),
-    });
-    if (outcome.ok) {
-      const { output } = outcome;
-      this.#append({
-        type: "generation.completed",
-        trial: trial.trial,
-        cand: candidate.id,
-        overlay: GEN_OVERLAY,
-        data: {
-          sample: candidate.sample,
-          text: output.text,
-          finish_reason: output.finish_reason ?? null,
-          usage: {
-            prompt_tokens: output.usage?.prompt_tokens ?? null,
-            completion_tokens: output.usage?.completion_tokens ?? null,
+  /** The task for a candidate, or undefined when it needs nothing. */
+  task(trial: PlannedTrial, candidate: PlannedCandidate): CandidateTask | "missing" | undefined {
+    const { state, stages } = this.o;
+    const gen = state.generations.get(candidate.id);
+    const generated = gen?.status === "completed";
+    const needGen = stages.includes("generation") && !generated;
+    if (!needGen && !generated) return gen === undefined ? "missing" : undefined;
+    const taskStages = this.o.plan.stages.get(trial.taskId)!;
+    const pending = (overlay: string, map: Map<string, { status: string }>) =>
+      !isFinal(map.get(overlayKey(candidate.id, overlay))?.status as never);
+    const parses = stages.includes("parse")
+      ? taskStages.parses.filter((p) => pending(parseOverlay(p.hash), state.parses))
+      : [];
+    // A score over a parse that found no answer has nothing to score, now or on resume.
+    const unanswered = (parseHash: string | null) =>
+      parseHash !== null &&
+      state.parses.get(overlayKey(candidate.id, parseOverlay(parseHash)))?.status === "invalid";
+    const scores = stages.includes("score")
+      ? taskStages.scores.filter((s) =>
+        pending(scoreOverlay(s.hash), state.scores) && !unanswered(s.parseHash)
+      )
+      : [];
+    if (!needGen && parses.length === 0 && scores.length === 0) return undefined;
+    const knownAnswers: CandidateTask["knownAnswers"] = {};
+    for (const score of scores) {
+      if (score.parseHash === null) continue;
+      const parsed = state.parses.get(overlayKey(candidate.id, parseOverlay(score.parseHash)));
+      if (parsed && isFinal(parsed.status)) {
+        knownAnswers[score.parseHash] = {
+          ok: parsed.status === "completed",
+          answer: parsed.answer,
+        };
+      }
+    }
+    return {
+      generation: needGen
+        ? {
+          request: {
+            model: trial.model,
+            messages: trial.messages,
+            params: trial.params,
+            seed: candidate.seed,
+            trialId: trial.trial,
+            candidateId: candidate.id,
+            sampleIndex: candidate.sample,
+            item: trial.item,
           },
-          latency_ms: outcome.latencyMs,
-          attempts: outcome.attempts,
-          meta: output.meta ?? {},
-        },
-      });
-      this.counts.generated++;
-    } else {
-      this.#append({
-        type: "generation.failed",
-        trial: trial.trial,
-        cand: candidate.id,
-        overlay: GEN_OVERLAY,
-        data: { sample: candidate.sample, error: outcome.error, attempts: outcome.attempts },
-      });
-      this.counts.generationFailed++;
+          timeoutMs: this.o.policy.attempt_timeout * 1000,
+        }
+        : undefined,
+      text: generated ? gen.text ?? "" : undefined,
+      item: trial.item.payload,
+      parses,
+      scores,
+      knownAnswers,
+      hooks: this.o.hooks,
+      runtime: this.o.executor.kind === "inline" ? this.o.runtime : undefined,
+    };
+  }
+
+  /** Run a task with a hard deadline: a stuck task is aborted (its worker terminated). */
+  async runTask(task: CandidateTask): Promise<CandidateResult> {
+    const controller = new AbortController();
+    const deadline = (task.generation?.timeoutMs ?? this.o.policy.attempt_timeout * 1000) +
+      KILL_GRACE_MS;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, deadline);
+    const onCancel = () => controller.abort();
+    this.o.signal?.addEventListener("abort", onCancel, { once: true });
+    try {
+      return await this.o.executor.run(task, controller.signal);
+    } catch (error) {
+      const where = task.generation
+        ? `generation:${task.generation.request.model.provider}/${task.generation.request.model.model_id}`
+        : "stages";
+      const failure = timedOut
+        ? {
+          ...toWorkError(error, where),
+          code: "PROVIDER_TIMEOUT",
+          message: `the task did not finish within ${deadline / 1000}s; its worker was stopped`,
+        }
+        : toWorkError(error, where);
+      if (task.generation) {
+        return { generation: { ok: false, error: failure }, parses: [], scores: [] };
+      }
+      return {
+        parses: task.parses.map((p) => ({ hash: p.hash, error: failure })),
+        scores: task.scores.map((s) => ({ hash: s.hash, error: failure })),
+      };
+    } finally {
+      clearTimeout(timer);
+      this.o.signal?.removeEventListener("abort", onCancel);
     }
   }
 
-  parseAndScore(trial: PlannedTrial, candidate: PlannedCandidate): void {
-    const { state, registry } = this.o;
-    const gen = state.generations.get(candidate.id);
-    if (gen?.status !== "completed") return;
-    const text = gen.text ?? "";
-    const stages = this.o.plan.stages.get(trial.taskId)!;
-    if (this.o.stages.includes("parse")) {
-      for (const parse of stages.parses) {
-        const overlay = parseOverlay(parse.hash);
-        if (isFinal(state.parses.get(overlayKey(candidate.id, overlay))?.status)) continue;
-        const base = { trial: trial.trial, cand: candidate.id, overlay };
-        try {
-          const out = runParse(parse, text, registry);
-          if (out.ok) {
-            this.#append({
-              type: "parse.completed",
-              ...base,
-              data: {
-                name: parse.name,
-                answer: out.answer!,
-                extractor: out.extractor!,
-                attempts: out.attempts as unknown as JsonObject[],
-              },
-            });
-            this.counts.parsed++;
-          } else {
-            this.#append({
-              type: "parse.failed",
-              ...base,
-              data: {
-                name: parse.name,
-                kind: "invalid",
-                attempts: out.attempts as unknown as JsonObject[],
-              },
-            });
-            this.counts.parseInvalid++;
-          }
-        } catch (error) {
-          this.#append({
-            type: "parse.failed",
-            ...base,
-            data: { name: parse.name, kind: "error", error: errorRecord(error, []) },
-          });
-          this.counts.parseFailed++;
-        }
-      }
-    }
-    if (!this.o.stages.includes("score")) return;
-    for (const score of stages.scores) {
-      const overlay = scoreOverlay(score.hash);
-      if (isFinal(state.scores.get(overlayKey(candidate.id, overlay))?.status)) continue;
-      let answer;
-      if (score.parseHash !== null) {
-        const parsed = state.parses.get(overlayKey(candidate.id, parseOverlay(score.parseHash)));
-        // An answer that could not be extracted is never scored as a wrong answer.
-        if (parsed?.status !== "completed") continue;
-        answer = parsed.answer;
-      }
-      const base = { trial: trial.trial, cand: candidate.id, overlay };
-      try {
-        const metrics = runScore(score, { text, answer, item: trial.item.payload }, registry);
-        this.#append({
-          type: "score.completed",
-          ...base,
-          data: {
-            name: score.name,
-            parse: score.parseHash,
-            metrics: metrics as unknown as JsonObject[],
-          },
-        });
-        this.counts.scored++;
-      } catch (error) {
-        this.#append({
-          type: "score.failed",
-          ...base,
-          data: { name: score.name, parse: score.parseHash, error: errorRecord(error, []) },
-        });
-        this.counts.scoreFailed++;
-      }
+  record(
+    trial: PlannedTrial,
+    candidate: PlannedCandidate,
+    result: CandidateResult,
+    attempts: number,
+  ) {
+    const recorded: RecordedWork = recordWork(trial, candidate, result, {
+      plan: this.o.plan,
+      attempts,
+      retryableCodes: this.o.policy.retryable_codes,
+      append: (event) => this.append(event),
+    });
+    const c = this.counts;
+    c.parsed += recorded.parsed;
+    c.parseInvalid += recorded.parseInvalid;
+    c.parseFailed += recorded.parseFailed;
+    c.scored += recorded.scored;
+    c.scoreFailed += recorded.scoreFailed;
+    for (const metric of recorded.metrics) {
+      this.o.telemetry?.emit({
+        type: "metric.finished",
+        runId: this.o.writer.runId,
+        trialId: trial.trial,
+        candidateId: candidate.id,
+        data: metric,
+      });
     }
   }
 
   async candidate(trial: PlannedTrial, candidate: PlannedCandidate): Promise<void> {
-    const before = this.counts.generated + this.counts.generationFailed + this.counts.parsed +
-      this.counts.parseInvalid + this.counts.parseFailed + this.counts.scored +
-      this.counts.scoreFailed;
-    const gen = this.o.state.generations.get(candidate.id);
-    if (this.o.stages.includes("generation") && gen?.status !== "completed") {
-      await this.generate(trial, candidate);
-    }
-    this.parseAndScore(trial, candidate);
-    const after = this.counts.generated + this.counts.generationFailed + this.counts.parsed +
-      this.counts.parseInvalid + this.counts.parseFailed + this.counts.scored +
-      this.counts.scoreFailed;
-    if (after === before) this.counts.reused++;
     this.counts.candidates++;
-    this.o.onProgress?.(this.counts);
+    const task = this.task(trial, candidate);
+    if (task === "missing") {
+      this.counts.missingGeneration++;
+      return;
+    }
+    if (task === undefined) {
+      this.counts.reused++;
+      return;
+    }
+    if (!task.generation) {
+      this.record(trial, candidate, await this.runTask(task), 0);
+      return;
+    }
+    await this.generate(trial, candidate, task);
+  }
+
+  async generate(trial: PlannedTrial, candidate: PlannedCandidate, task: CandidateTask) {
+    const provider = trial.model.provider;
+    const runId = this.o.writer.runId;
+    const tel = this.o.telemetry;
+    const ids = { runId, trialId: trial.trial, candidateId: candidate.id };
+    for (let attempt = 1;; attempt++) {
+      if (this.breaker.isOpen(provider) || this.o.signal?.aborted) {
+        this.counts.skipped++;
+        return;
+      }
+      const release = await this.limiter.acquire(provider, estimateTokens(trial));
+      tel?.emit({ type: "attempt", ...ids, data: { attempt, provider } });
+      const result = await this.runTask(task);
+      const gen = result.generation!;
+      const usage = gen.ok ? gen.output.usage : undefined;
+      release(usage ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : undefined);
+      if (gen.ok) {
+        this.breaker.success(provider);
+        this.counts.generated++;
+        this.record(trial, candidate, result, attempt);
+        return;
+      }
+      const retryable = this.o.policy.retryable_codes.includes(gen.error.code);
+      if (this.o.signal?.aborted) {
+        this.counts.skipped++;
+        return;
+      }
+      tel?.emit({ type: "error", ...ids, data: { code: gen.error.code, attempt } });
+      if (retryable && attempt < this.o.policy.max_attempts) {
+        const retryAfter = typeof gen.error.details?.retry_after === "number"
+          ? gen.error.details.retry_after
+          : undefined;
+        const delay = backoffDelay(this.o.policy, attempt, this.#random, retryAfter);
+        this.append({
+          type: "attempt.retried",
+          trial: trial.trial,
+          cand: candidate.id,
+          overlay: GEN_OVERLAY,
+          data: {
+            attempt,
+            error: { ...gen.error, retryable, provider, model: trial.model.model_id },
+            delay_ms: Math.round(delay),
+          },
+        });
+        this.counts.retries++;
+        tel?.emit({ type: "retry", ...ids, data: { attempt, delay_ms: Math.round(delay) } });
+        await this.#sleep(delay);
+        continue;
+      }
+      this.counts.generationFailed++;
+      this.record(trial, candidate, result, attempt);
+      const opened = this.breaker.failure(provider, gen.error.code, gen.error.message);
+      if (opened) {
+        this.append({ type: "circuit.opened", data: { ...opened } });
+        tel?.emit({ type: "circuit.opened", runId, data: { ...opened } });
+      }
+      return;
+    }
   }
 }
 
 /**
- * Walk the plan once: announce each trial, then per candidate generation → parses → scores,
- * skipping what the store already holds. At most `max_in_flight` candidates are in flight;
- * every fact is appended as an event the moment it is known.
+ * Walk the plan once, lazily: announce each trial, then per candidate one task (generation
+ * attempt → pending parses → pending scores) on the executor, with retries, rate limits and a
+ * circuit breaker per provider. At most `max_in_flight` candidates are in flight, so memory is
+ * bounded by the queue, not by the plan; every fact is appended the moment it is known.
  */
 export async function executePlan(options: ExecutePlanOptions): Promise<ExecutionCounts> {
-  const executor = new Executor(options);
+  const scheduler = new Scheduler(options);
   const inFlight = new Set<Promise<void>>();
   const limit = options.policy.max_in_flight;
+  const tel = options.telemetry;
+  const runId = options.writer.runId;
+  let sinceProgress = 0;
   for (const trial of options.plan.iterTrials()) {
     if (options.signal?.aborted) break;
-    executor.announce(trial);
+    scheduler.announce(trial);
+    tel?.emit({ type: "trial.started", runId, trialId: trial.trial });
+    let remaining = trial.candidates.length;
     for (const candidate of trial.candidates) {
-      const task = executor.candidate(trial, candidate).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      if (inFlight.size >= limit) await Promise.race(inFlight);
+      const done: Promise<void> = scheduler.candidate(trial, candidate).then(() => {
+        if (--remaining === 0) tel?.emit({ type: "trial.finished", runId, trialId: trial.trial });
+        if (++sinceProgress >= 64) {
+          sinceProgress = 0;
+          options.onProgress?.(scheduler.counts);
+        }
+      }).finally(() => inFlight.delete(done));
+      inFlight.add(done);
+      while (inFlight.size >= limit) await Promise.race(inFlight);
     }
   }
   await Promise.all(inFlight);
-  return executor.counts;
+  options.onProgress?.(scheduler.counts);
+  return scheduler.counts;
 }

@@ -43,6 +43,8 @@ export function compileBenchmark(benchmark: BenchmarkSpec): ExperimentSpec {
     experiment_id: benchmark.benchmark_id,
     description: benchmark.description,
     benchmark_id: benchmark.benchmark_id,
+    plugins: benchmark.plugins,
+    hooks: benchmark.hooks,
     models: benchmark.models,
     num_samples: benchmark.num_samples,
     tasks: benchmark.slices.map((slice) => ({

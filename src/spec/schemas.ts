@@ -50,11 +50,20 @@ export const ExecutionPolicySchema = z.strictObject({
   retryable_codes: z.array(z.string()).default(DEFAULT_RETRYABLE_CODES),
   /** Seconds one attempt may take. */
   attempt_timeout: z.number().positive().default(120),
+  /** Per-provider limits, keyed by provider name. */
+  provider_limits: z.record(
+    z.string(),
+    z.strictObject({
+      max_concurrency: z.number().int().min(1).optional(),
+      requests_per_minute: z.number().positive().optional(),
+      tokens_per_minute: z.number().positive().optional(),
+    }),
+  ).default({}),
 });
 
 export const ExecutorSchema = z.strictObject({
   /** `pool` runs plugin code in worker threads; `inline` in the main thread. */
-  kind: z.enum(["inline", "pool"]).default("inline"),
+  kind: z.enum(["inline", "pool"]).default("pool"),
   max_threads: z.number().int().min(1).optional(),
   tasks_per_worker: z.number().int().min(1).default(16),
 });
@@ -181,9 +190,15 @@ export const InferenceGridSchema = z.strictObject({
   overrides: z.array(inferenceParams).min(1).default([{}]),
 });
 
+/** Plugin modules (paths relative to the spec file, or URLs) whose plugins the spec uses. */
+const pluginModules = z.array(z.string().min(1)).default([]);
+
 export const BenchmarkSpecSchema = z.strictObject({
   benchmark_id: id,
   description: z.string().optional(),
+  plugins: pluginModules,
+  /** Ordered pre/post hooks around inference, extraction and evaluation. */
+  hooks: z.array(PluginRefSchema).default([]),
   models: z.array(ModelSpecSchema).min(1, "a benchmark needs at least one model"),
   slices: z.array(SliceSpecSchema).min(1, "a benchmark needs at least one slice"),
   prompt_variants: z.array(PromptVariantSchema).min(1, "a benchmark needs a prompt variant"),
@@ -208,6 +223,8 @@ export const TaskSpecSchema = z.strictObject({
 export const ExperimentSpecSchema = z.strictObject({
   experiment_id: id,
   description: z.string().optional(),
+  plugins: pluginModules,
+  hooks: z.array(PluginRefSchema).default([]),
   models: z.array(ModelSpecSchema).min(1, "an experiment needs at least one model"),
   tasks: z.array(TaskSpecSchema).min(1, "an experiment needs at least one task"),
   num_samples: z.number().int().min(1).default(1),

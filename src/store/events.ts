@@ -16,7 +16,8 @@ export type EventType =
   | "parse.completed"
   | "parse.failed"
   | "score.completed"
-  | "score.failed";
+  | "score.failed"
+  | "circuit.opened";
 
 /** One line of `events.jsonl`. */
 export interface ThemisEvent {

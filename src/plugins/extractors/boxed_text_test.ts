@@ -5,7 +5,10 @@ const box = (text: string) => boxedText.extract(text, {});
 
 Deno.test("boxed_text() keeps nested braces", () => {
   assert.deepEqual(box("so $x = \\boxed{\\frac{1}{2}}$."), { ok: true, answer: "\\frac{1}{2}" });
-  assert.deepEqual(box("\\boxed{\\sqrt{a^{2}+b^{2}}}"), { ok: true, answer: "\\sqrt{a^{2}+b^{2}}" });
+  assert.deepEqual(box("\\boxed{\\sqrt{a^{2}+b^{2}}}"), {
+    ok: true,
+    answer: "\\sqrt{a^{2}+b^{2}}",
+  });
 });
 
 Deno.test("boxed_text() takes the last box and reads \\fbox too", () => {

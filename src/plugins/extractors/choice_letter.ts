@@ -7,18 +7,19 @@ const DEFAULT_CHOICES = ["A", "B", "C", "D"];
 
 const WORD = String.raw`[\p{L}\p{N}_]`;
 // What may sit between a marker and the letter: spaces, markdown, quotes, brackets, LaTeX.
-const DECOR = String.raw`(?:[\s*_"'\x60“‘(\[{$]|\\(?:boxed|text|textbf|mathrm)\{)*`;
-const CONNECTOR = String
-  .raw`(?:\s+(?:is|was|would\s+be|should\s+be|must\s+be|will\s+be)\b|\s*[:=：]|\s+[-–—])`;
+// Matching runs on whitespace-collapsed text, and no two adjacent parts of the pattern can
+// match the same characters, so a long run of decoration cannot cause quadratic backtracking.
+const DECOR = String.raw`(?:[ *_"'\x60“‘(\[{$]|\\(?:boxed|text|textbf|mathrm)\{)*`;
+const CONNECTOR = String.raw`(?: (?:is|was|would be|should be|must be|will be)\b| ?[:=：]| [-–—])`;
 // "answer is X", "Answer: X", "correct option is (X)", "final answer: **X**" …
 const MARKER = new RegExp(
-  String.raw`(?<!${WORD})(?:answer|choice|option)${CONNECTOR}${DECOR}(?:the\s+)?` +
-    String.raw`(?:(?:option|choice|letter)\s+)?${DECOR}([a-z0-9])(?!${WORD})`,
+  String.raw`(?<!${WORD})(?:answer|choice|option)${CONNECTOR}${DECOR}(?:the )?` +
+    String.raw`(?:(?:option|choice|letter) ${DECOR})?([a-z0-9])(?!${WORD})`,
   "giu",
 );
 // "X is correct", "(X) is the right one" …
 const IS_CORRECT = new RegExp(
-  String.raw`(?<!${WORD})([a-z0-9])[)\]*_]*\s+is\s+(?:the\s+)?(?:correct|right|best)\b`,
+  String.raw`(?<!${WORD})([a-z0-9])[)\]*_]* is (?:the )?(?:correct|right|best)\b`,
   "giu",
 );
 // "(c)", "[c]", "**c**", and a line starting with "c)", "c." or "c:" — any case.
@@ -126,7 +127,7 @@ export const choiceLetter: Extractor = {
     const text = rawText.normalize("NFKC");
     const whole = WHOLE.exec(text)?.[1].toUpperCase();
     if (whole !== undefined && choices.includes(whole)) return { ok: true, answer: whole };
-    const explicit = explicitAnswer(text, choices);
+    const explicit = explicitAnswer(text.replace(/\s+/gu, " "), choices);
     if (explicit !== undefined) return { ok: true, answer: explicit };
     const named = mentions(text, choices);
     if (named.length === 1) return { ok: true, answer: named[0] };

@@ -38,7 +38,7 @@ export const json: Extractor = {
     const found = findJson(text);
     if (!found.ok) return found;
     if (schema !== undefined) {
-      const check = checkJsonSchema(schema, found.value, ID);
+      const check = checkJsonSchema(found.value, { schema, where: ID });
       if (!check.ok) return { ok: false, error: `the JSON found ${check.error}` };
     }
     return { ok: true, answer: found.value };

@@ -67,17 +67,22 @@ function describeError(error: ErrorObject): string {
 }
 
 /**
- * Checks `value` against `schema`; on failure `error` lists the first violations as
+ * Checks `value` against `options.schema` (`where` names the plugin in errors); on failure `error` lists the first violations as
  * `<JSON pointer> <message>`, e.g. `/answer must be number`.
  *
  * @example
  * ```ts
  * import { checkJsonSchema } from "./json_schema.ts";
- * const result = checkJsonSchema({ type: "object", required: ["answer"] }, {}, "json");
+ * const schema = { type: "object", required: ["answer"] };
+ * const result = checkJsonSchema({}, { schema, where: "json" });
  * console.assert(!result.ok && result.error.includes("required property 'answer'"));
  * ```
  */
-export function checkJsonSchema(schema: Json, value: Json, where: string): SchemaCheck {
+export function checkJsonSchema(
+  value: Json,
+  options: { schema: Json; where: string },
+): SchemaCheck {
+  const { schema, where } = options;
   const validate = compileJsonSchema(schema, where);
   if (validate(value)) return { ok: true };
   const errors = (validate.errors ?? []).map(describeError);

@@ -9,10 +9,13 @@ const specError = (text: string) => (e: unknown) =>
   isThemisError(e) && e.code === "SPEC_INVALID" && e.message.includes(text);
 
 Deno.test("json() extracts the first object, with braces inside strings and nesting", () => {
-  assert.deepEqual(json.extract('Sure {x} then {"a": "}{", "b": [1, {"c": 2}]} tail {"d": 3}', {}), {
-    ok: true,
-    answer: { a: "}{", b: [1, { c: 2 }] },
-  });
+  assert.deepEqual(
+    json.extract('Sure {x} then {"a": "}{", "b": [1, {"c": 2}]} tail {"d": 3}', {}),
+    {
+      ok: true,
+      answer: { a: "}{", b: [1, { c: 2 }] },
+    },
+  );
 });
 
 Deno.test("json() extracts an array and escaped quotes", () => {
@@ -39,7 +42,10 @@ Deno.test("json() recovers when prose opens a quote before the JSON", () => {
 });
 
 Deno.test("json() keeps unicode strings", () => {
-  assert.deepEqual(json.extract('{"答案": "東京 🗼"}', {}), { ok: true, answer: { "答案": "東京 🗼" } });
+  assert.deepEqual(json.extract('{"答案": "東京 🗼"}', {}), {
+    ok: true,
+    answer: { "答案": "東京 🗼" },
+  });
 });
 
 Deno.test("json() fails with the parse error when the braces are not JSON", () => {
@@ -76,8 +82,14 @@ Deno.test("json() checks the schema and names the violations", () => {
 });
 
 Deno.test("json.validateConfig() rejects an invalid schema", () => {
-  assert.throws(() => json.validateConfig!({ schema: { type: "nope" } }), specError("not a valid JSON Schema"));
-  assert.throws(() => json.validateConfig!({ schema: { typo: 1 } }), specError('unknown keyword: "typo"'));
+  assert.throws(
+    () => json.validateConfig!({ schema: { type: "nope" } }),
+    specError("not a valid JSON Schema"),
+  );
+  assert.throws(
+    () => json.validateConfig!({ schema: { typo: 1 } }),
+    specError('unknown keyword: "typo"'),
+  );
   assert.throws(() => json.validateConfig!({ schema: "object" }), specError("JSON Schema object"));
 });
 
@@ -88,10 +100,13 @@ Deno.test("compileJsonSchema() compiles once per schema, whatever the key order"
 });
 
 Deno.test("checkJsonSchema() ignores format (annotation only) and reports enum values", () => {
-  assert.deepEqual(checkJsonSchema({ type: "string", format: "email" }, "not-an-email", "t"), {
-    ok: true,
-  });
-  assert.deepEqual(checkJsonSchema({ enum: ["a", "b"] }, "c", "t"), {
+  assert.deepEqual(
+    checkJsonSchema("not-an-email", { schema: { type: "string", format: "email" }, where: "t" }),
+    {
+      ok: true,
+    },
+  );
+  assert.deepEqual(checkJsonSchema("c", { schema: { enum: ["a", "b"] }, where: "t" }), {
     ok: false,
     error: 'does not match the schema: (root) must be equal to one of the allowed values ["a","b"]',
     errors: ['(root) must be equal to one of the allowed values ["a","b"]'],
@@ -138,10 +153,13 @@ Deno.test("json_field() reads quoted keys with dots", () => {
 });
 
 Deno.test("json_field() fails naming the path and the missing step", () => {
-  assert.deepEqual(jsonField.extract('{"result": {"items": []}}', { path: "result.items[0].name" }), {
-    ok: false,
-    error: 'path "result.items[0].name" not found: result.items has 0 element(s), so no [0]',
-  });
+  assert.deepEqual(
+    jsonField.extract('{"result": {"items": []}}', { path: "result.items[0].name" }),
+    {
+      ok: false,
+      error: 'path "result.items[0].name" not found: result.items has 0 element(s), so no [0]',
+    },
+  );
   assert.deepEqual(jsonField.extract('{"a": 1, "b": 2}', { path: "answer" }), {
     ok: false,
     error: 'path "answer" not found: (root) has no key "answer" (keys: a, b)',

@@ -27,7 +27,10 @@ Deno.test("normalized_text() keeps inner punctuation with strip_punctuation = fa
 
 Deno.test("normalized_text() strips articles only when asked", () => {
   assert.equal(normalizeText("The Eiffel Tower"), "the eiffel tower");
-  assert.equal(normalizeText("The Eiffel Tower, a tower", { stripArticles: true }), "eiffel tower tower");
+  assert.equal(
+    normalizeText("The Eiffel Tower, a tower", { stripArticles: true }),
+    "eiffel tower tower",
+  );
   assert.equal(normalizeText("Theatre", { stripArticles: true }), "theatre");
 });
 

@@ -1,14 +1,13 @@
 import type { JsonObject } from "../../core/json.ts";
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
 import { type BleuOptions, sentenceBleu, SMOOTH_DEFAULTS, SMOOTH_METHODS } from "./bleu_score.ts";
-import { answerText, clip, referencesOf } from "./references.ts";
+import { answerText, clip, readMetricConfig, referencesOf } from "./references.ts";
 
 const ID = "bleu";
 
 function parseOptions(config: JsonObject): Required<Omit<BleuOptions, "maxOrder">> {
-  const read = readConfig(config, ID);
-  read.only(["reference", "smooth", "smooth_value", "tokenize", "lowercase", "effective_order"]);
+  const read = readMetricConfig(config, ID);
+  read.only(["smooth", "smooth_value", "tokenize", "lowercase", "effective_order"]);
   const smooth = read.oneOf("smooth", SMOOTH_METHODS, "exp");
   const value = read.number("smooth_value", { min: 0 });
   if (value !== undefined && smooth !== "floor" && smooth !== "add-k") {
@@ -49,7 +48,7 @@ export const bleu: Metric = {
   },
   score(input, config) {
     const options = parseOptions(config);
-    const references = referencesOf(input, config, ID).map(answerText);
+    const references = referencesOf(input, { metric: ID, config }).map(answerText);
     const r = sentenceBleu(answerText(input.prediction), references, options);
     const smooth = options.smooth === "floor" || options.smooth === "add-k"
       ? `${options.smooth}[${options.smoothValue}]`

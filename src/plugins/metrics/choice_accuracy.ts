@@ -1,8 +1,13 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { Json } from "../../core/json.ts";
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
-import { answerText, bestOverReferences, clip, referencesOf } from "./references.ts";
+import {
+  answerText,
+  bestOverReferences,
+  clip,
+  readMetricConfig,
+  referencesOf,
+} from "./references.ts";
 
 const ID = "choice_accuracy";
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -14,7 +19,8 @@ function toLetter(value: Json): string | undefined {
       ? LETTERS[value]
       : undefined;
   }
-  if (typeof value !== "string") return undefined;
+  // A choice with its formatting is a few characters; this also keeps the regex below linear.
+  if (typeof value !== "string" || value.length > 64) return undefined;
   const core = value.trim().replace(/^[\s([*"'`]+|[\s)\].:*"'`]+$/g, "");
   return /^[A-Za-z0-9]$/.test(core) ? core.toUpperCase() : undefined;
 }
@@ -37,11 +43,11 @@ export const choiceAccuracy: Metric = {
   pluginApi: PLUGIN_API_VERSION,
   needsReference: true,
   validateConfig(config) {
-    readConfig(config, ID).only(["reference"]);
+    readMetricConfig(config, ID).only([]);
   },
   score(input, config) {
-    readConfig(config, ID).only(["reference"]);
-    const references = referencesOf(input, config, ID).map((reference) => {
+    readMetricConfig(config, ID).only([]);
+    const references = referencesOf(input, { metric: ID, config }).map((reference) => {
       const letter = toLetter(reference);
       if (letter === undefined) {
         throw new ThemisError(

@@ -1,14 +1,13 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { JsonObject } from "../../core/json.ts";
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, type MetricResult, PLUGIN_API_VERSION } from "../types.ts";
-import { answerText, bestOverReferences, referencesOf } from "./references.ts";
+import { answerText, bestOverReferences, readMetricConfig, referencesOf } from "./references.ts";
 
 const ID = "contains";
 
 function parseOptions(config: JsonObject): { caseSensitive: boolean } {
-  const read = readConfig(config, ID);
-  read.only(["reference", "case_sensitive"]);
+  const read = readMetricConfig(config, ID);
+  read.only(["case_sensitive"]);
   return { caseSensitive: read.boolean("case_sensitive", false) };
 }
 
@@ -36,16 +35,19 @@ export const contains: Metric = {
     const { caseSensitive } = parseOptions(config);
     const fold = (s: string) => caseSensitive ? s : s.toLowerCase();
     const haystack = fold(answerText(input.prediction));
-    return bestOverReferences(referencesOf(input, config, ID), (reference): MetricResult => {
-      const needle = fold(answerText(reference));
-      if (needle.trim() === "") {
-        throw new ThemisError(
-          "DATASET_INVALID",
-          `${ID}: a reference is empty, and every text contains the empty string; fix the item`,
-        );
-      }
-      const at = haystack.indexOf(needle);
-      return at === -1 ? { value: 0, details: {} } : { value: 1, details: { at } };
-    });
+    return bestOverReferences(
+      referencesOf(input, { metric: ID, config }),
+      (reference): MetricResult => {
+        const needle = fold(answerText(reference));
+        if (needle.trim() === "") {
+          throw new ThemisError(
+            "DATASET_INVALID",
+            `${ID}: a reference is empty, and every text contains the empty string; fix the item`,
+          );
+        }
+        const at = haystack.indexOf(needle);
+        return at === -1 ? { value: 0, details: {} } : { value: 1, details: { at } };
+      },
+    );
   },
 };

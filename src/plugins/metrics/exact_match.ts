@@ -1,13 +1,18 @@
 import type { JsonObject } from "../../core/json.ts";
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
-import { answerText, bestOverReferences, clip, referencesOf } from "./references.ts";
+import {
+  answerText,
+  bestOverReferences,
+  clip,
+  readMetricConfig,
+  referencesOf,
+} from "./references.ts";
 
 const ID = "exact_match";
 
 function parseOptions(config: JsonObject): { caseSensitive: boolean } {
-  const read = readConfig(config, ID);
-  read.only(["reference", "case_sensitive"]);
+  const read = readMetricConfig(config, ID);
+  read.only(["case_sensitive"]);
   return { caseSensitive: read.boolean("case_sensitive", true) };
 }
 
@@ -34,7 +39,7 @@ export const exactMatch: Metric = {
     const { caseSensitive } = parseOptions(config);
     const fold = (s: string) => caseSensitive ? s.trim() : s.trim().toLowerCase();
     const prediction = fold(answerText(input.prediction));
-    return bestOverReferences(referencesOf(input, config, ID), (reference) => ({
+    return bestOverReferences(referencesOf(input, { metric: ID, config }), (reference) => ({
       value: fold(answerText(reference)) === prediction ? 1 : 0,
       details: { prediction: clip(prediction) },
     }));

@@ -1,14 +1,14 @@
 import type { Json, JsonObject } from "../../core/json.ts";
 import { checkJsonSchema, compileJsonSchema } from "../extractors/json_schema.ts";
-import { readConfig } from "../extractors/read_config.ts";
+import { readMetricConfig } from "./references.ts";
 import { type Metric, type MetricResult, PLUGIN_API_VERSION } from "../types.ts";
 import { parsePrediction } from "./json_valid.ts";
 
 const ID = "json_schema_valid";
 
 function parseSchema(config: JsonObject): Json {
-  const read = readConfig(config, ID);
-  read.only(["reference", "schema"]);
+  const read = readMetricConfig(config, ID);
+  read.only(["schema"]);
   const schema = read.raw("schema");
   if (schema === undefined) read.fail("schema", "is required (a JSON Schema table)");
   compileJsonSchema(schema!, ID);
@@ -39,7 +39,7 @@ export const jsonSchemaValid: Metric = {
     const schema = parseSchema(config);
     const parsed = parsePrediction(input.prediction);
     if (!parsed.ok) return { value: 0, details: { reason: parsed.error } };
-    const check = checkJsonSchema(schema, parsed.value, ID);
+    const check = checkJsonSchema(parsed.value, { schema, where: ID });
     if (check.ok) return { value: 1, details: {} };
     return { value: 0, details: { reason: check.error, errors: check.errors.slice(0, 20) } };
   },

@@ -1,5 +1,5 @@
 import type { Json } from "../../core/json.ts";
-import { readConfig } from "../extractors/read_config.ts";
+import { readMetricConfig } from "./references.ts";
 import { type Metric, type MetricResult, PLUGIN_API_VERSION } from "../types.ts";
 
 const ID = "json_valid";
@@ -44,10 +44,10 @@ export const jsonValid: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
-    readConfig(config, ID).only(["reference"]);
+    readMetricConfig(config, ID).only([]);
   },
   score(input, config): MetricResult {
-    readConfig(config, ID).only(["reference"]);
+    readMetricConfig(config, ID).only([]);
     const parsed = parsePrediction(input.prediction);
     return parsed.ok ? { value: 1, details: {} } : { value: 0, details: { reason: parsed.error } };
   },

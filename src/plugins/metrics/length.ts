@@ -1,14 +1,13 @@
 import type { JsonObject } from "../../core/json.ts";
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
-import { answerText } from "./references.ts";
+import { answerText, readMetricConfig } from "./references.ts";
 
 const ID = "length";
 const UNITS = ["chars", "words"] as const;
 
 function parseUnit(config: JsonObject): typeof UNITS[number] {
-  const read = readConfig(config, ID);
-  read.only(["reference", "unit"]);
+  const read = readMetricConfig(config, ID);
+  read.only(["unit"]);
   return read.oneOf("unit", UNITS, "chars");
 }
 

@@ -1,7 +1,12 @@
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
 import { normalizeAnswer } from "./normalize_answer.ts";
-import { answerText, bestOverReferences, clip, referencesOf } from "./references.ts";
+import {
+  answerText,
+  bestOverReferences,
+  clip,
+  readMetricConfig,
+  referencesOf,
+} from "./references.ts";
 
 const ID = "normalized_exact_match";
 
@@ -22,12 +27,12 @@ export const normalizedExactMatch: Metric = {
   pluginApi: PLUGIN_API_VERSION,
   needsReference: true,
   validateConfig(config) {
-    readConfig(config, ID).only(["reference"]);
+    readMetricConfig(config, ID).only([]);
   },
   score(input, config) {
-    readConfig(config, ID).only(["reference"]);
+    readMetricConfig(config, ID).only([]);
     const prediction = normalizeAnswer(answerText(input.prediction));
-    return bestOverReferences(referencesOf(input, config, ID), (reference) => {
+    return bestOverReferences(referencesOf(input, { metric: ID, config }), (reference) => {
       const normalized = normalizeAnswer(answerText(reference));
       return {
         value: normalized === prediction ? 1 : 0,

@@ -1,9 +1,14 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import { parseNumber } from "../extractors/find_numbers.ts";
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
-import { answerText, bestOverReferences, clip, referencesOf } from "./references.ts";
+import {
+  answerText,
+  bestOverReferences,
+  clip,
+  readMetricConfig,
+  referencesOf,
+} from "./references.ts";
 
 const ID = "numeric_match";
 
@@ -13,8 +18,8 @@ interface Tolerance {
 }
 
 function parseOptions(config: JsonObject): Tolerance {
-  const read = readConfig(config, ID);
-  read.only(["reference", "abs_tol", "rel_tol"]);
+  const read = readMetricConfig(config, ID);
+  read.only(["abs_tol", "rel_tol"]);
   return {
     absTol: read.number("abs_tol", { fallback: 0, min: 0 })!,
     relTol: read.number("rel_tol", { fallback: 0, min: 0 })!,
@@ -67,7 +72,7 @@ export const numericMatch: Metric = {
   },
   score(input, config) {
     const tolerance = parseOptions(config);
-    const references = referencesOf(input, config, ID).map((reference) => {
+    const references = referencesOf(input, { metric: ID, config }).map((reference) => {
       const value = toNumber(reference);
       if (value === undefined) {
         throw new ThemisError(

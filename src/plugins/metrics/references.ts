@@ -1,5 +1,6 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
+import { type ConfigReader, readConfig } from "../extractors/read_config.ts";
 import type { MetricInput, MetricResult } from "../types.ts";
 
 const CLIP = 200;
@@ -34,6 +35,32 @@ export function clip(text: string, max = CLIP): string {
   return text.length > max ? text.slice(0, max) + "…" : text;
 }
 
+/** Options of {@linkcode referencesOf}. */
+export interface ReferencesOptions {
+  /** The metric id, for messages. */
+  metric: string;
+  /** The metric config; its `reference` names the item field (default "answer"). */
+  config: JsonObject;
+}
+
+/**
+ * A config reader for a metric: like `readConfig`, but `only()` always allows the `reference`
+ * key (the item field the caller reads the reference from), which must be a string.
+ *
+ * @example
+ * ```ts
+ * import { readMetricConfig } from "./references.ts";
+ * const read = readMetricConfig({ reference: "label", unit: "words" }, "length");
+ * read.only(["unit"]);
+ * console.assert(read.string("unit") === "words");
+ * ```
+ */
+export function readMetricConfig(config: JsonObject, metricId: string): ConfigReader {
+  const read = readConfig(config, metricId);
+  read.string("reference");
+  return { ...read, only: (keys) => read.only([...keys, "reference"]) };
+}
+
 /**
  * The accepted references of one candidate: `input.reference`, or each element when it is an
  * array. Throws `DATASET_INVALID` naming the field when the item has none (a missing reference
@@ -43,10 +70,11 @@ export function clip(text: string, max = CLIP): string {
  * ```ts
  * import { referencesOf } from "./references.ts";
  * const input = { prediction: "x", text: "x", item: {}, reference: ["a", "b"] };
- * console.assert(referencesOf(input, {}, "exact_match").length === 2);
+ * console.assert(referencesOf(input, { metric: "exact_match", config: {} }).length === 2);
  * ```
  */
-export function referencesOf(input: MetricInput, config: JsonObject, metricId: string): Json[] {
+export function referencesOf(input: MetricInput, options: ReferencesOptions): Json[] {
+  const { metric: metricId, config } = options;
   const field = typeof config.reference === "string" ? config.reference : "answer";
   const { reference } = input;
   const hint = `add "${field}" to every item, or set reference = "<field>" in the ` +

@@ -1,13 +1,12 @@
 import type { JsonObject } from "../../core/json.ts";
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
-import { answerText, clip } from "./references.ts";
+import { answerText, clip, readMetricConfig } from "./references.ts";
 
 const ID = "regex_match";
 
 function parseOptions(config: JsonObject): RegExp {
-  const read = readConfig(config, ID);
-  read.only(["reference", "pattern", "flags"]);
+  const read = readMetricConfig(config, ID);
+  read.only(["pattern", "flags"]);
   const pattern = read.requiredString("pattern");
   const flags = read.string("flags") ?? "";
   try {

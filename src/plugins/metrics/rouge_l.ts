@@ -1,8 +1,7 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { JsonObject } from "../../core/json.ts";
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
-import { answerText, bestOverReferences, referencesOf } from "./references.ts";
+import { answerText, bestOverReferences, readMetricConfig, referencesOf } from "./references.ts";
 
 const ID = "rouge_l";
 const TOKENIZERS = ["unicode", "ascii", "whitespace"] as const;
@@ -107,8 +106,8 @@ export function rougeLScores(
 }
 
 function parseOptions(config: JsonObject): RougeTokenizer {
-  const read = readConfig(config, ID);
-  read.only(["reference", "tokenizer"]);
+  const read = readMetricConfig(config, ID);
+  read.only(["tokenizer"]);
   return read.oneOf("tokenizer", TOKENIZERS, "unicode");
 }
 
@@ -135,7 +134,7 @@ export const rougeL: Metric = {
   score(input, config) {
     const tokenizer = parseOptions(config);
     const prediction = answerText(input.prediction);
-    return bestOverReferences(referencesOf(input, config, ID), (reference) => {
+    return bestOverReferences(referencesOf(input, { metric: ID, config }), (reference) => {
       const s = rougeLScores(prediction, answerText(reference), { tokenizer });
       return {
         value: s.fmeasure,

@@ -1,7 +1,6 @@
-import { readConfig } from "../extractors/read_config.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
 import { normalizeAnswer } from "./normalize_answer.ts";
-import { answerText, bestOverReferences, referencesOf } from "./references.ts";
+import { answerText, bestOverReferences, readMetricConfig, referencesOf } from "./references.ts";
 
 const ID = "token_f1";
 
@@ -64,12 +63,12 @@ export const tokenF1: Metric = {
   pluginApi: PLUGIN_API_VERSION,
   needsReference: true,
   validateConfig(config) {
-    readConfig(config, ID).only(["reference"]);
+    readMetricConfig(config, ID).only([]);
   },
   score(input, config) {
-    readConfig(config, ID).only(["reference"]);
+    readMetricConfig(config, ID).only([]);
     const prediction = answerText(input.prediction);
-    return bestOverReferences(referencesOf(input, config, ID), (reference) => {
+    return bestOverReferences(referencesOf(input, { metric: ID, config }), (reference) => {
       const { f1, precision, recall, common } = tokenF1Scores(prediction, answerText(reference));
       return { value: f1, details: { precision, recall, common } };
     });

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { isThemisError } from "../../core/errors.ts";
+import type { Json, JsonObject } from "../../core/json.ts";
+import { type MetricInput, PLUGIN_API_VERSION } from "../types.ts";
+import { builtinMetrics } from "./mod.ts";
+
+// A valid config and a valid reference per metric; the contract below runs every metric.
+const CASES: Record<string, { config: JsonObject; reference: Json }> = {
+  exact_match: { config: { case_sensitive: false }, reference: "Paris" },
+  normalized_exact_match: { config: {}, reference: ["Paris", "the city of Paris"] },
+  contains: { config: {}, reference: "Paris" },
+  regex_match: { config: { pattern: "\\bparis\\b", flags: "i" }, reference: null },
+  numeric_match: { config: { abs_tol: 0.5 }, reference: "42" },
+  choice_accuracy: { config: {}, reference: 1 },
+  token_f1: { config: {}, reference: "the city of Paris" },
+  rouge_l: { config: { tokenizer: "ascii" }, reference: "Paris is the capital" },
+  bleu: { config: { smooth: "floor" }, reference: "Paris is the capital of France ." },
+  json_valid: { config: {}, reference: null },
+  json_schema_valid: { config: { schema: { type: "object" } }, reference: null },
+  length: { config: { unit: "words" }, reference: null },
+};
+
+const MEGABYTE = "Paris is the capital of France, 42 {B} ".repeat(26_000);
+const PREDICTIONS: Json[] = [
+  "",
+  "Paris",
+  "B",
+  "42",
+  42,
+  true,
+  null,
+  { answer: "Paris" },
+  ["Paris", 1],
+  "💥🎉 東京 Ünïcode \ud800",
+  '{"ok": true}',
+  MEGABYTE,
+];
+
+function input(prediction: Json, reference: Json | undefined): MetricInput {
+  const text = typeof prediction === "string" ? prediction : JSON.stringify(prediction);
+  return {
+    prediction,
+    text,
+    item: reference === undefined ? {} : { answer: reference },
+    reference,
+  };
+}
+
+Deno.test("builtinMetrics have unique snake_case ids and speak plugin API 1", () => {
+  const ids = builtinMetrics.map((m) => m.id);
+  assert.deepEqual(ids, [...new Set(ids)]);
+  assert.deepEqual(Object.keys(CASES).sort(), [...ids].sort());
+  for (const metric of builtinMetrics) {
+    assert.match(metric.id, /^[a-z][a-z0-9_]*$/);
+    assert.equal(metric.pluginApi, PLUGIN_API_VERSION);
+    assert.equal(typeof metric.validateConfig, "function");
+  }
+});
+
+for (const metric of builtinMetrics) {
+  const { config, reference } = CASES[metric.id];
+
+  Deno.test(`${metric.id}: accepts its documented config and a "reference" field name`, () => {
+    metric.validateConfig!(config);
+    metric.validateConfig!({ ...config, reference: "label" });
+  });
+
+  Deno.test(`${metric.id}: returns a finite value and JSON details for any prediction`, () => {
+    for (const prediction of PREDICTIONS) {
+      const result = metric.score(input(prediction, reference ?? undefined), config);
+      assert.ok(Number.isFinite(result.value), `${metric.id}(${String(prediction)})`);
+      if (metric.id !== "length") assert.ok(result.value >= 0 && result.value <= 1);
+      assert.deepEqual(JSON.parse(JSON.stringify(result.details ?? {})), result.details ?? {});
+      assert.deepEqual(metric.score(input(prediction, reference ?? undefined), config), result);
+    }
+  });
+
+  Deno.test(`${metric.id}: scores a ~1 MB prediction in well under a second`, () => {
+    const started = performance.now();
+    metric.score(input(MEGABYTE, reference ?? undefined), config);
+    assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+  });
+
+  if (metric.needsReference) {
+    Deno.test(`${metric.id}: throws DATASET_INVALID naming the field when the reference is missing`, () => {
+      for (
+        const [cfg, field] of [[config, "answer"], [
+          { ...config, reference: "label" },
+          "label",
+        ]] as const
+      ) {
+        assert.throws(
+          () => metric.score(input("Paris", undefined), cfg),
+          (e) =>
+            isThemisError(e) && e.code === "DATASET_INVALID" && e.message.includes(`"${field}"`),
+        );
+      }
+      assert.throws(
+        () => metric.score(input("Paris", []), config),
+        (e) => isThemisError(e) && e.code === "DATASET_INVALID" && e.message.includes("empty list"),
+      );
+    });
+  } else {
+    Deno.test(`${metric.id}: needs no reference`, () => {
+      metric.score(input("Paris", undefined), config);
+    });
+  }
+
+  Deno.test(`${metric.id}: rejects an unknown config key, naming it`, () => {
+    assert.throws(
+      () => metric.validateConfig!({ ...config, no_such_option: 1 }),
+      (e) => isThemisError(e) && e.code === "SPEC_INVALID" && e.message.includes("no_such_option"),
+    );
+  });
+}

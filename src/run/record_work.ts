@@ -1,0 +1,157 @@
+import type { JsonObject } from "../core/json.ts";
+import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
+import type { RunPlan } from "../plan/plan_run.ts";
+import { GEN_OVERLAY, type NewEvent, parseOverlay, scoreOverlay } from "../store/events.ts";
+import type { CandidateResult, WorkError } from "./candidate_work.ts";
+
+/** What recording one result wrote. */
+export interface RecordedWork {
+  parsed: number;
+  parseInvalid: number;
+  parseFailed: number;
+  scored: number;
+  scoreFailed: number;
+  metrics: JsonObject[];
+}
+
+/** Options of `recordWork`. */
+export interface RecordWorkOptions {
+  plan: RunPlan;
+  attempts: number;
+  retryableCodes: ReadonlyArray<string>;
+  append: (event: NewEvent) => void;
+}
+
+function errorData(error: WorkError, retryableCodes: ReadonlyArray<string>): JsonObject {
+  return {
+    code: error.code,
+    message: error.message,
+    where: error.where,
+    retryable: retryableCodes.includes(error.code),
+    causes: error.causes,
+    ...(error.details ? { details: error.details } : {}),
+  };
+}
+
+/**
+ * Turn one candidate task's result into events: the generation (completed or failed), then
+ * each parse and score. Scores skipped because their parse found no answer write nothing:
+ * the parse's own `invalid` event is the record, and the score stays absent (never wrong).
+ */
+export function recordWork(
+  trial: PlannedTrial,
+  candidate: PlannedCandidate,
+  result: CandidateResult,
+  options: RecordWorkOptions,
+): RecordedWork {
+  const out: RecordedWork = {
+    parsed: 0,
+    parseInvalid: 0,
+    parseFailed: 0,
+    scored: 0,
+    scoreFailed: 0,
+    metrics: [],
+  };
+  const base = { trial: trial.trial, cand: candidate.id };
+  const { append } = options;
+  const gen = result.generation;
+  if (gen?.ok) {
+    const { output } = gen;
+    append({
+      type: "generation.completed",
+      ...base,
+      overlay: GEN_OVERLAY,
+      data: {
+        sample: candidate.sample,
+        text: output.text,
+        finish_reason: output.finish_reason ?? null,
+        usage: {
+          prompt_tokens: output.usage?.prompt_tokens ?? null,
+          completion_tokens: output.usage?.completion_tokens ?? null,
+        },
+        latency_ms: gen.latencyMs,
+        attempts: options.attempts,
+        meta: output.meta ?? {},
+      },
+    });
+  } else if (gen) {
+    append({
+      type: "generation.failed",
+      ...base,
+      overlay: GEN_OVERLAY,
+      data: {
+        sample: candidate.sample,
+        error: {
+          ...errorData(gen.error, options.retryableCodes),
+          provider: trial.model.provider,
+          model: trial.model.model_id,
+        },
+        attempts: options.attempts,
+      },
+    });
+    return out;
+  }
+  const stages = options.plan.stages.get(trial.taskId)!;
+  const parseNames = new Map(stages.parses.map((p) => [p.hash, p.name]));
+  for (const p of result.parses) {
+    const overlay = parseOverlay(p.hash);
+    const name = parseNames.get(p.hash)!;
+    if (p.outcome?.ok) {
+      append({
+        type: "parse.completed",
+        ...base,
+        overlay,
+        data: {
+          name,
+          answer: p.outcome.answer ?? null,
+          extractor: p.outcome.extractor!,
+          attempts: p.outcome.attempts as unknown as JsonObject[],
+        },
+      });
+      out.parsed++;
+    } else if (p.outcome) {
+      append({
+        type: "parse.failed",
+        ...base,
+        overlay,
+        data: { name, kind: "invalid", attempts: p.outcome.attempts as unknown as JsonObject[] },
+      });
+      out.parseInvalid++;
+    } else {
+      append({
+        type: "parse.failed",
+        ...base,
+        overlay,
+        data: { name, kind: "error", error: errorData(p.error!, []) },
+      });
+      out.parseFailed++;
+    }
+  }
+  const scores = new Map(stages.scores.map((s) => [s.hash, s]));
+  for (const s of result.scores) {
+    if (s.skipped) continue;
+    const score = scores.get(s.hash)!;
+    const data = { name: score.name, parse: score.parseHash };
+    if (s.metrics) {
+      append({
+        type: "score.completed",
+        ...base,
+        overlay: scoreOverlay(s.hash),
+        data: { ...data, metrics: s.metrics as unknown as JsonObject[] },
+      });
+      out.scored++;
+      for (const m of s.metrics) {
+        out.metrics.push({ score: score.name, metric: m.metric, value: m.value });
+      }
+    } else {
+      append({
+        type: "score.failed",
+        ...base,
+        overlay: scoreOverlay(s.hash),
+        data: { ...data, error: errorData(s.error!, []) },
+      });
+      out.scoreFailed++;
+    }
+  }
+  return out;
+}

@@ -8,6 +8,7 @@ export const EXIT = {
   SPEC: 3,
   STORE: 4,
   WORK_FAILED: 5,
+  INCOMPLETE: 7,
   QUERY: 6,
   INTERRUPTED: 130,
 } as const;

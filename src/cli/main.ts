@@ -5,6 +5,7 @@ import { schemaCommand } from "./commands/schema.ts";
 import { sqlCommand } from "./commands/sql.ts";
 import { type StageCommand, stageCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { resumeCommand } from "./commands/resume.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 
@@ -17,6 +18,7 @@ Commands:
   generate <spec>   the generation stage only
   transform <spec>  parses over existing generations
   evaluate <spec>   parses and scores over existing generations
+  resume <run>      continue a run: missing and failed work only
   sql "<query>"     read-only SQL over the store's projections
   validate <file>   check a spec or project file without running it
   schema [kind]     print the JSON Schema of benchmark, experiment or project specs
@@ -24,7 +26,8 @@ Commands:
 Run "themis <command> --help" for a command's options.
 
 Exit codes: 0 ok · 1 internal error · 2 usage · 3 spec, plugin or dataset error ·
-4 store error · 5 run finished but some work failed · 6 query error · 130 interrupted
+4 store error · 5 run finished but some work failed · 6 query error ·
+7 work left pending (a provider's circuit opened) · 130 interrupted
 `;
 
 type Handler = (args: string[], io: CliIo) => number | Promise<number>;
@@ -36,6 +39,7 @@ const COMMANDS: Record<string, Handler> = {
   generate: stage("generate"),
   transform: stage("transform"),
   evaluate: stage("evaluate"),
+  resume: resumeCommand,
   sql: sqlCommand,
   validate: validateCommand,
   schema: schemaCommand,

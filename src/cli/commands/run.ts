@@ -83,7 +83,7 @@ async function runStage(
   values: { quiet?: boolean; json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  const options = { specDir: loaded.baseDir };
+  const options = { specDir: loaded.baseDir, signal: io.signal };
   const result: ExperimentResult = command === "run"
     ? await orchestrator.run(loaded.spec, options)
     : command === "generate"
@@ -91,13 +91,31 @@ async function runStage(
     : command === "transform"
     ? await orchestrator.transform(loaded.spec, options)
     : await orchestrator.evaluate(loaded.spec, options);
+  return await printRunResult(result, orchestrator, STAGES[command].includes("score"), values, io);
+}
+
+/** Print what a run did: the aggregate table, counts, the run directory and a query hint. */
+export async function printRunResult(
+  result: ExperimentResult,
+  orchestrator: Orchestrator,
+  scored: boolean,
+  values: { quiet?: boolean; json?: boolean },
+  io: CliIo,
+): Promise<number> {
   const s = result.summary!;
   const failed = s.generationFailed + s.parseFailed + s.scoreFailed;
-  if (values.quiet) return failed > 0 ? EXIT.WORK_FAILED : EXIT.OK;
-  const rows = STAGES[command].includes("score") ? await result.aggregate() : [];
+  const code = io.signal?.aborted
+    ? EXIT.INTERRUPTED
+    : failed > 0
+    ? EXIT.WORK_FAILED
+    : s.skipped > 0
+    ? EXIT.INCOMPLETE
+    : EXIT.OK;
+  if (values.quiet) return code;
+  const rows = scored ? await result.aggregate() : [];
   if (values.json) {
     io.out(formatTable([], rows, "json"));
-    return failed > 0 ? EXIT.WORK_FAILED : EXIT.OK;
+    return code;
   }
   if (rows.length > 0) {
     const columns = ["model", "slice", "prompt_variant", "score", "metric", "mean", "count"];
@@ -108,10 +126,15 @@ async function runStage(
   io.out(
     `\nrun ${result.runId}: ${s.candidates} candidates — ${s.generated} generated, ` +
       `${s.reused} reused, ${s.parsed} parsed (${s.parseInvalid} without an answer), ` +
-      `${s.scored} scored, ${failed} failed\n` +
+      `${s.scored} scored, ${failed} failed` +
+      (s.retries ? `, ${s.retries} retries` : "") +
+      (s.skipped
+        ? `, ${s.skipped} left pending (resume with: themis resume ${result.runId})`
+        : "") +
+      "\n" +
       `run directory: ${runDir}\n` +
       `query it:      ${selfCommand(io)} sql --store ${storeDir} ` +
       `"select model_id, count(*) as trials from trials group by all"\n`,
   );
-  return failed > 0 ? EXIT.WORK_FAILED : EXIT.OK;
+  return code;
 }

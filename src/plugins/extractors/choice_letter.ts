@@ -96,13 +96,14 @@ function mentions(text: string, choices: string[]): string[] {
 
 /**
  * `choice_letter`: the multiple-choice letter the text picks, uppercased. Config: `choices`
- * (single letters or digits, default `["A", "B", "C", "D"]`). Rules, in order:
+ * (single letters or digits, default `["A", "B", "C", "D"]`). The text is NFKC-normalised first
+ * (full-width `Ｂ` is `B`). Rules, in order:
  *
  * 1. the whole text is one choice, up to formatting (`b`, `**C**`, `(D).`) → that choice;
  * 2. explicit answers — `answer/choice/option` + `is`/`:`/`=`/`-` + the letter (`The answer is
  *    c`, `Answer: (B)`, `correct option is **D**`), or `X is correct` — in any case; the
- *    **last** one that names a valid choice wins. A lowercase `a`/`i` followed by another word
- *    is read as English (`the answer is a dog`);
+ *    **last** one that names a valid choice wins (one naming a letter outside `choices` is
+ *    ignored). A lowercase `a`/`i` followed by another word is English (`the answer is a dog`);
  * 3. otherwise mentions: `(c)`, `[c]`, `**c**`, a line starting `c)`/`c.`/`c:` (any case), or
  *    a standalone capital (`I pick B`) — but not `I` before a lowercase word (`I think`), nor
  *    `A` before a lowercase word other than a connective such as `or`/`and`/`is` (`A dog`

@@ -30,6 +30,23 @@ const HOSTILE = [
   MEGABYTE,
 ];
 
+// Runs that make careless regexes backtrack quadratically.
+const RUNS = [
+  " ",
+  "*",
+  ".",
+  "(",
+  "{",
+  '"',
+  "1,000",
+  "1e",
+  "\\boxed{",
+  "answer: ",
+  "A ",
+  "\n",
+  "**",
+];
+
 Deno.test("builtinExtractors have unique snake_case ids and speak plugin API 1", () => {
   const ids = builtinExtractors.map((e) => e.id);
   assert.deepEqual(ids, [...new Set(ids)]);
@@ -65,6 +82,16 @@ for (const extractor of builtinExtractors) {
     const started = performance.now();
     extractor.extract(MEGABYTE, config);
     assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+  });
+
+  Deno.test(`${extractor.id}: stays linear on long runs of one character`, () => {
+    for (const unit of RUNS) {
+      const text = "Answer: " + unit.repeat(Math.ceil(300_000 / unit.length)) + "!";
+      const started = performance.now();
+      extractor.extract(text, config);
+      const ms = performance.now() - started;
+      assert.ok(ms < 500, `${JSON.stringify(unit)} took ${ms} ms`);
+    }
   });
 
   Deno.test(`${extractor.id}: rejects an unknown config key, naming it`, () => {

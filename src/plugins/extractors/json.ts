@@ -1,7 +1,7 @@
 import type { Json, JsonObject } from "../../core/json.ts";
 import { type Extractor, PLUGIN_API_VERSION } from "../types.ts";
 import { findJson } from "./find_json.ts";
-import { checkJsonSchema, compileJsonSchema } from "./json_schema.ts";
+import { checkJsonSchema, compileJsonSchema } from "./check_json_schema.ts";
 import { readConfig } from "./read_config.ts";
 
 const ID = "json";

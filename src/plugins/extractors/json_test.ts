@@ -3,7 +3,7 @@ import { isThemisError } from "../../core/errors.ts";
 import { findJson } from "./find_json.ts";
 import { json } from "./json.ts";
 import { jsonField, parseFieldPath, readFieldPath } from "./json_field.ts";
-import { checkJsonSchema, compileJsonSchema } from "./json_schema.ts";
+import { checkJsonSchema, compileJsonSchema } from "./check_json_schema.ts";
 
 const specError = (text: string) => (e: unknown) =>
   isThemisError(e) && e.code === "SPEC_INVALID" && e.message.includes(text);

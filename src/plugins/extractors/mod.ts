@@ -16,7 +16,7 @@ import { regex } from "./regex.ts";
 export { boxedText, choiceLetter, firstNumber, json, jsonField, lastNumber, normalizedText, regex };
 export { findJson, type FoundJson } from "./find_json.ts";
 export { findNumbers, type NumberMatch, parseNumber } from "./find_numbers.ts";
-export { checkJsonSchema, compileJsonSchema, type SchemaCheck } from "./json_schema.ts";
+export { checkJsonSchema, compileJsonSchema, type SchemaCheck } from "./check_json_schema.ts";
 export { parseFieldPath, type PathSegment, readFieldPath } from "./json_field.ts";
 export { normalizeText, type NormalizeTextOptions } from "./normalized_text.ts";
 

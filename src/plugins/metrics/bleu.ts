@@ -1,6 +1,11 @@
 import type { JsonObject } from "../../core/json.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
-import { type BleuOptions, sentenceBleu, SMOOTH_DEFAULTS, SMOOTH_METHODS } from "./bleu_score.ts";
+import {
+  type BleuOptions,
+  sentenceBleu,
+  SMOOTH_DEFAULTS,
+  SMOOTH_METHODS,
+} from "./sentence_bleu.ts";
 import { answerText, clip, readMetricConfig, referencesOf } from "./references.ts";
 
 const ID = "bleu";

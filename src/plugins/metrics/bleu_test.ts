@@ -3,7 +3,7 @@ import { isThemisError } from "../../core/errors.ts";
 import type { Json } from "../../core/json.ts";
 import type { MetricInput } from "../types.ts";
 import { bleu } from "./bleu.ts";
-import { sentenceBleu } from "./bleu_score.ts";
+import { sentenceBleu } from "./sentence_bleu.ts";
 import { tokenize13a } from "./tokenize_13a.ts";
 
 const input = (prediction: Json, reference?: Json): MetricInput => ({

@@ -36,6 +36,9 @@ const PREDICTIONS: Json[] = [
   MEGABYTE,
 ];
 
+// Runs that make careless regexes backtrack quadratically.
+const RUNS = [" ", "*", ".", "(", "1,000", "1e", "&quot;", "-\n", "the ", "\n"];
+
 function input(prediction: Json, reference: Json | undefined): MetricInput {
   const text = typeof prediction === "string" ? prediction : JSON.stringify(prediction);
   return {
@@ -79,6 +82,16 @@ for (const metric of builtinMetrics) {
     const started = performance.now();
     metric.score(input(MEGABYTE, reference ?? undefined), config);
     assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+  });
+
+  Deno.test(`${metric.id}: stays linear on long runs of one character`, () => {
+    for (const unit of RUNS) {
+      const text = unit.repeat(Math.ceil(300_000 / unit.length)) + "x";
+      const started = performance.now();
+      metric.score(input(text, reference ?? undefined), config);
+      const ms = performance.now() - started;
+      assert.ok(ms < 500, `${JSON.stringify(unit)} took ${ms} ms`);
+    }
   });
 
   if (metric.needsReference) {

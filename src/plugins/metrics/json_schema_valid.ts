@@ -1,5 +1,5 @@
 import type { Json, JsonObject } from "../../core/json.ts";
-import { checkJsonSchema, compileJsonSchema } from "../extractors/json_schema.ts";
+import { checkJsonSchema, compileJsonSchema } from "../extractors/check_json_schema.ts";
 import { readMetricConfig } from "./references.ts";
 import { type Metric, type MetricResult, PLUGIN_API_VERSION } from "../types.ts";
 import { parsePrediction } from "./json_valid.ts";

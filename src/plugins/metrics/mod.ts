@@ -31,7 +31,7 @@ export {
   rougeL,
   tokenF1,
 };
-export { type BleuOptions, type BleuResult, sentenceBleu } from "./bleu_score.ts";
+export { type BleuOptions, type BleuResult, sentenceBleu } from "./sentence_bleu.ts";
 export { isClose } from "./numeric_match.ts";
 export { measureLength } from "./length.ts";
 export { normalizeAnswer } from "./normalize_answer.ts";

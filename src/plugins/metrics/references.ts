@@ -75,7 +75,7 @@ export function readMetricConfig(config: JsonObject, metricId: string): ConfigRe
  */
 export function referencesOf(input: MetricInput, options: ReferencesOptions): Json[] {
   const { metric: metricId, config } = options;
-  const field = typeof config.reference === "string" ? config.reference : "answer";
+  const field = typeof config?.reference === "string" ? config.reference : "answer";
   const { reference } = input;
   const hint = `add "${field}" to every item, or set reference = "<field>" in the ` +
     `${metricId} config to read another field`;

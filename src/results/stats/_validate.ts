@@ -1,7 +1,13 @@
 import { ThemisError } from "../../core/errors.ts";
 
+/** Where a check runs: the argument's name and the public function that received it. */
+interface Where {
+  name: string;
+  fn: string;
+}
+
 /** Throws QUERY_INVALID when any value is not a finite number, naming the first offender. */
-export function assertFiniteValues(values: readonly number[], name: string, fn: string): void {
+export function assertFiniteValues(values: readonly number[], { name, fn }: Where): void {
   if (!Array.isArray(values)) {
     throw new ThemisError("QUERY_INVALID", `${fn}: ${name} must be an array of numbers`, {
       path: name,
@@ -21,7 +27,7 @@ export function assertFiniteValues(values: readonly number[], name: string, fn: 
 }
 
 /** Throws QUERY_INVALID unless `confidence` is a number strictly between 0 and 1. */
-export function assertConfidence(confidence: number, fn: string): void {
+export function assertConfidence(confidence: number, { fn }: { fn: string }): void {
   if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1)) {
     throw new ThemisError(
       "QUERY_INVALID",
@@ -32,18 +38,18 @@ export function assertConfidence(confidence: number, fn: string): void {
   }
 }
 
-/** Throws QUERY_INVALID unless `value` is an integer in [min, max]. */
+/** Throws QUERY_INVALID unless `value` is a safe integer in [min, max]. */
 export function assertInteger(
   value: number,
-  name: string,
-  fn: string,
-  { min = -Infinity, max = Infinity }: { min?: number; max?: number } = {},
+  { name, fn, min = -Infinity, max = Infinity }: Where & { min?: number; max?: number },
 ): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Infinity ? `>= ${min}` : `between ${min} and ${max}`;
+    const range = max === Infinity
+      ? (min === -Infinity ? "" : ` >= ${min}`)
+      : ` between ${min} and ${max}`;
     throw new ThemisError(
       "QUERY_INVALID",
-      `${fn}: ${name} is ${String(value)}; it must be an integer ${range}`,
+      `${fn}: ${name} is ${String(value)}; it must be an integer${range}`,
       { path: name },
     );
   }

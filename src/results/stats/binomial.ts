@@ -36,6 +36,21 @@ function pmf(k: number, n: number, p: number): number {
   return Math.exp(logCore - 0.5 * logScale);
 }
 
+/** Largest n for which p = ½ is computed exactly with integers (2^-1000 is still normal). */
+const EXACT_HALF_MAX_N = 1000;
+
+/** Σ_{i<=k} C(n, i) / 2^n in exact integers, rounded once: the McNemar case, kept exact. */
+function exactHalfCdf(k: number, n: number): number {
+  let term = 1n;
+  let sum = 1n;
+  const bigN = BigInt(n);
+  for (let i = 0n; i < BigInt(k); i++) {
+    term = term * (bigN - i) / (i + 1n);
+    sum += term;
+  }
+  return Number(sum) * 2 ** -n;
+}
+
 /** Σ pmf(i) for i from `start` stepping by `step` (±1) while terms matter, via term ratios. */
 function sumTerms(start: number, step: 1 | -1, n: number, p: number): number {
   const q = 1 - p;
@@ -74,6 +89,7 @@ export function binomialPmf(k: number, { n, p }: BinomialOptions): number {
  * The binomial CDF P(X <= k) for X ~ Binomial(n, p), matching `scipy.stats.binom.cdf(k, n, p)`
  * to ~1e-14 relative (k is floored, as in SciPy). Below the mode the lower tail is summed
  * directly, so tiny p-values keep their digits; at or above it the result is 1 − upper tail.
+ * For p = ½ and n <= 1000 (exact McNemar tests) the sum is done in integers and rounded once.
  * Invalid n or p gives NaN.
  *
  * @example
@@ -90,6 +106,7 @@ export function binomialCdf(k: number, { n, p }: BinomialOptions): number {
   if (j >= n) return 1;
   if (p === 0) return 1;
   if (p === 1) return 0;
+  if (p === 0.5 && n <= EXACT_HALF_MAX_N) return exactHalfCdf(j, n);
   const mode = Math.floor((n + 1) * p);
   if (j < mode) return Math.min(1, sumTerms(j, -1, n, p));
   return Math.max(0, 1 - sumTerms(j + 1, 1, n, p));

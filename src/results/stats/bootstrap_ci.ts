@@ -61,10 +61,10 @@ export function bootstrapCi(
   { seed, resamples = 10_000, confidence = 0.95, statistic = mean }: BootstrapOptions,
 ): BootstrapInterval {
   const fn = "bootstrapCi()";
-  assertFiniteValues(values, "values", fn);
-  assertInteger(seed, "seed", fn);
-  assertInteger(resamples, "resamples", fn, { min: 1 });
-  assertConfidence(confidence, fn);
+  assertFiniteValues(values, { name: "values", fn });
+  assertInteger(seed, { name: "seed", fn });
+  assertInteger(resamples, { name: "resamples", fn, min: 1 });
+  assertConfidence(confidence, { fn });
   const n = values.length;
   if (n === 0) {
     throw new ThemisError(

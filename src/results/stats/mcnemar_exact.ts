@@ -33,8 +33,8 @@ export interface McnemarResult {
  * ```
  */
 export function mcnemarExact(b: number, c: number): McnemarResult {
-  assertInteger(b, "b", "mcnemarExact()", { min: 0 });
-  assertInteger(c, "c", "mcnemarExact()", { min: 0 });
+  assertInteger(b, { name: "b", fn: "mcnemarExact()", min: 0 });
+  assertInteger(c, { name: "c", fn: "mcnemarExact()", min: 0 });
   const pValue = Math.min(1, 2 * binomialCdf(Math.min(b, c), { n: b + c, p: 0.5 }));
   return { b, c, pValue };
 }

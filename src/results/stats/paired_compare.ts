@@ -68,8 +68,8 @@ export function pairedCompare(
   { seed, resamples = 10_000, confidence = 0.95 }: PairedCompareOptions,
 ): PairedComparison {
   const fn = "pairedCompare()";
-  assertFiniteValues(baseline, "baseline", fn);
-  assertFiniteValues(treatment, "treatment", fn);
+  assertFiniteValues(baseline, { name: "baseline", fn });
+  assertFiniteValues(treatment, { name: "treatment", fn });
   if (baseline.length !== treatment.length) {
     throw new ThemisError(
       "QUERY_INVALID",

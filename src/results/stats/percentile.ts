@@ -62,6 +62,6 @@ export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
  * ```
  */
 export function percentile(values: readonly number[], q: number): number {
-  assertFiniteValues(values, "values", "percentile()");
+  assertFiniteValues(values, { name: "values", fn: "percentile()" });
   return percentileSorted(Float64Array.from(values).sort(), q);
 }

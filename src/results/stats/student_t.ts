@@ -26,7 +26,7 @@ function upperTail(t: number, df: number): number {
   return 0.5 * regularizedIncompleteBeta(x, { a: df / 2, b: 0.5, oneMinusX: y });
 }
 
-function assertDf(df: number): boolean {
+function validDf(df: number): boolean {
   return df > 0;
 }
 
@@ -44,7 +44,7 @@ function assertDf(df: number): boolean {
  * ```
  */
 export function studentTCdf(t: number, df: number): number {
-  if (!assertDf(df) || Number.isNaN(t)) return NaN;
+  if (!validDf(df) || Number.isNaN(t)) return NaN;
   if (t === 0) return 0.5;
   return t < 0 ? upperTail(-t, df) : 1 - upperTail(t, df);
 }
@@ -61,7 +61,7 @@ export function studentTCdf(t: number, df: number): number {
  * ```
  */
 export function studentTSf(t: number, df: number): number {
-  if (!assertDf(df) || Number.isNaN(t)) return NaN;
+  if (!validDf(df) || Number.isNaN(t)) return NaN;
   if (t === 0) return 0.5;
   return t > 0 ? upperTail(t, df) : 1 - upperTail(-t, df);
 }
@@ -89,7 +89,7 @@ function upperQuantile(q: number, df: number): number {
   let hi = Math.min(initialGuess(q, df), Number.MAX_VALUE / 4);
   while (upperTail(hi, df) > q) {
     lo = hi;
-    hi *= 4;
+    hi = Math.min(hi * 4, Number.MAX_VALUE);
   }
   let t = hi;
   for (let i = 0; i < 300; i++) {
@@ -122,7 +122,7 @@ function upperQuantile(q: number, df: number): number {
  * ```
  */
 export function studentTQuantile(p: number, df: number): number {
-  if (!assertDf(df) || !(p >= 0 && p <= 1)) return NaN;
+  if (!validDf(df) || !(p >= 0 && p <= 1)) return NaN;
   if (p === 0) return -Infinity;
   if (p === 1) return Infinity;
   if (p === 0.5) return 0;

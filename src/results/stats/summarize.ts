@@ -69,8 +69,8 @@ export function summarize(
   values: readonly number[],
   { confidence = 0.95 }: SummarizeOptions = {},
 ): Summary {
-  assertFiniteValues(values, "values", "summarize()");
-  assertConfidence(confidence, "summarize()");
+  assertFiniteValues(values, { name: "values", fn: "summarize()" });
+  assertConfidence(confidence, { fn: "summarize()" });
   const n = values.length;
   if (n === 0) return { n, mean: null, sd: null, se: null, ci: null };
   const m = mean(values);

@@ -108,9 +108,9 @@ function exactPValue(rPlus: number, n: number): number {
  */
 export function wilcoxonSignedRank(x: readonly number[], y?: readonly number[]): WilcoxonResult {
   const fn = "wilcoxonSignedRank()";
-  assertFiniteValues(x, "x", fn);
+  assertFiniteValues(x, { name: "x", fn });
   if (y !== undefined) {
-    assertFiniteValues(y, "y", fn);
+    assertFiniteValues(y, { name: "y", fn });
     if (y.length !== x.length) {
       throw new ThemisError(
         "QUERY_INVALID",

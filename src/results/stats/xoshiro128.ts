@@ -48,7 +48,7 @@ function rotl(x: number, k: number): number {
  * ```
  */
 export function createXoshiro128(seed: number): RandomSource {
-  assertInteger(seed, "seed", "createXoshiro128()");
+  assertInteger(seed, { name: "seed", fn: "createXoshiro128()" });
   const first = splitmix64(BigInt.asUintN(64, BigInt(seed)));
   const second = splitmix64(first.state);
   const s = new Uint32Array([
@@ -80,7 +80,7 @@ export function createXoshiro128(seed: number): RandomSource {
       return (high * 67108864 + low) / 9007199254740992;
     },
     nextIndex(n: number) {
-      assertInteger(n, "n", "nextIndex()", { min: 1, max: TWO_32 });
+      assertInteger(n, { name: "n", fn: "nextIndex()", min: 1, max: TWO_32 });
       const limit = TWO_32 - (TWO_32 % n);
       for (;;) {
         const u = nextUint32();

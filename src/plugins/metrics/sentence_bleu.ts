@@ -63,7 +63,7 @@ const safeLog = (x: number) => x === 0 ? -9999999999 : Math.log(x);
  *
  * @example
  * ```ts
- * import { sentenceBleu } from "./bleu_score.ts";
+ * import { sentenceBleu } from "./sentence_bleu.ts";
  * // From sacrebleu's tests: raw_corpus_bleu(["this is a fest"], [["this is a test"]], .01)
  * const r = sentenceBleu("this is a fest", ["this is a test"], { smooth: "floor", smoothValue: 0.01, tokenize: "none" });
  * console.assert(Math.abs(r.score / 100 - 0.223606797749979) < 1e-8);

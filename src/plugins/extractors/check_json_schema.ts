@@ -18,7 +18,7 @@ const compiled = new Map<string, ValidateFunction>();
  *
  * @example
  * ```ts
- * import { compileJsonSchema } from "./json_schema.ts";
+ * import { compileJsonSchema } from "./check_json_schema.ts";
  * const validate = compileJsonSchema({ type: "integer" }, "json");
  * console.assert(validate(3) === true && validate("3") === false);
  * ```
@@ -72,7 +72,7 @@ function describeError(error: ErrorObject): string {
  *
  * @example
  * ```ts
- * import { checkJsonSchema } from "./json_schema.ts";
+ * import { checkJsonSchema } from "./check_json_schema.ts";
  * const schema = { type: "object", required: ["answer"] };
  * const result = checkJsonSchema({}, { schema, where: "json" });
  * console.assert(!result.ok && result.error.includes("required property 'answer'"));

@@ -26,6 +26,13 @@ function upperTail(t: number, df: number): number {
   return 0.5 * regularizedIncompleteBeta(x, { a: df / 2, b: 0.5, oneMinusX: y });
 }
 
+/** P(0 < T < t) for t >= 0: ½·I_{t²/(ν+t²)}(½, ν/2), small near 0 without cancellation. */
+function centralMass(t: number, df: number): number {
+  const t2 = t * t;
+  const y = t2 / (df + t2);
+  return 0.5 * regularizedIncompleteBeta(y, { a: 0.5, b: df / 2, oneMinusX: df / (df + t2) });
+}
+
 function validDf(df: number): boolean {
   return df > 0;
 }
@@ -77,8 +84,31 @@ function logPdf(t: number, df: number): number {
 function initialGuess(q: number, df: number): number {
   // Power tail: P(T > t) ≈ ν^(ν/2 − 1) t^(−ν) / B(ν/2, ½) for large t.
   const logTail = (Math.log(df) * (df / 2 - 1) - logBeta(df / 2, 0.5) - Math.log(q)) / df;
-  const z = Math.sqrt(-2 * Math.log(2 * q)); // rough |Φ⁻¹(q)|, never below the truth
+  const z = Math.sqrt(-2 * Math.log(2 * q)); // Chernoff bound: >= the normal quantile
   return Math.max(z * (1 + (z * z + 1) / (4 * df)), Math.exp(logTail), 1e-300);
+}
+
+/** The t > 0 with P(0 < T < t) = m, for 0 < m <= ¼: safeguarded Newton on the central mass. */
+function centralQuantile(m: number, df: number): number {
+  const density0 = Math.exp(logPdf(0, df));
+  let lo = 0;
+  let hi = 2 * m / density0; // the density falls away from 0, so this overshoots
+  while (centralMass(hi, df) < m) {
+    lo = hi;
+    hi *= 2;
+  }
+  let t = m / density0;
+  for (let i = 0; i < 300; i++) {
+    const mass = centralMass(t, df);
+    if (mass === m) return t;
+    if (mass < m) lo = t;
+    else hi = t;
+    let next = t - (mass - m) / Math.exp(logPdf(t, df));
+    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    if (Math.abs(next - t) <= 2 * EPSILON * next) return next;
+    t = next;
+  }
+  return t;
 }
 
 /** The t > 0 with P(T > t) = q, for 0 < q < ½: safeguarded Newton in ln t on ln P(T > t). */
@@ -126,6 +156,10 @@ export function studentTQuantile(p: number, df: number): number {
   if (p === 0) return -Infinity;
   if (p === 1) return Infinity;
   if (p === 0.5) return 0;
-  // 1 − p is exact for p >= ½, so both halves solve for a tail probability exactly.
+  // 1 − p and p − ½ are exact for p >= ¼ (Sterbenz), so no input digits are lost; near ½
+  // the central mass is solved instead of the tail, whose difference from ½ would cancel.
+  if (p > 0.25 && p < 0.75) {
+    return p < 0.5 ? -centralQuantile(0.5 - p, df) : centralQuantile(p - 0.5, df);
+  }
   return p < 0.5 ? -upperQuantile(p, df) : upperQuantile(1 - p, df);
 }

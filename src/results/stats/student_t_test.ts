@@ -72,3 +72,10 @@ Deno.test("studentTCdf() and studentTSf() are complementary and symmetric", () =
   assert.equal(studentTCdf(Infinity, 4), 1);
   assert.equal(studentTCdf(-Infinity, 4), 0);
 });
+
+Deno.test("studentTQuantile() keeps relative precision just above p = ½", () => {
+  // t ≈ (p − ½)/f(0) with f(0) = 3/8 for df = 4; the O(t³) correction is far below 1e-12.
+  // (scipy.stats.t.ppf loses this: it returns 2^-25 for p = ½ + 1.0987e-8.)
+  const dp = 2 ** -30;
+  assert.ok(relativeError(studentTQuantile(0.5 + dp, 4), dp / 0.375) < 1e-12);
+});

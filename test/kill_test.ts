@@ -1,0 +1,134 @@
+/**
+ * Crash safety: a real `cli.ts run` child on a 2,000-trial benchmark is SIGKILLed at random
+ * moments, then resumed each time; the final scores equal an uninterrupted run's, with no
+ * duplicate successful records.
+ */
+import assert from "node:assert/strict";
+import { seededRandom } from "../src/core/prng.ts";
+import { Store } from "../mod.ts";
+import { runCliProcess, tempProject } from "./support/cli.ts";
+
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+
+function benchmarkToml(): string {
+  const items = Array.from(
+    { length: 1000 },
+    (_, i) => `  { id = "q${i}", question = "${i} + ${i}", answer = "${2 * i}" },`,
+  ).join("\n");
+  return `benchmark_id = "kill"
+[[models]]
+model_id = "solver"
+provider = "mock"
+extras = { mode = "reference", accuracy = 0.8, template = "It is {answer}.", latency_ms = 3 }
+[[models]]
+model_id = "echo"
+provider = "mock"
+extras = { mode = "echo", latency_ms = 3 }
+[[prompt_variants]]
+id = "p"
+messages = [{ role = "user", content = "What is {item.question}?" }]
+[[slices]]
+slice_id = "sums"
+[slices.dataset]
+kind = "inline"
+items = [
+${items}
+]
+[[slices.parses]]
+name = "num"
+extractors = [{ id = "last_number" }]
+[[slices.scores]]
+name = "acc"
+parse = "num"
+metrics = [{ id = "exact_match" }]
+`;
+}
+
+const PROJECT = `project_name = "kill"
+[execution_policy]
+max_in_flight = 8
+`;
+
+async function scoresTable(root: string): Promise<unknown[]> {
+  const store = Store.open(root);
+  try {
+    return await store.sql(
+      `select cand, score_hash, metric, value from scores order by cand, score_hash, metric`,
+    );
+  } finally {
+    store.close();
+  }
+}
+
+async function duplicateSuccesses(root: string): Promise<number> {
+  const store = Store.open(root);
+  try {
+    const rows = await store.sql(`select count(*)::integer as n from (
+      select cand, overlay from events
+      where type in ('generation.completed', 'parse.completed', 'score.completed')
+      group by cand, overlay having count(*) > 1)`);
+    return rows[0].n as number;
+  } finally {
+    store.close();
+  }
+}
+
+async function generationsOnDisk(file: string): Promise<number> {
+  try {
+    return (await Deno.readTextFile(file)).split('"type":"generation.completed"').length - 1;
+  } catch {
+    return 0;
+  }
+}
+
+async function runAndKill(dir: string, args: string[], afterMs: number): Promise<boolean> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args, "--quiet"],
+    cwd: dir,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+  }, afterMs);
+  const status = await child.status;
+  clearTimeout(timer);
+  return status.signal === "SIGKILL";
+}
+
+Deno.test("SIGKILL at random moments, resumed each time, ends with the uninterrupted scores", async () => {
+  const files = { "themis.toml": PROJECT, "bench.toml": benchmarkToml() };
+  const clean = await tempProject(files);
+  const killed = await tempProject(files);
+
+  const reference = await runCliProcess(["run", "bench.toml", "--quiet"], { cwd: clean });
+  assert.equal(reference.code, 0, reference.stderr);
+  const expected = await scoresTable(`${clean}/themis-store`);
+  assert.ok(expected.length > 1500, `${expected.length} scores`);
+
+  const random = seededRandom(20261129);
+  let kills = 0;
+  let midRun = 0;
+  let runId: string | undefined;
+  for (let round = 0; round < 12 && kills < 5; round++) {
+    const args = runId ? ["resume", runId] : ["run", "bench.toml"];
+    const wasKilled = await runAndKill(killed, args, 250 + Math.floor(random() * 900));
+    runId ??= [...Deno.readDirSync(`${killed}/themis-store/runs`)].map((e) => e.name)[0];
+    if (!wasKilled) continue;
+    kills++;
+    const done = await generationsOnDisk(`${killed}/themis-store/runs/${runId}/events.jsonl`);
+    if (done > 0 && done < 2000) midRun++;
+  }
+  assert.ok(kills >= 5, `killed ${kills} times`);
+  assert.ok(midRun >= 3, `only ${midRun} kills landed in the middle of the work`);
+  assert.ok(runId);
+
+  const last = await runCliProcess(["resume", runId!, "--quiet"], { cwd: killed });
+  assert.equal(last.code, 0, last.stderr);
+  assert.deepEqual(await scoresTable(`${killed}/themis-store`), expected);
+  assert.equal(await duplicateSuccesses(`${killed}/themis-store`), 0);
+});

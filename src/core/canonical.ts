@@ -12,7 +12,6 @@ import { ThemisError } from "./errors.ts";
  * ```
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return "null";
   switch (typeof value) {
     case "string":
       return JSON.stringify(value);
@@ -24,14 +23,27 @@ export function canonicalJson(value: unknown): string {
       }
       return JSON.stringify(value);
     case "object": {
+      if (value === null) return "null";
       if (Array.isArray(value)) {
-        return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") +
-          "]";
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ",";
+          const item = value[i];
+          out += item === undefined ? "null" : canonicalJson(item);
+        }
+        return out + "]";
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(obj[k])).join(",") +
-        "}";
+      const keys = Object.keys(obj).sort();
+      let out = "{";
+      let first = true;
+      for (const key of keys) {
+        const item = obj[key];
+        if (item === undefined) continue;
+        out += (first ? "" : ",") + JSON.stringify(key) + ":" + canonicalJson(item);
+        first = false;
+      }
+      return out + "}";
     }
     default:
       throw new ThemisError("INTERNAL", `Cannot hash a value of type ${typeof value}`);

@@ -2,7 +2,7 @@
  * Content-addressed identity (DESIGN §2). Golden tests pin these: a change that moves an id
  * must be deliberate and noted in docs/design/identity.md.
  */
-import { canonicalJson, contentHash, sha256Hex } from "../core/canonical.ts";
+import { canonicalJson, contentHash, SHORT_ID_LENGTH, sha256Hex } from "../core/canonical.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ModelSpec, ParseSpec, PluginRef, PromptVariant, ScoreSpec } from "../spec/schemas.ts";
 
@@ -43,20 +43,43 @@ export interface DatasetIdentity {
  */
 export function trialHash(identity: TrialIdentity): string {
   const { model, prompt } = identity;
-  return contentHash({
-    kind: "trial",
-    model: { id: model.model_id, provider: model.provider, extras: model.extras },
-    prompt: { id: prompt.id, messages: prompt.messages, variables: prompt.variables },
-    params: identity.params,
-    item: identity.item,
-    dataset: identity.dataset,
-    hooks: identity.hooks?.length ? identity.hooks : undefined,
+  return trialHashFromParts({
+    model: canonicalJson({ id: model.model_id, provider: model.provider, extras: model.extras }),
+    prompt: canonicalJson({ id: prompt.id, messages: prompt.messages, variables: prompt.variables }),
+    params: canonicalJson(identity.params),
+    item: canonicalJson(identity.item),
+    dataset: canonicalJson(identity.dataset),
+    hooks: identity.hooks?.length ? canonicalJson(identity.hooks) : undefined,
   });
+}
+
+/** The canonical JSON of each part of a trial identity (see `trialHash`). */
+export interface TrialHashParts {
+  model: string;
+  prompt: string;
+  params: string;
+  item: string;
+  dataset: string;
+  hooks?: string;
+}
+
+/**
+ * `trialHash` from parts already in canonical JSON: planning canonicalizes the model, prompt,
+ * params and dataset once and only the item per trial. Same bytes, same hash as `trialHash`.
+ */
+export function trialHashFromParts(parts: TrialHashParts): string {
+  const hooks = parts.hooks === undefined ? "" : `"hooks":${parts.hooks},`;
+  return sha256Hex(
+    `{"dataset":${parts.dataset},${hooks}"item":${parts.item},"kind":"trial","model":${parts.model},` +
+      `"params":${parts.params},"prompt":${parts.prompt}}`,
+  ).slice(0, SHORT_ID_LENGTH);
 }
 
 /** Candidate id: trial hash + sample index, so raising `num_samples` keeps sample 0. */
 export function candidateId(trial: string, sample: number): string {
-  return contentHash({ kind: "candidate", trial, sample });
+  // The canonical JSON of { kind: "candidate", trial, sample }, written out for speed.
+  return sha256Hex(`{"kind":"candidate","sample":${sample},"trial":${JSON.stringify(trial)}}`)
+    .slice(0, SHORT_ID_LENGTH);
 }
 
 /** Parse hash: parse name + extractor ids and configs, in order. */
@@ -82,7 +105,10 @@ export function scoreHash(score: ScoreSpec, parse: string | null, hooks: PluginR
 
 /** Candidate seed handed to the engine: global seed + candidate id, a 31-bit integer. */
 export function candidateSeed(globalSeed: number, candidate: string): number {
-  const hex = sha256Hex(canonicalJson({ global_seed: globalSeed, candidate })).slice(0, 8);
+  // The canonical JSON of { global_seed, candidate }, written out for speed.
+  const hex = sha256Hex(
+    `{"candidate":${JSON.stringify(candidate)},"global_seed":${canonicalJson(globalSeed)}}`,
+  ).slice(0, 8);
   return parseInt(hex, 16) & 0x7fffffff;
 }
 

@@ -3,7 +3,8 @@ import type { DatasetItem } from "../plugins/datasets/select_items.ts";
 import { datasetSource } from "../plugins/datasets/load_dataset.ts";
 import type { ChatMessage } from "../plugins/types.ts";
 import type { ExperimentSpec, ModelSpec, PluginRef, ScoreSpec, TaskSpec } from "../spec/schemas.ts";
-import { candidateId, candidateSeed, parseHash, scoreHash, trialHash } from "./ids.ts";
+import { canonicalJson } from "../core/canonical.ts";
+import { candidateId, candidateSeed, parseHash, scoreHash, trialHashFromParts } from "./ids.ts";
 import { renderMessages } from "./render_prompt.ts";
 
 /** One planned candidate (sample) of a trial. */
@@ -106,29 +107,40 @@ function* taskTrials(
 ): Generator<PlannedTrial> {
   const { models, num_samples: numSamples, hooks } = experiment;
   const items = options.items.get(task.task_id) ?? [];
-  const dataset = {
+  const dataset = canonicalJson({
     slice_id: task.task_id,
     source: datasetSource(task.dataset),
     dimensions: task.dimensions as JsonObject,
-  };
+  });
+  const hookPart = hooks.length ? canonicalJson(hooks) : undefined;
+  const modelParts = models.map((m) =>
+    canonicalJson({ id: m.model_id, provider: m.provider, extras: m.extras })
+  );
   for (const [promptIndex, prompt] of task.prompts.entries()) {
+    const promptPart = canonicalJson({
+      id: prompt.id,
+      messages: prompt.messages,
+      variables: prompt.variables,
+    });
     const path = options.promptPath?.(taskIndex, promptIndex, prompt.id) ??
       `tasks[${taskIndex}].prompts[${promptIndex}]`;
     for (const [paramsIndex, params] of task.inference.entries()) {
+      const paramsPart = canonicalJson(params);
       for (const item of items) {
+        const itemPart = canonicalJson({ id: item.id, payload: item.payload });
         const messages = renderMessages(prompt.messages, {
           item: item.payload,
           slice: { slice_id: task.task_id, dimensions: task.dimensions as JsonObject },
           prompt: { id: prompt.id, variables: prompt.variables as JsonObject },
         }, { variantId: prompt.id, itemId: item.id, sliceId: task.task_id, path });
-        for (const model of models) {
-          const trial = trialHash({
-            model,
-            prompt,
-            params: params as JsonObject,
-            item: { id: item.id, payload: item.payload },
+        for (const [modelIndex, model] of models.entries()) {
+          const trial = trialHashFromParts({
+            model: modelParts[modelIndex],
+            prompt: promptPart,
+            params: paramsPart,
+            item: itemPart,
             dataset,
-            hooks,
+            hooks: hookPart,
           });
           const candidates: PlannedCandidate[] = [];
           for (let sample = 0; sample < numSamples; sample++) {

@@ -1,7 +1,16 @@
 import type { BenchmarkSpecInput } from "../mod.ts";
 
-/** The benchmark every throughput measurement runs: `trials` arithmetic items on the mock engine. */
-export function benchBenchmark(trials: number): BenchmarkSpecInput {
+/** Write `trials` arithmetic items as a JSONL dataset (the realistic shape of a large benchmark). */
+export async function writeBenchDataset(path: string, trials: number): Promise<void> {
+  const lines: string[] = [];
+  for (let i = 0; i < trials; i++) {
+    lines.push(JSON.stringify({ id: `q${i}`, question: `${i} + ${i}`, answer: String(2 * i) }));
+  }
+  await Deno.writeTextFile(path, lines.join("\n") + "\n");
+}
+
+/** The benchmark every throughput measurement runs: a JSONL dataset on the mock engine. */
+export function benchBenchmark(trials: number, dataset: string): BenchmarkSpecInput {
   return {
     benchmark_id: `bench-${trials}`,
     models: [{
@@ -12,14 +21,7 @@ export function benchBenchmark(trials: number): BenchmarkSpecInput {
     prompt_variants: [{ id: "p", messages: [{ role: "user", content: "What is {item.question}?" }] }],
     slices: [{
       slice_id: "sums",
-      dataset: {
-        kind: "inline",
-        items: Array.from({ length: trials }, (_, i) => ({
-          id: `q${i}`,
-          question: `${i} + ${i}`,
-          answer: String(2 * i),
-        })),
-      },
+      dataset: { kind: "jsonl", path: dataset },
       parses: [{ name: "num", extractors: [{ id: "last_number" }] }],
       scores: [{ name: "acc", parse: "num", metrics: [{ id: "exact_match" }] }],
     }],

@@ -3,7 +3,7 @@
  * [store]`. Prints one JSON line: wall time, trials per second and peak RSS of this process.
  */
 import { Orchestrator, Store } from "../mod.ts";
-import { benchBenchmark } from "./bench_spec.ts";
+import { benchBenchmark, writeBenchDataset } from "./bench_spec.ts";
 
 const trials = Number(Deno.args[0] ?? 10000);
 const executor = (Deno.args[1] ?? "inline") as "inline" | "pool";
@@ -15,14 +15,20 @@ function peakRssMb(): number {
   return Math.round(kb / 1024);
 }
 
-const store = Store.open(root);
+const dataset = `${root}/items-${trials}.jsonl`;
+try {
+  await Deno.stat(dataset);
+} catch {
+  await writeBenchDataset(dataset, trials);
+}
+const store = Store.open(`${root}/store`);
 const orchestrator = Orchestrator.fromProjectSpec({
   project_name: "bench",
   executor: { kind: executor, tasks_per_worker: 32 },
   execution_policy: { max_in_flight: 256 },
 }, { store });
 const started = performance.now();
-const result = await orchestrator.run(benchBenchmark(trials));
+const result = await orchestrator.run(benchBenchmark(trials, dataset));
 const seconds = (performance.now() - started) / 1000;
 store.close();
 console.log(JSON.stringify({

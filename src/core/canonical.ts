@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "./sha256.ts";
 import { ThemisError } from "./errors.ts";
 
 /**
@@ -52,7 +52,7 @@ export function canonicalJson(value: unknown): string {
 
 /** Full sha256 hex of a string. */
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return sha256(text);
 }
 
 /** Length of the short form of an id (DESIGN §2). */

@@ -28,6 +28,8 @@ import {
   validateProject,
 } from "../spec/validate_spec.ts";
 import { Store } from "./store.ts";
+import { LineSpool } from "../store/write_atomic.ts";
+import { storePaths } from "../store/paths.ts";
 import { TOOL_VERSION } from "./version.ts";
 
 /** A benchmark or an experiment, as objects (validated again on every call). */
@@ -175,11 +177,45 @@ export class Orchestrator {
 
   /** Plan without running: the manifest, persisted in its run directory (unless `persist: false`). */
   async plan(spec: SpecInput, options: PlanOptions = {}): Promise<RunManifest> {
-    const plan = await this.#plan(spec, ["generation", "parse", "score"], options);
-    if (options.persist !== false) {
-      await this.store.runs.writeManifest(plan.manifest.run_id, plan.manifest);
+    if (options.persist === false) {
+      return (await this.#plan(spec, ["generation", "parse", "score"], options)).manifest;
     }
-    return plan.manifest;
+    return (await this.#planAndPersist(spec, ["generation", "parse", "score"], options)).manifest;
+  }
+
+  /** Plan, streaming the trial list to a spool, and write the manifest unless it exists. */
+  async #planAndPersist(
+    spec: SpecInput,
+    stages: Stage[],
+    options: ExecutionOptions,
+    expectedRunId?: string,
+  ): Promise<RunPlan> {
+    const spool = LineSpool.create(storePaths.runs(this.store.root));
+    try {
+      const plan = await this.#plan(spec, stages, options, (line) => spool.push(line));
+      spool.close();
+      if (expectedRunId !== undefined && plan.manifest.run_id !== expectedRunId) {
+        throw new ThemisError(
+          "RUN_CONFLICT",
+          `Run ${expectedRunId} cannot be resumed: its spec now plans as run ` +
+            `${plan.manifest.run_id} (a dataset or plugin changed since). Run the spec again ` +
+            `with "themis run" instead.`,
+          { runId: expectedRunId, now: plan.manifest.run_id },
+        );
+      }
+      // Same run id, same plan: an existing manifest already says all of this.
+      if (!(await this.store.runs.hasRun(plan.manifest.run_id))) {
+        await this.store.runs.writeManifest(plan.manifest.run_id, plan.manifest, spool.path);
+      }
+      return plan;
+    } finally {
+      try {
+        spool.close();
+      } catch {
+        // already closed
+      }
+      await Deno.remove(spool.path).catch(() => {});
+    }
   }
 
   /**
@@ -231,7 +267,12 @@ export class Orchestrator {
     );
   }
 
-  async #plan(spec: SpecInput, stages: Stage[], options: ExecutionOptions): Promise<RunPlan> {
+  async #plan(
+    spec: SpecInput,
+    stages: Stage[],
+    options: ExecutionOptions,
+    trialSink?: (line: string) => void,
+  ): Promise<RunPlan> {
     const { source, experiment } = this.normalize(spec);
     const specDir = resolve(options.specDir ?? this.baseDir);
     for (const module of pluginModuleUrls(experiment.plugins, specDir)) {
@@ -246,6 +287,7 @@ export class Orchestrator {
       baseDir: specDir,
       baseDirLabel: label,
       toolVersion: TOOL_VERSION,
+      trialSink,
     });
   }
 
@@ -276,20 +318,9 @@ export class Orchestrator {
     options: ExecutionOptions,
     expectedRunId?: string,
   ): Promise<ExperimentResult> {
-    const plan = await this.#plan(spec, stages, options);
+    const plan = await this.#planAndPersist(spec, stages, options, expectedRunId);
     const { manifest } = plan;
-    if (expectedRunId !== undefined && manifest.run_id !== expectedRunId) {
-      throw new ThemisError(
-        "RUN_CONFLICT",
-        `Run ${expectedRunId} cannot be resumed: its spec now plans as run ${manifest.run_id} ` +
-          `(a dataset or plugin changed since). Run the spec again with "themis run" instead.`,
-        { runId: expectedRunId, now: manifest.run_id },
-      );
-    }
     const runs = this.store.runs;
-    if (!(await runs.hasRun(manifest.run_id))) {
-      await runs.writeManifest(manifest.run_id, manifest);
-    }
     const open = await runs.openRun(manifest.run_id);
     let counts: ExecutionCounts;
     const { executor, note } = this.#executor(options.runtime);

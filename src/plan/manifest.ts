@@ -41,26 +41,39 @@ export interface RunManifest {
   datasets: Record<string, { items: number; content_hash: string }>;
   parses: PlannedParse[];
   scores: PlannedScore[];
-  trials: ManifestTrial[];
   counts: { trials: number; candidates: number; parses: number; scores: number };
+  /**
+   * Every trial, in plan order. Present in `manifest.json`; planning streams it to a file
+   * (see `ManifestBuilder`) instead of holding millions of entries in memory.
+   */
+  trials?: ManifestTrial[];
 }
 
-/** Accumulates the manifest's trial list and the hash of the planned work, one trial at a time. */
+/**
+ * Accumulates the hash of the planned work and its counts one trial at a time, and hands each
+ * trial's manifest line (compact JSON) to `sink` so the list never sits in memory.
+ */
 export class ManifestBuilder {
-  readonly trials: ManifestTrial[] = [];
+  #trials = 0;
   #work = createHash("sha256");
   #candidates = 0;
   #parses = 0;
   #scores = 0;
   readonly #stages: Map<string, { parses: PlannedParse[]; scores: PlannedScore[] }>;
 
-  constructor(stages: Map<string, { parses: PlannedParse[]; scores: PlannedScore[] }>) {
+  readonly #sink?: (line: string) => void;
+
+  constructor(
+    stages: Map<string, { parses: PlannedParse[]; scores: PlannedScore[] }>,
+    sink?: (line: string) => void,
+  ) {
     this.#stages = stages;
+    this.#sink = sink;
   }
 
   add(trial: PlannedTrial): void {
     const candidates = trial.candidates.map((c) => c.id);
-    this.trials.push({
+    const entry: ManifestTrial = {
       trial: trial.trial,
       task: trial.taskId,
       model: trial.model.model_id,
@@ -68,7 +81,9 @@ export class ManifestBuilder {
       params: trial.paramsIndex,
       item: trial.item.id,
       candidates,
-    });
+    };
+    this.#sink?.(JSON.stringify(entry));
+    this.#trials++;
     this.#work.update(trial.trial + ":" + candidates.join(",") + "\n");
     const stages = this.#stages.get(trial.taskId)!;
     this.#candidates += candidates.length;
@@ -98,7 +113,7 @@ export class ManifestBuilder {
 
   counts(): RunManifest["counts"] {
     return {
-      trials: this.trials.length,
+      trials: this.#trials,
       candidates: this.#candidates,
       parses: this.#parses,
       scores: this.#scores,

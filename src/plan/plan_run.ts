@@ -31,6 +31,8 @@ export interface PlanRunOptions {
   /** How `baseDir` is written in the manifest (relative to the store root when possible). */
   baseDirLabel: string;
   toolVersion: string;
+  /** Receives each trial's manifest line, in plan order (to stream the manifest to disk). */
+  trialSink?: (line: string) => void;
 }
 
 /** A planned run: its manifest and the means to walk its trials again, lazily. */
@@ -99,7 +101,7 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
     : undefined;
   const iterTrials = () =>
     iterPlannedTrials(experiment, { items, globalSeed: project.global_seed, promptPath });
-  const builder = new ManifestBuilder(stages);
+  const builder = new ManifestBuilder(stages, options.trialSink);
   for (const trial of iterTrials()) builder.add(trial);
   const pinned = manifestProject(project);
   const datasets: RunManifest["datasets"] = {};
@@ -120,7 +122,6 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
     datasets,
     parses: [...stages.values()].flatMap((s) => s.parses),
     scores: [...stages.values()].flatMap((s) => s.scores),
-    trials: builder.trials,
     counts: builder.counts(),
   };
   return { manifest, experiment, stages, items, iterTrials };

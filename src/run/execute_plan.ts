@@ -5,7 +5,7 @@ import type { RunPlan } from "../plan/plan_run.ts";
 import type { ExecutionPolicy, PluginRef } from "../spec/schemas.ts";
 import type { EventWriter } from "../store/event_log.ts";
 import type { NewEvent } from "../store/events.ts";
-import { evolve, isFinal, overlayKey, type StoreState } from "../store/store_state.ts";
+import { isFinal, overlayKey, type StoreState } from "../store/store_state.ts";
 import type { CandidateResult, CandidateTask } from "./candidate_work.ts";
 import { toWorkError } from "./candidate_work.ts";
 import { CircuitBreaker } from "./circuit_breaker.ts";
@@ -94,8 +94,10 @@ class Scheduler {
     this.#random = o.random ?? Math.random;
   }
 
+  // This run's own facts need not be folded back into the state: each candidate is visited
+  // once per run, and its parses and scores travel with its task.
   append(event: NewEvent): void {
-    evolve(this.o.state, this.o.writer.append(event));
+    this.o.writer.append(event);
   }
 
   announce(trial: PlannedTrial): void {
@@ -224,12 +226,14 @@ class Scheduler {
     result: CandidateResult,
     attempts: number,
   ) {
+    const events: NewEvent[] = [];
     const recorded: RecordedWork = recordWork(trial, candidate, result, {
       plan: this.o.plan,
       attempts,
       retryableCodes: this.o.policy.retryable_codes,
-      append: (event) => this.append(event),
+      append: (event) => events.push(event),
     });
+    if (events.length > 0) this.o.writer.appendAll(events);
     const c = this.counts;
     c.parsed += recorded.parsed;
     c.parseInvalid += recorded.parseInvalid;

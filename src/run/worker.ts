@@ -22,7 +22,9 @@ function loadRegistry(): Promise<Registry> {
 // Secrets are read here, in the worker, at call time. They never travel back in a result.
 const secret = secretReader((workerData as WorkerData).runtime);
 
-/** Run one candidate task (Piscina calls the default export). */
-export default async function runTask(task: CandidateTask): Promise<CandidateResult> {
-  return runCandidateWork(task, await loadRegistry(), secret);
+/** Run one candidate task, given and returned as JSON text (Piscina calls the default export). */
+export default async function runTask(task: string): Promise<string> {
+  const parsed = JSON.parse(task) as CandidateTask;
+  const result: CandidateResult = await runCandidateWork(parsed, await loadRegistry(), secret);
+  return JSON.stringify(result);
 }

@@ -4,7 +4,7 @@ import { EventWriter, type EventWriterOptions, iterEvents } from "./event_log.ts
 import { storePaths } from "./paths.ts";
 import { acquireRunLock, type RunLock } from "./run_lock.ts";
 import { emptyStoreState, evolve, type StoreState } from "./store_state.ts";
-import { writeFileAtomic } from "./write_atomic.ts";
+import { readLines, writeFileAtomic } from "./write_atomic.ts";
 
 /** The store's state, and the trials one run already announced. */
 export interface LoadedState {
@@ -90,12 +90,26 @@ export class RunStore {
     }
   }
 
-  /** Write a run's manifest atomically. */
-  async writeManifest(runId: string, manifest: unknown): Promise<void> {
-    await writeFileAtomic(
-      storePaths.manifest(this.root, runId),
-      JSON.stringify(manifest, null, 1) + "\n",
-    );
+  /**
+   * Write a run's manifest atomically. With `trialsFile` (one JSON trial per line), the
+   * manifest's `trials` array is streamed from it rather than built in memory.
+   */
+  async writeManifest(runId: string, manifest: object, trialsFile?: string): Promise<void> {
+    const path = storePaths.manifest(this.root, runId);
+    if (trialsFile === undefined) {
+      await writeFileAtomic(path, JSON.stringify(manifest, null, 1) + "\n");
+      return;
+    }
+    const head = JSON.stringify({ ...manifest, trials: undefined }, null, 1);
+    await writeFileAtomic(path, async (write) => {
+      await write(head.slice(0, -2) + `,\n "trials": [`);
+      let first = true;
+      for await (const line of readLines(trialsFile)) {
+        await write((first ? "\n  " : ",\n  ") + line);
+        first = false;
+      }
+      await write(first ? "]\n}\n" : "\n ]\n}\n");
+    });
   }
 
   /** Take the run's lock and open its event log for append. */

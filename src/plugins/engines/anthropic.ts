@@ -62,7 +62,7 @@ function outputFormat(format: JsonObject): JsonObject | undefined {
     : format.schema;
   if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
     throw bad(
-      "response_format json_schema needs a schema: {type = \"json_schema\", json_schema = " +
+      'response_format json_schema needs a schema: {type = "json_schema", json_schema = ' +
         "{schema = {…}}}",
       "params.response_format",
     );

@@ -18,7 +18,10 @@ export function benchBenchmark(trials: number, dataset: string): BenchmarkSpecIn
       provider: "mock",
       extras: { mode: "reference", accuracy: 0.8, template: "The answer is {answer}." },
     }],
-    prompt_variants: [{ id: "p", messages: [{ role: "user", content: "What is {item.question}?" }] }],
+    prompt_variants: [{
+      id: "p",
+      messages: [{ role: "user", content: "What is {item.question}?" }],
+    }],
     slices: [{
       slice_id: "sums",
       dataset: { kind: "jsonl", path: dataset },

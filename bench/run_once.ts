@@ -1,13 +1,15 @@
 /**
- * One measured run in a fresh process: `deno run -A bench/run_once.ts <trials> <inline|pool>
- * [store]`. Prints one JSON line: wall time, trials per second and peak RSS of this process.
+ * One measured run in a fresh process:
+ * `deno run -A bench/run_once.ts <dataset.jsonl> <trials> <inline|pool> <store root>`.
+ * Prints one JSON line: wall time, trials per second and peak RSS of this process.
  */
 import { Orchestrator, Store } from "../mod.ts";
-import { benchBenchmark, writeBenchDataset } from "./bench_spec.ts";
+import { benchBenchmark } from "./bench_spec.ts";
 
-const trials = Number(Deno.args[0] ?? 10000);
-const executor = (Deno.args[1] ?? "inline") as "inline" | "pool";
-const root = Deno.args[2] ?? await Deno.makeTempDir({ prefix: "themis-bench-" });
+const dataset = Deno.args[0];
+const trials = Number(Deno.args[1]);
+const executor = Deno.args[2] as "inline" | "pool";
+const root = Deno.args[3];
 
 function peakRssMb(): number {
   const status = Deno.readTextFileSync("/proc/self/status");
@@ -15,13 +17,7 @@ function peakRssMb(): number {
   return Math.round(kb / 1024);
 }
 
-const dataset = `${root}/items-${trials}.jsonl`;
-try {
-  await Deno.stat(dataset);
-} catch {
-  await writeBenchDataset(dataset, trials);
-}
-const store = Store.open(`${root}/store`);
+const store = Store.open(root);
 const orchestrator = Orchestrator.fromProjectSpec({
   project_name: "bench",
   executor: { kind: executor, tasks_per_worker: 32 },

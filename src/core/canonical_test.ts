@@ -20,7 +20,10 @@ Deno.test("canonicalJson() refuses non-finite numbers and functions", () => {
 
 Deno.test("canonicalJson() of an object equals JSON.stringify of the same object with sorted keys", () => {
   const value = { k: [1.5, -0, 1e21, "a\\u2028b\n"], e: true, d: { y: [], x: {} } };
-  assert.equal(canonicalJson(value), '{"d":{"x":{},"y":[]},"e":true,"k":[1.5,0,1e+21,"a\\\\u2028b\\n"]}');
+  assert.equal(
+    canonicalJson(value),
+    '{"d":{"x":{},"y":[]},"e":true,"k":[1.5,0,1e+21,"a\\\\u2028b\\n"]}',
+  );
 });
 
 Deno.test("contentHash() is the 12-hex prefix of sha256 of the canonical JSON", () => {

@@ -2,7 +2,7 @@
  * Content-addressed identity (DESIGN §2). Golden tests pin these: a change that moves an id
  * must be deliberate and noted in docs/design/identity.md.
  */
-import { canonicalJson, contentHash, SHORT_ID_LENGTH, sha256Hex } from "../core/canonical.ts";
+import { canonicalJson, contentHash, sha256Hex, SHORT_ID_LENGTH } from "../core/canonical.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ModelSpec, ParseSpec, PluginRef, PromptVariant, ScoreSpec } from "../spec/schemas.ts";
 
@@ -45,7 +45,11 @@ export function trialHash(identity: TrialIdentity): string {
   const { model, prompt } = identity;
   return trialHashFromParts({
     model: canonicalJson({ id: model.model_id, provider: model.provider, extras: model.extras }),
-    prompt: canonicalJson({ id: prompt.id, messages: prompt.messages, variables: prompt.variables }),
+    prompt: canonicalJson({
+      id: prompt.id,
+      messages: prompt.messages,
+      variables: prompt.variables,
+    }),
     params: canonicalJson(identity.params),
     item: canonicalJson(identity.item),
     dataset: canonicalJson(identity.dataset),

@@ -182,31 +182,18 @@ class Scheduler {
     };
   }
 
-  /** Run a task with a hard deadline: a stuck task is aborted (its worker terminated). */
+  /** Run a task with a hard deadline: a stuck task is stopped (its worker terminated). */
   async runTask(task: CandidateTask): Promise<CandidateResult> {
-    const controller = new AbortController();
-    const deadline = (task.generation?.timeoutMs ?? this.o.policy.attempt_timeout * 1000) +
+    const deadlineMs = (task.generation?.timeoutMs ?? this.o.policy.attempt_timeout * 1000) +
       KILL_GRACE_MS;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, deadline);
-    const onCancel = () => controller.abort();
-    this.o.signal?.addEventListener("abort", onCancel, { once: true });
     try {
-      return await this.o.executor.run(task, controller.signal);
+      return await this.o.executor.run(task, { signal: this.o.signal, deadlineMs });
     } catch (error) {
-      const where = task.generation
-        ? `generation:${task.generation.request.model.provider}/${task.generation.request.model.model_id}`
+      const request = task.generation?.request;
+      const where = request
+        ? `generation:${request.model.provider}/${request.model.model_id}`
         : "stages";
-      const failure = timedOut
-        ? {
-          ...toWorkError(error, where),
-          code: "PROVIDER_TIMEOUT",
-          message: `the task did not finish within ${deadline / 1000}s; its worker was stopped`,
-        }
-        : toWorkError(error, where);
+      const failure = toWorkError(error, where);
       if (task.generation) {
         return { generation: { ok: false, error: failure }, parses: [], scores: [] };
       }
@@ -214,9 +201,6 @@ class Scheduler {
         parses: task.parses.map((p) => ({ hash: p.hash, error: failure })),
         scores: task.scores.map((s) => ({ hash: s.hash, error: failure })),
       };
-    } finally {
-      clearTimeout(timer);
-      this.o.signal?.removeEventListener("abort", onCancel);
     }
   }
 

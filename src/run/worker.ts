@@ -22,9 +22,15 @@ function loadRegistry(): Promise<Registry> {
 // Secrets are read here, in the worker, at call time. They never travel back in a result.
 const secret = secretReader((workerData as WorkerData).runtime);
 
-/** Run one candidate task, given and returned as JSON text (Piscina calls the default export). */
-export default async function runTask(task: string): Promise<string> {
-  const parsed = JSON.parse(task) as CandidateTask;
-  const result: CandidateResult = await runCandidateWork(parsed, await loadRegistry(), secret);
-  return JSON.stringify(result);
+/**
+ * Run a batch of candidate tasks concurrently, given and returned as JSON text (Piscina calls
+ * the default export).
+ */
+export default async function runBatch(batch: string): Promise<string> {
+  const tasks = JSON.parse(batch) as CandidateTask[];
+  const registry = await loadRegistry();
+  const results: CandidateResult[] = await Promise.all(
+    tasks.map((task) => runCandidateWork(task, registry, secret)),
+  );
+  return JSON.stringify(results);
 }

@@ -1,0 +1,85 @@
+/**
+ * Throughput against a local OpenAI-compatible server that answers every request after a
+ * fixed latency: the run is a child `themis run` process (pool executor, `max_in_flight`
+ * requests at once); the server counts requests in this process.
+ */
+const here = new URL(".", import.meta.url).pathname;
+
+/** Settings of the measurement. */
+export interface HttpThroughputOptions {
+  latencyMs: number;
+  inFlight: number;
+  requests: number;
+}
+
+/** What it measured. */
+export interface HttpThroughput {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  ideal: number;
+  fraction: number;
+}
+
+export async function measureHttpThroughput(
+  options: HttpThroughputOptions,
+): Promise<HttpThroughput> {
+  let served = 0;
+  let first = 0;
+  let last = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    if (served === 0) first = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    served++;
+    last = performance.now();
+    return Response.json({
+      id: `chatcmpl-${served}`,
+      object: "chat.completion",
+      model: "bench",
+      choices: [{ index: 0, message: { role: "assistant", content: "42" }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+    });
+  });
+  const dir = await Deno.makeTempDir({ prefix: "themis-http-bench-" });
+  const items = Array.from({ length: options.requests }, (_, i) => `{"id":"q${i}","q":"${i}"}`);
+  await Deno.writeTextFile(`${dir}/items.jsonl`, items.join("\n") + "\n");
+  await Deno.writeTextFile(
+    `${dir}/themis.toml`,
+    `project_name = "http-bench"
+[execution_policy]
+max_in_flight = ${options.inFlight}
+[executor]
+kind = "pool"
+tasks_per_worker = ${options.inFlight}
+`,
+  );
+  await Deno.writeTextFile(
+    `${dir}/bench.toml`,
+    `benchmark_id = "http"
+[[models]]
+model_id = "local"
+provider = "openai"
+extras = { base_url = "http://127.0.0.1:${server.addr.port}/v1", model = "bench" }
+[[prompt_variants]]
+id = "p"
+messages = [{ role = "user", content = "{item.q}" }]
+[[slices]]
+slice_id = "s"
+dataset = { kind = "jsonl", path = "items.jsonl" }
+`,
+  );
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${here}../cli.ts`, "run", "bench.toml", "--quiet"],
+    cwd: dir,
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+  await server.shutdown();
+  if (!result.success) throw new Error(`the HTTP bench run failed (exit ${result.code})`);
+  // From the first request to the last answer: process start and planning are not the
+  // engine's throughput.
+  const seconds = (last - first) / 1000;
+  const perSecond = served / seconds;
+  const ideal = options.inFlight / (options.latencyMs / 1000);
+  return { requests: served, seconds, perSecond, ideal, fraction: perSecond / ideal };
+}

@@ -21,7 +21,7 @@ const store = Store.open(root);
 const orchestrator = Orchestrator.fromProjectSpec({
   project_name: "bench",
   executor: { kind: executor, tasks_per_worker: 32 },
-  execution_policy: { max_in_flight: 256 },
+  execution_policy: { max_in_flight: Number(Deno.env.get("BENCH_IN_FLIGHT") ?? 64) },
 }, { store });
 const started = performance.now();
 const result = await orchestrator.run(benchBenchmark(trials, dataset));

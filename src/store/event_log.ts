@@ -161,6 +161,7 @@ export class EventWriter {
   #seq: number;
   #now: () => Date;
   #encoder = new TextEncoder();
+  #buffer = new Uint8Array(1 << 16);
 
   private constructor(
     file: string,
@@ -209,9 +210,15 @@ export class EventWriter {
     }));
     let text = "";
     for (const event of full) text += serializeEvent(event) + "\n";
-    const bytes = this.#encoder.encode(text);
+    // One reused buffer: a fresh native buffer per write would leave memory behind.
+    if (this.#buffer.length < text.length * 3) {
+      this.#buffer = new Uint8Array(Math.max(text.length * 3, this.#buffer.length * 2));
+    }
+    const length = this.#encoder.encodeInto(text, this.#buffer).written;
     let written = 0;
-    while (written < bytes.length) written += this.#handle.writeSync(bytes.subarray(written));
+    while (written < length) {
+      written += this.#handle.writeSync(this.#buffer.subarray(written, length));
+    }
     return full;
   }
 

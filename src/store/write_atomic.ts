@@ -80,6 +80,7 @@ export class LineSpool {
   #file: Deno.FsFile;
   #pending = "";
   #encoder = new TextEncoder();
+  #buffer = new Uint8Array(BUFFER * 3);
 
   private constructor(path: string, file: Deno.FsFile) {
     this.path = path;
@@ -98,10 +99,15 @@ export class LineSpool {
   }
 
   #flush(): void {
-    const bytes = this.#encoder.encode(this.#pending);
+    if (this.#buffer.length < this.#pending.length * 3) {
+      this.#buffer = new Uint8Array(this.#pending.length * 3);
+    }
+    const length = this.#encoder.encodeInto(this.#pending, this.#buffer).written;
     this.#pending = "";
     let written = 0;
-    while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
+    while (written < length) {
+      written += this.#file.writeSync(this.#buffer.subarray(written, length));
+    }
   }
 
   close(): void {

@@ -105,7 +105,8 @@ export function parseRetryAfter(headers: Headers, nowMs: number): number | undef
 /**
  * The error code for an HTTP status: 401/402/403 → `PROVIDER_AUTH`, 404 → `PROVIDER_NOT_FOUND`,
  * 408 → `PROVIDER_TIMEOUT`, 409/5xx/529 → `PROVIDER_UNAVAILABLE`, 429 → `PROVIDER_RATE_LIMIT`,
- * other 4xx → `PROVIDER_BAD_REQUEST`, anything else → `PROVIDER_MALFORMED`.
+ * other 4xx → `PROVIDER_BAD_REQUEST`, anything else → `PROVIDER_MALFORMED`. ({@linkcode httpError}
+ * also turns OpenAI's 429 `insufficient_quota` into `PROVIDER_AUTH`: waiting does not help.)
  *
  * @example
  * ```ts
@@ -171,7 +172,8 @@ const HINTS: Partial<Record<ErrorCode, (call: CallInfo) => string>> = {
 };
 
 /**
- * The ThemisError for a non-2xx answer: code from {@linkcode codeForStatus}, the provider's
+ * The ThemisError for a non-2xx answer: code from {@linkcode codeForStatus} (but a 429 whose
+ * code is `insufficient_quota` is `PROVIDER_AUTH`, never retried), the provider's
  * own message (scrubbed), and details `{status, provider, retry_after?, request_id?, type?}`.
  *
  * @example
@@ -189,8 +191,11 @@ export function httpError(
   call: CallInfo,
   nowMs: number,
 ): ThemisError {
-  const code = codeForStatus(status);
   const provider = readProviderError(body);
+  // An exhausted quota comes as a 429 but waiting does not help: it is an account problem.
+  const quota = status === 429 &&
+    (provider.code === "insufficient_quota" || provider.type === "insufficient_quota");
+  const code = quota ? "PROVIDER_AUTH" : codeForStatus(status);
   const retryAfter = parseRetryAfter(headers, nowMs);
   const requestId = headers.get("x-request-id") ?? headers.get("request-id") ?? undefined;
   let said = scrubSecrets(provider.message ?? "(no message)", call.secrets);
@@ -228,7 +233,9 @@ export function abortError(signal: AbortSignal, call: CallInfo): ThemisError {
 
 function transportError(error: unknown, call: CallInfo, signal?: AbortSignal): ThemisError {
   if (signal?.aborted) return abortError(signal, call);
-  const raw = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: unknown })?.cause;
+  const raw = (error instanceof Error ? error.message : String(error)) +
+    (cause instanceof Error ? `: ${cause.message}` : "");
   return new ThemisError(
     "PROVIDER_NETWORK",
     `${describeCall(call)}: the connection failed: ${scrubSecrets(raw, call.secrets)} ` +

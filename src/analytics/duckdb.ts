@@ -1,5 +1,8 @@
 /** The only module that imports DuckDB (DESIGN §4). */
-import { type DuckDBConnection, DuckDBInstance, StatementType } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+
+// Loaded on first use: commands that never query (run --quiet, resume) skip the native library.
+const duckdb = () => import("@duckdb/node-api");
 import { errorMessage, ThemisError } from "../core/errors.ts";
 
 /** A plain row: numbers, strings, booleans, null, arrays and objects of those. */
@@ -50,6 +53,7 @@ export class Database {
 
   static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Database> {
     try {
+      const { DuckDBInstance } = await duckdb();
       const instance = await DuckDBInstance.create(
         path,
         options.readOnly ? { access_mode: "READ_ONLY" } : {},
@@ -92,6 +96,7 @@ export class Database {
 
   /** True when every statement of `sql` only reads (SELECT, EXPLAIN; checked without running). */
   async isReadOnly(sql: string): Promise<boolean> {
+    const { StatementType } = await duckdb();
     const extracted = await this.#connection.extractStatements(sql);
     for (let i = 0; i < extracted.count; i++) {
       const prepared = await extracted.prepare(i);

@@ -15,6 +15,7 @@ import {
   planStages,
   type TaskStages,
 } from "./plan_trials.ts";
+import type { PlannedIds } from "./plan_trials.ts";
 
 /** The spec a run was asked for, in the form the user gave it. */
 export type SourceSpec =
@@ -99,8 +100,10 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
   const promptPath = options.source.kind === "benchmark"
     ? promptPathsOf(options.source.spec)
     : undefined;
+  // The first walk hashes and remembers the ids; later walks (execution) reuse them.
+  const ids: PlannedIds = { complete: false, trials: [], candidates: [], seeds: [] };
   const iterTrials = () =>
-    iterPlannedTrials(experiment, { items, globalSeed: project.global_seed, promptPath });
+    iterPlannedTrials(experiment, { items, globalSeed: project.global_seed, promptPath, ids });
   const builder = new ManifestBuilder(stages, options.trialSink);
   for (const trial of iterTrials()) builder.add(trial);
   const pinned = manifestProject(project);

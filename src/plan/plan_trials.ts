@@ -97,6 +97,19 @@ export interface PlanTrialsOptions {
   globalSeed: number;
   /** Spec path of a task's prompt, for errors (`prompt_variants[2]`). */
   promptPath?: (taskIndex: number, promptIndex: number, promptId: string) => string;
+  /**
+   * Ids of an earlier walk of the same plan, in plan order: a walk that finds it filled
+   * reuses the ids instead of hashing again; a walk that finds it empty fills it.
+   */
+  ids?: PlannedIds;
+}
+
+/** Trial and candidate ids (and seeds) of one walk of a plan, in order. */
+export interface PlannedIds {
+  complete: boolean;
+  trials: string[];
+  candidates: string[];
+  seeds: number[];
 }
 
 function* taskTrials(
@@ -104,8 +117,11 @@ function* taskTrials(
   task: TaskSpec,
   experiment: ExperimentSpec,
   options: PlanTrialsOptions,
+  cursor: { trial: number; candidate: number },
 ): Generator<PlannedTrial> {
   const { models, num_samples: numSamples, hooks } = experiment;
+  const cache = options.ids;
+  const reuse = cache?.complete === true;
   const items = options.items.get(task.task_id) ?? [];
   const dataset = canonicalJson({
     slice_id: task.task_id,
@@ -134,7 +150,7 @@ function* taskTrials(
           prompt: { id: prompt.id, variables: prompt.variables as JsonObject },
         }, { variantId: prompt.id, itemId: item.id, sliceId: task.task_id, path });
         for (const [modelIndex, model] of models.entries()) {
-          const trial = trialHashFromParts({
+          const trial = reuse ? cache.trials[cursor.trial] : trialHashFromParts({
             model: modelParts[modelIndex],
             prompt: promptPart,
             params: paramsPart,
@@ -142,10 +158,24 @@ function* taskTrials(
             dataset,
             hooks: hookPart,
           });
+          if (cache && !reuse) cache.trials.push(trial);
+          cursor.trial++;
           const candidates: PlannedCandidate[] = [];
           for (let sample = 0; sample < numSamples; sample++) {
-            const id = candidateId(trial, sample);
-            candidates.push({ id, sample, seed: candidateSeed(options.globalSeed, id) });
+            if (reuse) {
+              candidates.push({
+                id: cache.candidates[cursor.candidate],
+                sample,
+                seed: cache.seeds[cursor.candidate],
+              });
+            } else {
+              const id = candidateId(trial, sample);
+              const seed = candidateSeed(options.globalSeed, id);
+              candidates.push({ id, sample, seed });
+              cache?.candidates.push(id);
+              cache?.seeds.push(seed);
+            }
+            cursor.candidate++;
           }
           yield {
             trial,
@@ -180,7 +210,9 @@ export function* iterPlannedTrials(
   experiment: ExperimentSpec,
   options: PlanTrialsOptions,
 ): Generator<PlannedTrial> {
+  const cursor = { trial: 0, candidate: 0 };
   for (const [index, task] of experiment.tasks.entries()) {
-    yield* taskTrials(index, task, experiment, options);
+    yield* taskTrials(index, task, experiment, options, cursor);
   }
+  if (options.ids) options.ids.complete = true;
 }

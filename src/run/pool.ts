@@ -54,14 +54,17 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
   const threads = options.maxThreads ?? Math.max(1, availableParallelism());
   const workerData: WorkerData = { modules: options.modules, runtime: options.runtime ?? {} };
   const maxBatch = options.maxBatch ?? 32;
-  const pool = new Piscina({
-    filename: new URL("./worker.ts", import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    concurrentTasksPerWorker: options.tasksPerWorker,
-    idleTimeout: 60_000,
-    workerData,
-  });
+  // Started on first use: a run with nothing to do never pays for worker start-up.
+  let started: Piscina | undefined;
+  const pool = () =>
+    started ??= new Piscina({
+      filename: new URL("./worker.ts", import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: options.tasksPerWorker,
+      idleTimeout: 60_000,
+      workerData,
+    });
   let queue: Pending[] = [];
   let scheduled = false;
 
@@ -81,7 +84,7 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
     try {
       // JSON text crosses the thread boundary far cheaper than a structured clone of nested
       // objects (Deno's worker_threads scans objects for transferable ports).
-      const text = await pool.run(JSON.stringify(batch.map((p) => p.task)), {
+      const text = await pool().run(JSON.stringify(batch.map((p) => p.task)), {
         signal: controller.signal,
       });
       const results = JSON.parse(text) as CandidateResult[];
@@ -139,7 +142,7 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
     },
     async close() {
       flush();
-      await pool.destroy();
+      await started?.destroy();
     },
   };
 }

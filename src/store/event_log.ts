@@ -42,30 +42,26 @@ export async function* iterEvents(
   }
   const decoder = new TextDecoder();
   const buffer = new Uint8Array(CHUNK);
-  let pending = new Uint8Array(0);
+  let pending = "";
   let lineNumber = 0;
   try {
     while (true) {
       const n = await handle.read(buffer);
       if (n === null) break;
-      const chunk = new Uint8Array(pending.length + n);
-      chunk.set(pending);
-      chunk.set(buffer.subarray(0, n), pending.length);
-      let start = 0;
-      for (let i = 0; i < chunk.length; i++) {
-        if (chunk[i] !== NEWLINE) continue;
+      // `stream: true` keeps a UTF-8 sequence split across chunks for the next decode.
+      const lines = (pending + decoder.decode(buffer.subarray(0, n), { stream: true }))
+        .split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
         lineNumber++;
-        if (i > start) {
-          yield parseEventLine(decoder.decode(chunk.subarray(start, i)), file, lineNumber);
-        }
-        start = i + 1;
+        if (line !== "") yield parseEventLine(line, file, lineNumber);
       }
-      pending = chunk.slice(start);
     }
+    pending += decoder.decode();
   } finally {
     handle.close();
   }
-  if (pending.length > 0) options.onTorn?.(pending.length);
+  if (pending.length > 0) options.onTorn?.(new TextEncoder().encode(pending).length);
 }
 
 /** Read every event of one file at once. */

@@ -101,6 +101,14 @@ export function readConnection(
   const { provider } = options;
   const extras = request.model.extras ?? {};
   const known = [...COMMON_EXTRAS, ...(options.extraKeys ?? [])];
+  if (extras.api_key !== undefined) {
+    throw bad(
+      provider,
+      "models[].extras.api_key is refused: specs are stored with the run; put the key in an " +
+        "environment variable and name it with extras.api_key_env",
+      "extras.api_key",
+    );
+  }
   const unknown = Object.keys(extras).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
     const guess = closestMatch(unknown[0], known);

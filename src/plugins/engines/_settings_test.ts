@@ -99,7 +99,8 @@ Deno.test("readConnection() refuses wrong extras with the fix", () => {
     [{ headers: { "x-n": 1 } }, /headers\.x-n must be a string/],
     [{ headers: { "X-Api-Key": "k" } }, /must not carry "X-Api-Key".*api_key_env/],
     [{ extra_body: "x" }, /extra_body must be a table/],
-    [{ api_key: "sk-test-1" }, /unknown models\[\]\.extras "api_key".*"api_key_env"/],
+    [{ api_key: "sk-test-1" }, /extras\.api_key is refused.*api_key_env/],
+    [{ baseurl: "http://x" }, /unknown models\[\]\.extras "baseurl" \(did you mean "base_url"\?\)/],
   ];
   for (const [extras, message] of cases) {
     const error = thrown(() => readConnection(request(extras), { secret: () => "k" }, OPTIONS));

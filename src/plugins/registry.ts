@@ -3,6 +3,8 @@ import { errorMessage, ThemisError } from "../core/errors.ts";
 import { builtinExtractors } from "./extractors/mod.ts";
 import { builtinMetrics } from "./metrics/mod.ts";
 import { mockEngine } from "./engines/mock.ts";
+import { openaiEngine } from "./engines/openai.ts";
+import { anthropicEngine } from "./engines/anthropic.ts";
 import {
   type Engine,
   type Extractor,
@@ -182,7 +184,7 @@ export class Registry {
 
 /** The built-in plugins. */
 export const BUILTIN_PLUGINS: PluginModule = {
-  engines: [mockEngine],
+  engines: [mockEngine, openaiEngine, anthropicEngine],
   extractors: builtinExtractors,
   metrics: builtinMetrics,
 };

@@ -19,6 +19,12 @@ export interface HttpThroughput {
   perSecond: number;
   ideal: number;
   fraction: number;
+  /** Most requests the server held at once. */
+  peakConcurrency: number;
+  /** Requests in flight on average, from the first request to the last answer. */
+  meanConcurrency: number;
+  /** Time a request spent in the server (the latency as served). */
+  meanLatencyMs: number;
 }
 
 export async function measureHttpThroughput(
@@ -27,11 +33,19 @@ export async function measureHttpThroughput(
   let served = 0;
   let first = 0;
   let last = 0;
+  let active = 0;
+  let peak = 0;
+  let busy = 0; // sum over requests of time spent inside the server
+
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
-    if (served === 0) first = performance.now();
+    const arrived = performance.now();
+    if (served === 0 && active === 0) first = arrived;
+    peak = Math.max(peak, ++active);
     await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    active--;
     served++;
     last = performance.now();
+    busy += last - arrived;
     return Response.json({
       id: `chatcmpl-${served}`,
       object: "chat.completion",
@@ -81,5 +95,14 @@ dataset = { kind = "jsonl", path = "items.jsonl" }
   const seconds = (last - first) / 1000;
   const perSecond = served / seconds;
   const ideal = options.inFlight / (options.latencyMs / 1000);
-  return { requests: served, seconds, perSecond, ideal, fraction: perSecond / ideal };
+  return {
+    requests: served,
+    seconds,
+    perSecond,
+    ideal,
+    fraction: perSecond / ideal,
+    peakConcurrency: peak,
+    meanConcurrency: busy / (last - first),
+    meanLatencyMs: busy / served,
+  };
 }

@@ -19,11 +19,11 @@ function benchmarkToml(): string {
 [[models]]
 model_id = "solver"
 provider = "mock"
-extras = { mode = "reference", accuracy = 0.8, template = "It is {answer}.", latency_ms = 3 }
+extras = { mode = "reference", accuracy = 0.8, template = "It is {answer}.", latency_ms = 5 }
 [[models]]
 model_id = "echo"
 provider = "mock"
-extras = { mode = "echo", latency_ms = 3 }
+extras = { mode = "echo", latency_ms = 5 }
 [[prompt_variants]]
 id = "p"
 messages = [{ role = "user", content = "What is {item.question}?" }]
@@ -46,7 +46,7 @@ metrics = [{ id = "exact_match" }]
 
 const PROJECT = `project_name = "kill"
 [execution_policy]
-max_in_flight = 8
+max_in_flight = 4
 `;
 
 async function scoresTable(root: string): Promise<unknown[]> {

@@ -1,6 +1,7 @@
 /** The only module that imports Piscina (DESIGN §4). */
 import { Piscina } from "piscina";
 import { availableParallelism } from "node:os";
+import { setImmediate } from "node:timers";
 import { errorMessage, ThemisError } from "../core/errors.ts";
 import type { CandidateResult, CandidateTask } from "./candidate_work.ts";
 import { deadlineError, type RunTaskOptions, type StageExecutor } from "./executor.ts";
@@ -24,6 +25,12 @@ export interface WorkerData {
   modules: string[];
   runtime: Record<string, string>;
 }
+
+/** A batch slower than this (ms, running mean) means tasks wait on I/O: send them alone. */
+const SLOW_TASK_MS = 5;
+
+/** Suspects run alone, in a fresh one-thread pool each; this many at once. */
+const ISOLATION_SLOTS = 4;
 
 interface Pending {
   task: CandidateTask;
@@ -56,62 +63,101 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
   const maxBatch = options.maxBatch ?? 32;
   // Started on first use: a run with nothing to do never pays for worker start-up.
   let started: Piscina | undefined;
-  const pool = () =>
-    started ??= new Piscina({
+  const retired: Array<Promise<void>> = [];
+  const create = (size: number, concurrency: number) =>
+    new Piscina({
       filename: new URL("./worker.ts", import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
-      concurrentTasksPerWorker: options.tasksPerWorker,
+      minThreads: size,
+      maxThreads: size,
+      concurrentTasksPerWorker: concurrency,
+      // Piscina's default blocks an idle worker in Atomics.wait, which stalls the event loop
+      // that async engines (fetch) need while several tasks are in flight on one worker.
+      atomics: "disabled",
       idleTimeout: 60_000,
       workerData,
     });
+  const pool = () => started ??= create(threads, options.tasksPerWorker);
+  let isolating = 0;
+  const waiting: Array<() => void> = [];
+
+  // A suspect runs alone in a one-thread pool of its own, its deadline counted from its
+  // start: a crash or a missed deadline there is its own doing.
+  async function isolate(p: Pending): Promise<void> {
+    while (isolating >= ISOLATION_SLOTS) await new Promise<void>((r) => waiting.push(r));
+    isolating++;
+    const solo = create(1, 1);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      solo.destroy().catch(() => {});
+    }, p.options.deadlineMs);
+    try {
+      const text = await solo.run(JSON.stringify([p.task]));
+      p.resolve((JSON.parse(text) as CandidateResult[])[0]);
+    } catch (error) {
+      if (timedOut) p.reject(deadlineError(p.options.deadlineMs));
+      else {
+        p.reject(
+          new ThemisError(
+            "PLUGIN_ERROR",
+            `a worker failed while running the task: ${errorMessage(error)}`,
+            { crashed: true },
+            error,
+          ),
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+      await solo.destroy().catch(() => {});
+      isolating--;
+      waiting.shift()?.();
+    }
+  }
   let queue: Pending[] = [];
   let scheduled = false;
+  // Batching pays off only for fast tasks: a batch answers when its slowest task does, so
+  // tasks that wait on a network (milliseconds each) go alone. A running mean of how long a
+  // batch takes decides.
+  let meanBatchMs = 0;
+  const batchLimit = () => (meanBatchMs > SLOW_TASK_MS ? 1 : maxBatch);
 
-  // Each task's deadline starts when it is sent: a task resent alone after its batch's worker
-  // was stopped gets its full time again (another task's hang must not time it out). A task
-  // that really hangs thus takes up to two deadlines to fail.
-  async function send(batch: Pending[], retryAlone: boolean): Promise<void> {
-    const controller = new AbortController();
-    const stop = () => controller.abort();
+  // Piscina runs a task that carries an AbortSignal alone on its worker, which would leave
+  // async engines one request per thread. So tasks carry no signal; a task past its deadline
+  // means a plugin wedged its worker (async hangs time out inside the worker): the whole pool
+  // is retired — terminating its threads, even mid-loop — and a fresh one takes new work.
+  function retire(instance: Piscina): void {
+    if (started !== instance) return;
+    started = undefined;
+    retired.push(instance.destroy().catch(() => {}));
+  }
+
+  // Each task's deadline starts when it is sent. A task that really hangs takes up to two
+  // deadlines to fail: one in the shared pool, one alone.
+  async function send(batch: Pending[]): Promise<void> {
+    const instance = pool();
     const timers = batch.map((p) =>
       setTimeout(() => {
         p.timedOut = true;
-        stop();
+        retire(instance);
       }, p.options.deadlineMs)
     );
-    for (const p of batch) p.options.signal?.addEventListener("abort", stop, { once: true });
+    const sent = performance.now();
     try {
       // JSON text crosses the thread boundary far cheaper than a structured clone of nested
       // objects (Deno's worker_threads scans objects for transferable ports).
-      const text = await pool().run(JSON.stringify(batch.map((p) => p.task)), {
-        signal: controller.signal,
-      });
+      const text = await instance.run(JSON.stringify(batch.map((p) => p.task)));
       const results = JSON.parse(text) as CandidateResult[];
+      meanBatchMs = meanBatchMs * 0.9 + (performance.now() - sent) * 0.1;
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (error) {
+      // A task whose worker was stopped may only have waited on another task that hung or
+      // crashed it: each goes again alone, where the culprit shows itself.
       for (const p of batch) {
-        // In a batch, a task past its deadline may only have waited on another task that hung
-        // the worker: every task of a stopped batch gets one more try alone.
         if (p.options.signal?.aborted) p.reject(cancelled());
-        else if (retryAlone && batch.length > 1) {
-          p.timedOut = false;
-          void send([p], false);
-        } else if (p.timedOut) p.reject(deadlineError(p.options.deadlineMs));
-        else {
-          p.reject(
-            new ThemisError(
-              "PLUGIN_ERROR",
-              `a worker failed while running the task: ${errorMessage(error)}`,
-              { crashed: true },
-              error,
-            ),
-          );
-        }
+        else void isolate(p);
       }
     } finally {
       timers.forEach(clearTimeout);
-      for (const p of batch) p.options.signal?.removeEventListener("abort", stop);
     }
   }
 
@@ -123,8 +169,9 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
       return false;
     });
     queue = [];
-    for (let i = 0; i < pending.length; i += maxBatch) {
-      void send(pending.slice(i, i + maxBatch), true);
+    const limit = batchLimit();
+    for (let i = 0; i < pending.length; i += limit) {
+      void send(pending.slice(i, i + limit));
     }
   }
 
@@ -133,16 +180,17 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
     run(task: CandidateTask, options: RunTaskOptions): Promise<CandidateResult> {
       return new Promise<CandidateResult>((resolve, reject) => {
         queue.push({ task, options, timedOut: false, resolve, reject });
-        if (queue.length >= maxBatch) flush();
+        if (queue.length >= batchLimit()) flush();
         else if (!scheduled) {
           scheduled = true;
-          setTimeout(flush, 0);
+          setImmediate(flush);
         }
       });
     },
     async close() {
       flush();
       await started?.destroy();
+      await Promise.all(retired);
     },
   };
 }

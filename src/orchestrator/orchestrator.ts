@@ -183,6 +183,24 @@ export class Orchestrator {
     return (await this.#planAndPersist(spec, ["generation", "parse", "score"], options)).manifest;
   }
 
+  /**
+   * Plan a spec and return the walkable plan (manifest, items, stages, lazily rendered
+   * trials); the manifest is persisted unless `persist: false`. The building block of
+   * estimates, diffs and bundles.
+   */
+  planSpec(spec: SpecInput, options: PlanOptions = {}): Promise<RunPlan> {
+    return options.persist === false
+      ? this.#plan(spec, ["generation", "parse", "score"], options)
+      : this.#planAndPersist(spec, ["generation", "parse", "score"], options);
+  }
+
+  /** The result view of a planned run (a `BenchmarkResult` when it came from a benchmark). */
+  resultOf(manifest: RunManifest, summary?: ExecutionCounts): ExperimentResult {
+    return manifest.experiment.benchmark_id !== undefined
+      ? new BenchmarkResult(manifest, this.store, summary)
+      : new ExperimentResult(manifest, this.store, summary);
+  }
+
   /** Plan, streaming the trial list to a spool, and write the manifest unless it exists. */
   async #planAndPersist(
     spec: SpecInput,
@@ -362,10 +380,10 @@ export class Orchestrator {
       open.close();
       await executor.close();
     }
-    return manifest.experiment.benchmark_id !== undefined
-      ? new BenchmarkResult(manifest, this.store, counts)
-      : new ExperimentResult(manifest, this.store, counts);
+    return this.resultOf(manifest, counts);
   }
+
+  // ---- handoffs (bundles, imports), diffs, estimates, describe: src/orchestrator/handoffs/ ----
 }
 
 /** Plugin module paths of a spec as URLs (relative paths resolve from the spec's folder). */

@@ -18,6 +18,12 @@ export type {
   SpecInput,
 } from "./src/orchestrator/orchestrator.ts";
 export { Store } from "./src/orchestrator/store.ts";
+export { isRunHandle } from "./src/orchestrator/run_handle.ts";
+export type { RunHandle } from "./src/orchestrator/run_handle.ts";
+export type { RunProgressSnapshot } from "./src/orchestrator/run_progress.ts";
+export type { StageProgress } from "./src/run/progress_tally.ts";
+export { TelemetryBus } from "./src/run/telemetry.ts";
+export type { TelemetryEvent, TelemetrySubscriber } from "./src/run/telemetry.ts";
 export { TOOL_VERSION } from "./src/orchestrator/version.ts";
 export { isThemisError, ThemisError } from "./src/core/errors.ts";
 export type { ErrorCode, ErrorDetails, ErrorIssue } from "./src/core/errors.ts";

@@ -9,6 +9,7 @@ import { readEvents } from "../src/store/event_log.ts";
 import {
   type BenchmarkSpecInput,
   type ExecutionOptions,
+  isRunHandle,
   Orchestrator,
   type ProjectSpecInput,
   Store,
@@ -178,6 +179,7 @@ Deno.test("resume re-runs failed generations and never redoes successful work", 
     assert.equal(first.summary?.generated, 22);
     await Deno.remove(`${dir}/BROKEN`);
     const resumed = await orchestrator.resume(first.runId);
+    assert.ok(!isRunHandle(resumed), "nothing remains, so resume returns the result");
     assert.equal(resumed.runId, first.runId);
     assert.equal(resumed.summary?.generated, 2);
     assert.equal(resumed.summary?.generationFailed, 0);
@@ -185,6 +187,7 @@ Deno.test("resume re-runs failed generations and never redoes successful work", 
       where type = 'generation.completed' group by cand having count(*) > 1)`);
     assert.equal(dupes[0].n, 0);
     const again = await orchestrator.resume(first.runId);
+    assert.ok(!isRunHandle(again));
     assert.equal(again.summary?.generated, 0);
     assert.equal(again.summary?.reused, 24);
   } finally {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { type BenchmarkSpecInput, Orchestrator, Store } from "../mod.ts";
 import { readEvents } from "../src/store/event_log.ts";
-import { type Step, startOpenAIServer } from "./support/openai_server.ts";
+import { startOpenAIServer, type Step } from "./support/openai_server.ts";
 
 const SCHEDULE: Step[] = [
   { kind: "error", status: 429, retry_after: 1 },

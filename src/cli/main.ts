@@ -6,6 +6,9 @@ import { sqlCommand } from "./commands/sql.ts";
 import { type StageCommand, stageCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { resumeCommand } from "./commands/resume.ts";
+import { planCommand } from "./commands/plan.ts";
+import { runsCommand, statusCommand } from "./commands/status.ts";
+import { submitCommand } from "./commands/submit.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 
@@ -19,6 +22,10 @@ Commands:
   transform <spec>  parses over existing generations
   evaluate <spec>   parses and scores over existing generations
   resume <run>      continue a run: missing and failed work only
+  plan <spec>       plan only: what will run, what is reused and from which runs
+  submit <spec>     persist the plan and hand it to the execution backend
+  status <run>      where a run stands (from the events; true after a crash)
+  runs              list the store's runs with status and counts
   sql "<query>"     read-only SQL over the store's projections
   validate <file>   check a spec or project file without running it
   schema [kind]     print the JSON Schema of benchmark, experiment or project specs
@@ -40,6 +47,10 @@ const COMMANDS: Record<string, Handler> = {
   transform: stage("transform"),
   evaluate: stage("evaluate"),
   resume: resumeCommand,
+  plan: planCommand,
+  submit: submitCommand,
+  status: statusCommand,
+  runs: runsCommand,
   sql: sqlCommand,
   validate: validateCommand,
   schema: schemaCommand,

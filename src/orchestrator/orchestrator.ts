@@ -11,6 +11,14 @@ import { inlineExecutor, type StageExecutor } from "../run/executor.ts";
 import { poolExecutor } from "../run/pool.ts";
 import { secretReader } from "../run/secrets.ts";
 import { TelemetryBus } from "../run/telemetry.ts";
+import { ProgressTally } from "../run/progress_tally.ts";
+import {
+  activeStage,
+  rateAndEta,
+  readRunProgress,
+  type RunProgressSnapshot,
+} from "./run_progress.ts";
+import type { RunHandle } from "./run_handle.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
 import { loadProjectFile } from "../spec/load_spec.ts";
 import type {
@@ -52,7 +60,7 @@ export interface OrchestratorOptions {
 /** A progress report while a run executes. */
 export interface ProgressOptions {
   renderer?: "bar" | "log" | "none";
-  onSnapshot?: (counts: ExecutionCounts) => void;
+  onSnapshot?: (snapshot: RunProgressSnapshot) => void;
 }
 
 /** Options of every execution method. */
@@ -63,6 +71,11 @@ export interface ExecutionOptions {
   signal?: AbortSignal;
   /** Folder that the spec's relative dataset paths resolve from (default: the project's). */
   specDir?: string;
+  /**
+   * Stop starting generations before the cost (from the project's price table) would pass
+   * this budget; the run stays resumable.
+   */
+  maxCost?: number;
 }
 
 /** Options of `plan()`. */
@@ -241,7 +254,10 @@ export class Orchestrator {
    * An unknown run, changed project settings, or a spec whose datasets changed since are
    * clear errors.
    */
-  async resume(runId: string, options: ExecutionOptions = {}): Promise<ExperimentResult> {
+  async resume(
+    runId: string,
+    options: ExecutionOptions = {},
+  ): Promise<ExperimentResult | RunHandle> {
     const manifest = await this.store.runs.readManifest<RunManifest>(runId);
     const pinned = manifestProject(this.project);
     const changed = (Object.keys(pinned) as Array<keyof typeof pinned>).filter((key) =>
@@ -264,7 +280,49 @@ export class Orchestrator {
       { ...options, specDir },
       runId,
     );
-    return result;
+    const warnings = runWarnings(result.summary);
+    return warnings.length > 0 ? await this.#handle(result.manifest, result, warnings) : result;
+  }
+
+  /** A run's progress, derived from the store; `undefined` for an unknown run. */
+  getRunProgress(runId: string): Promise<RunProgressSnapshot | undefined> {
+    return readRunProgress(this.store.runs, runId, this.project.pricing);
+  }
+
+  /**
+   * Persist the plan and, on the local backend, run it now. On the `worker_pool` and `batch`
+   * backends nothing runs here: the handle is pending and says what must finish the work.
+   */
+  async submit(spec: SpecInput, options: ExecutionOptions = {}): Promise<RunHandle> {
+    const backend = this.project.execution_backend;
+    if (backend === "local") {
+      const result = await this.run(spec, options);
+      return this.#handle(result.manifest, result, runWarnings(result.summary));
+    }
+    const plan = await this.planSpec(spec, options);
+    return this.#handle(plan.manifest, undefined, [
+      `execution_backend is "${backend}": nothing ran here. ` +
+      (backend === "batch"
+        ? `Export the pending work with "themis export ${plan.manifest.run_id}" (OpenAI Batch ` +
+          `API input), then "themis import" the results.`
+        : `Start workers on this store, or run "themis resume ${plan.manifest.run_id}".`),
+    ]);
+  }
+
+  async #handle(
+    manifest: RunManifest,
+    result: ExperimentResult | undefined,
+    warnings: string[],
+  ): Promise<RunHandle> {
+    const snapshot = await this.getRunProgress(manifest.run_id);
+    return {
+      runId: manifest.run_id,
+      status: snapshot?.status ?? "pending",
+      manifest,
+      warnings,
+      result,
+      progress: () => this.getRunProgress(manifest.run_id),
+    };
   }
 
   /** Validate and compile a spec object into its source and experiment forms. */
@@ -356,6 +414,14 @@ export class Orchestrator {
         },
       });
       this.telemetry.emit({ type: "run.started", runId: manifest.run_id });
+      const c = manifest.counts;
+      const tally = new ProgressTally({
+        generation: stages.includes("generation") ? c.candidates : 0,
+        parse: stages.includes("parse") ? c.parses : 0,
+        score: stages.includes("score") ? c.scores : 0,
+      });
+      const startedAt = new Date();
+      const onSnapshot = options.progress?.onSnapshot;
       counts = await executePlan({
         plan,
         state,
@@ -369,11 +435,20 @@ export class Orchestrator {
         runtime: options.runtime,
         signal: options.signal,
         telemetry: this.telemetry,
-        onProgress: options.progress?.onSnapshot,
+        tally,
+        pricing: this.project.pricing,
+        maxCost: options.maxCost,
+        onProgress: onSnapshot &&
+          ((counts) => onSnapshot(liveSnapshot(manifest.run_id, tally, counts, startedAt))),
       });
       open.writer.append({
         type: "run.finished",
-        data: { stages, counts: { ...counts }, cancelled: options.signal?.aborted ?? false },
+        data: {
+          stages,
+          counts: { ...counts },
+          cancelled: options.signal?.aborted ?? false,
+          stopped: counts.stopped,
+        },
       });
       this.telemetry.emit({ type: "run.finished", runId: manifest.run_id });
     } finally {
@@ -412,4 +487,45 @@ function requireGenerations(
       { trials, candidates },
     );
   }
+}
+
+/** A live snapshot from the scheduler's tally. */
+function liveSnapshot(
+  runId: string,
+  tally: ProgressTally,
+  counts: ExecutionCounts,
+  startedAt: Date,
+): RunProgressSnapshot {
+  const stages = tally.stages();
+  const done = counts.generated + counts.generationFailed + counts.parsed + counts.parseInvalid +
+    counts.parseFailed + counts.scored + counts.scoreFailed;
+  const left = stages.generation.pending + stages.parse.pending + stages.score.pending;
+  return {
+    runId,
+    status: "running",
+    stages,
+    activeStage: activeStage(stages),
+    startedAt: startedAt.toISOString(),
+    endedAt: null,
+    ...rateAndEta(done, left, Date.now() - startedAt.getTime()),
+    cost: counts.cost,
+  };
+}
+
+/** What a user must know about an execution that left work undone. */
+export function runWarnings(summary: ExecutionCounts | undefined): string[] {
+  if (!summary) return [];
+  const warnings: string[] = [];
+  if (summary.stopped === "max_cost") {
+    warnings.push(`stopped before the cost budget was exceeded (spent ${summary.cost.toFixed(4)})`);
+  }
+  if (summary.stopped === "circuit_open") {
+    warnings.push("a provider's circuit opened after repeated identical failures");
+  }
+  if (summary.stopped === "cancelled") warnings.push("cancelled before the work was done");
+  if (summary.skipped > 0) warnings.push(`${summary.skipped} candidates are still pending`);
+  if (summary.generationFailed > 0) {
+    warnings.push(`${summary.generationFailed} generations failed after retries`);
+  }
+  return warnings;
 }

@@ -22,6 +22,8 @@ export interface ExecutionSummary {
   skipped: number;
   missingGeneration: number;
   candidates: number;
+  cost: number;
+  stopped: "max_cost" | "cancelled" | "circuit_open" | null;
 }
 
 /** Options of `aggregate()`. */

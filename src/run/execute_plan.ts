@@ -14,6 +14,7 @@ import type { StageExecutor } from "./executor.ts";
 import { ProviderLimiter } from "./provider_limiter.ts";
 import { type RecordedWork, recordWork } from "./record_work.ts";
 import type { TelemetryBus } from "./telemetry.ts";
+import type { ProgressTally } from "./progress_tally.ts";
 import { GEN_OVERLAY, parseOverlay, scoreOverlay } from "../store/events.ts";
 
 /** Counts of what one execution did. */
@@ -33,6 +34,10 @@ export interface ExecutionCounts {
   /** Candidates without a generation when the stage run needs one (transform/evaluate). */
   missingGeneration: number;
   candidates: number;
+  /** Cost of this execution's generations, from usage and the price table (0 without prices). */
+  cost: number;
+  /** Why the run stopped early, if it did. */
+  stopped: "max_cost" | "cancelled" | "circuit_open" | null;
 }
 
 /** What the scheduler needs. */
@@ -50,7 +55,13 @@ export interface ExecutePlanOptions {
   runtime?: Record<string, string>;
   signal?: AbortSignal;
   telemetry?: TelemetryBus;
+  /** Live per-stage counts; the scheduler keeps them as it walks. */
+  tally?: ProgressTally;
   onProgress?: (counts: ExecutionCounts) => void;
+  /** Prices per model id, for the cost spent so far and `maxCost`. */
+  pricing?: Record<string, { input_per_million: number; output_per_million: number }>;
+  /** Stop starting generations before the spent plus reserved cost would pass this. */
+  maxCost?: number;
   /** Injected for tests: sleep between retries and the jitter source. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -73,12 +84,18 @@ function emptyCounts(): ExecutionCounts {
     skipped: 0,
     missingGeneration: 0,
     candidates: 0,
+    cost: 0,
+    stopped: null,
   };
 }
 
+/** Completion tokens a request may use: its `max_tokens`, else a conservative 256. */
+const maxTokens = (trial: PlannedTrial): number =>
+  typeof trial.params.max_tokens === "number" ? trial.params.max_tokens : 256;
+
+/** Tokens a request may use, before it is sent: prompt characters / 4 plus `max_tokens`. */
 const estimateTokens = (trial: PlannedTrial): number =>
-  Math.ceil(trial.messages.reduce((n, m) => n + m.content.length, 0) / 4) +
-  (typeof trial.params.max_tokens === "number" ? trial.params.max_tokens : 256);
+  Math.ceil(trial.messages.reduce((n, m) => n + m.content.length, 0) / 4) + maxTokens(trial);
 
 class Scheduler {
   readonly counts = emptyCounts();
@@ -128,8 +145,15 @@ class Scheduler {
     const gen = state.generations.get(candidate.id);
     const generated = gen?.status === "completed";
     const needGen = stages.includes("generation") && !generated;
-    if (!needGen && !generated) return gen === undefined ? "missing" : undefined;
     const taskStages = this.o.plan.stages.get(trial.taskId)!;
+    const tally = this.o.tally;
+    if (!needGen && !generated) {
+      // No text to parse or score: a failed generation (outside a generation stage) or none.
+      if (stages.includes("parse")) tally?.add("parse", "skipped", taskStages.parses.length);
+      if (stages.includes("score")) tally?.add("score", "skipped", taskStages.scores.length);
+      return gen === undefined ? "missing" : undefined;
+    }
+    if (generated && stages.includes("generation")) tally?.add("generation", "completed");
     const pending = (overlay: string, map: Map<string, { status: string }>) =>
       !isFinal(map.get(overlayKey(candidate.id, overlay))?.status as never);
     const parses = stages.includes("parse")
@@ -144,6 +168,14 @@ class Scheduler {
         pending(scoreOverlay(s.hash), state.scores) && !unanswered(s.parseHash)
       )
       : [];
+    if (stages.includes("parse")) {
+      tally?.add("parse", "completed", taskStages.parses.length - parses.length);
+    }
+    if (stages.includes("score")) {
+      const blocked = taskStages.scores.filter((s) => unanswered(s.parseHash)).length;
+      tally?.add("score", "skipped", blocked);
+      tally?.add("score", "completed", taskStages.scores.length - scores.length - blocked);
+    }
     if (!needGen && parses.length === 0 && scores.length === 0) return undefined;
     const knownAnswers: CandidateTask["knownAnswers"] = {};
     for (const score of scores) {
@@ -209,6 +241,7 @@ class Scheduler {
     candidate: PlannedCandidate,
     result: CandidateResult,
     attempts: number,
+    task: CandidateTask,
   ) {
     const events: NewEvent[] = [];
     const recorded: RecordedWork = recordWork(trial, candidate, result, {
@@ -219,6 +252,21 @@ class Scheduler {
     });
     if (events.length > 0) this.o.writer.appendAll(events);
     const c = this.counts;
+    const tally = this.o.tally;
+    if (result.generation) {
+      tally?.finish("generation", result.generation.ok ? "completed" : "failed");
+    }
+    if (result.generation && !result.generation.ok) {
+      // No text: the parses and scores planned for this candidate cannot run.
+      tally?.finish("parse", "skipped", task.parses.length);
+      tally?.finish("score", "skipped", task.scores.length);
+    } else {
+      tally?.finish("parse", "completed", recorded.parsed + recorded.parseInvalid);
+      tally?.finish("parse", "failed", recorded.parseFailed);
+      tally?.finish("score", "completed", recorded.scored);
+      tally?.finish("score", "failed", recorded.scoreFailed);
+      tally?.finish("score", "skipped", recorded.scoresSkipped);
+    }
     c.parsed += recorded.parsed;
     c.parseInvalid += recorded.parseInvalid;
     c.parseFailed += recorded.parseFailed;
@@ -246,39 +294,80 @@ class Scheduler {
       this.counts.reused++;
       return;
     }
+    this.o.tally?.add("parse", "running", task.parses.length);
+    this.o.tally?.add("score", "running", task.scores.length);
     if (!task.generation) {
-      this.record(trial, candidate, await this.runTask(task), 0);
+      this.record(trial, candidate, await this.runTask(task), 0, task);
       return;
     }
-    await this.generate(trial, candidate, task);
+    this.o.tally?.add("generation", "running");
+    const done = await this.generate(trial, candidate, task);
+    if (!done) {
+      // Left pending (circuit open, budget, cancelled): its items go back to pending.
+      this.o.tally?.add("generation", "running", -1);
+      this.o.tally?.add("parse", "running", -task.parses.length);
+      this.o.tally?.add("score", "running", -task.scores.length);
+    }
   }
 
-  async generate(trial: PlannedTrial, candidate: PlannedCandidate, task: CandidateTask) {
+  /** The cost of a generation from its usage and the price table; 0 without a price. */
+  #cost(trial: PlannedTrial, usage?: { prompt_tokens?: number; completion_tokens?: number }) {
+    const price = this.o.pricing?.[trial.model.model_id];
+    if (!price) return 0;
+    const input = usage?.prompt_tokens ?? estimateTokens(trial) - maxTokens(trial);
+    const output = usage?.completion_tokens ?? maxTokens(trial);
+    return (input * price.input_per_million + output * price.output_per_million) / 1e6;
+  }
+
+  #reserved = 0;
+
+  /** Why a generation may not start now, if it may not. */
+  #stopReason(provider: string, estimate: number): ExecutionCounts["stopped"] {
+    if (this.o.signal?.aborted) return "cancelled";
+    if (this.breaker.isOpen(provider)) return "circuit_open";
+    const max = this.o.maxCost;
+    if (max !== undefined && this.counts.cost + this.#reserved + estimate > max) return "max_cost";
+    return null;
+  }
+
+  /** Generate with retries; false when the candidate was left pending. */
+  async generate(
+    trial: PlannedTrial,
+    candidate: PlannedCandidate,
+    task: CandidateTask,
+  ): Promise<boolean> {
     const provider = trial.model.provider;
     const runId = this.o.writer.runId;
     const tel = this.o.telemetry;
     const ids = { runId, trialId: trial.trial, candidateId: candidate.id };
     for (let attempt = 1;; attempt++) {
-      if (this.breaker.isOpen(provider) || this.o.signal?.aborted) {
+      const estimate = this.#cost(trial);
+      const stop = this.#stopReason(provider, estimate);
+      if (stop) {
+        if (stop !== "circuit_open" || this.counts.stopped === null) this.counts.stopped = stop;
         this.counts.skipped++;
-        return;
+        return false;
       }
+      this.#reserved += estimate;
       const release = await this.limiter.acquire(provider, estimateTokens(trial));
       tel?.emit({ type: "attempt", ...ids, data: { attempt, provider } });
       const result = await this.runTask(task);
       const gen = result.generation!;
       const usage = gen.ok ? gen.output.usage : undefined;
       release(usage ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : undefined);
+      this.#reserved -= estimate;
+      this.counts.cost += gen.ok ? this.#cost(trial, usage ?? {}) : 0;
       if (gen.ok) {
         this.breaker.success(provider);
         this.counts.generated++;
-        this.record(trial, candidate, result, attempt);
-        return;
+        this.record(trial, candidate, result, attempt, task);
+        return true;
       }
       const retryable = this.o.policy.retryable_codes.includes(gen.error.code);
       if (this.o.signal?.aborted) {
+        this.counts.stopped = "cancelled";
         this.counts.skipped++;
-        return;
+        return false;
       }
       tel?.emit({ type: "error", ...ids, data: { code: gen.error.code, attempt } });
       if (retryable && attempt < this.o.policy.max_attempts) {
@@ -303,13 +392,13 @@ class Scheduler {
         continue;
       }
       this.counts.generationFailed++;
-      this.record(trial, candidate, result, attempt);
+      this.record(trial, candidate, result, attempt, task);
       const opened = this.breaker.failure(provider, gen.error.code, gen.error.message);
       if (opened) {
         this.append({ type: "circuit.opened", data: { ...opened } });
         tel?.emit({ type: "circuit.opened", runId, data: { ...opened } });
       }
-      return;
+      return true;
     }
   }
 }

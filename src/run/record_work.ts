@@ -11,6 +11,8 @@ export interface RecordedWork {
   parseFailed: number;
   scored: number;
   scoreFailed: number;
+  /** Scores not computed because their parse found no answer. */
+  scoresSkipped: number;
   metrics: JsonObject[];
 }
 
@@ -50,6 +52,7 @@ export function recordWork(
     parseFailed: 0,
     scored: 0,
     scoreFailed: 0,
+    scoresSkipped: 0,
     metrics: [],
   };
   const base = { trial: trial.trial, cand: candidate.id };
@@ -129,7 +132,10 @@ export function recordWork(
   }
   const scores = new Map(stages.scores.map((s) => [s.hash, s]));
   for (const s of result.scores) {
-    if (s.skipped) continue;
+    if (s.skipped) {
+      out.scoresSkipped++;
+      continue;
+    }
     const score = scores.get(s.hash)!;
     const data = { name: score.name, parse: score.parseHash };
     if (s.metrics) {

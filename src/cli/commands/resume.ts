@@ -4,6 +4,8 @@ import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
 import { printRunResult } from "./run.ts";
+import { progressRenderer } from "../progress.ts";
+import type { ExperimentResult } from "../../results/experiment_result.ts";
 
 export const RESUME_HELP = `themis resume <run id> [options]
 
@@ -38,8 +40,14 @@ export async function resumeCommand(args: string[], io: CliIo): Promise<number> 
   if (positionals.length !== 1) throw usageError("themis resume takes one run id", "resume");
   const orchestrator = await openOrchestrator(values, io);
   try {
-    const result = await orchestrator.resume(positionals[0], { signal: io.signal });
-    return await printRunResult(result, orchestrator, true, values, io);
+    const progress = progressRenderer(io, values.quiet === true);
+    const outcome = await orchestrator.resume(positionals[0], {
+      signal: io.signal,
+      progress: { onSnapshot: progress.onSnapshot },
+    });
+    progress.done();
+    const result = "runId" in outcome && !("aggregate" in outcome) ? outcome.result! : outcome;
+    return await printRunResult(result as ExperimentResult, orchestrator, true, values, io);
   } finally {
     orchestrator.store.close();
   }

@@ -10,6 +10,7 @@ import { addSourceLines } from "../../spec/error_lines.ts";
 import type { LoadedSpec } from "../../spec/load_spec.ts";
 import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
 import { selfCommand } from "../self.ts";
+import { progressRenderer } from "../progress.ts";
 
 /** The stage commands share one implementation. */
 export type StageCommand = "run" | "generate" | "transform" | "evaluate";
@@ -30,7 +31,9 @@ ${WHAT[command]}
 
 Options:
 ${STORE_FLAGS_HELP}
-  --quiet          print nothing but errors
+  --max-cost N     stop starting generations before the cost (from the project's
+                   pricing table) would pass N; the run stays resumable
+  --quiet          print nothing but errors (no progress)
   --json           print the aggregate as JSON lines instead of a table
   -h, --help       show this help
 `;
@@ -57,6 +60,7 @@ export async function stageCommand(
       store: { type: "string" },
       quiet: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      "max-cost": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -80,10 +84,20 @@ async function runStage(
   command: StageCommand,
   loaded: LoadedSpec,
   orchestrator: Orchestrator,
-  values: { quiet?: boolean; json?: boolean },
+  values: { quiet?: boolean; json?: boolean; "max-cost"?: string },
   io: CliIo,
 ): Promise<number> {
-  const options = { specDir: loaded.baseDir, signal: io.signal };
+  const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
+  if (maxCost !== undefined && !(maxCost >= 0)) {
+    throw usageError(`--max-cost takes a number ≥ 0 (got "${values["max-cost"]}")`, command);
+  }
+  const progress = progressRenderer(io, values.quiet === true);
+  const options = {
+    specDir: loaded.baseDir,
+    signal: io.signal,
+    maxCost,
+    progress: { onSnapshot: progress.onSnapshot },
+  };
   const result: ExperimentResult = command === "run"
     ? await orchestrator.run(loaded.spec, options)
     : command === "generate"
@@ -91,6 +105,7 @@ async function runStage(
     : command === "transform"
     ? await orchestrator.transform(loaded.spec, options)
     : await orchestrator.evaluate(loaded.spec, options);
+  progress.done();
   return await printRunResult(result, orchestrator, STAGES[command].includes("score"), values, io);
 }
 
@@ -132,6 +147,8 @@ export async function printRunResult(
         ? `, ${s.skipped} left pending (resume with: themis resume ${result.runId})`
         : "") +
       "\n" +
+      (s.stopped === "max_cost" ? `stopped: the next generations would pass --max-cost\n` : "") +
+      (s.cost > 0 ? `cost: ${s.cost.toFixed(4)}\n` : "") +
       `run directory: ${runDir}\n` +
       `query it:      ${selfCommand(io)} sql --store ${storeDir} ` +
       `"select model_id, count(*) as trials from trials group by all"\n`,

@@ -1,0 +1,95 @@
+import type { ManifestTrial, RunManifest } from "./manifest.ts";
+import { isFinal, overlayKey, type StoreState } from "../store/store_state.ts";
+
+/** The stages of a run's work. */
+export type WorkStage = "generation" | "parse" | "score";
+
+/** Work items of one stage by status. `reused` counts items done by other runs. */
+export interface StageStatus {
+  total: number;
+  pending: number;
+  completed: number;
+  failed: number;
+  /** Scores of candidates whose parse found no answer, and work behind a failed generation. */
+  skipped: number;
+  /** Completed items whose fact lives in another run's events, by run id. */
+  reusedFrom: Record<string, number>;
+}
+
+/** Work status of every stage of a run. */
+export type WorkStatus = Record<WorkStage, StageStatus>;
+
+const emptyStage = (): StageStatus => ({
+  total: 0,
+  pending: 0,
+  completed: 0,
+  failed: 0,
+  skipped: 0,
+  reusedFrom: {},
+});
+
+function count(
+  stage: StageStatus,
+  fact: { status: string; run: string } | undefined,
+  runId: string,
+  blocked: boolean,
+): void {
+  stage.total++;
+  if (fact && isFinal(fact.status as never)) {
+    stage.completed++;
+    if (fact.run !== runId) stage.reusedFrom[fact.run] = (stage.reusedFrom[fact.run] ?? 0) + 1;
+  } else if (blocked) stage.skipped++;
+  else if (fact?.status === "failed") stage.failed++;
+  else stage.pending++;
+}
+
+/**
+ * Every work item of a run — generation per candidate, parse per candidate × parse of its
+ * task, score per candidate × score — with the status the store's events give it. Pure: the
+ * status is derived, never stored.
+ *
+ * @example
+ * ```ts
+ * import { workStatus } from "./work_status.ts";
+ * // const status = workStatus(manifest, trials, state);
+ * // status.generation.pending
+ * ```
+ */
+export function workStatus(
+  manifest: Pick<RunManifest, "run_id" | "parses" | "scores">,
+  trials: Iterable<Pick<ManifestTrial, "task" | "candidates">>,
+  state: StoreState,
+): WorkStatus {
+  const status: WorkStatus = {
+    generation: emptyStage(),
+    parse: emptyStage(),
+    score: emptyStage(),
+  };
+  const runId = manifest.run_id;
+  const parsesOf = groupByTask(manifest.parses);
+  const scoresOf = groupByTask(manifest.scores);
+  for (const trial of trials) {
+    for (const cand of trial.candidates) {
+      const gen = state.generations.get(cand);
+      count(status.generation, gen, runId, false);
+      const noText = gen?.status !== "completed";
+      for (const parse of parsesOf.get(trial.task) ?? []) {
+        count(status.parse, state.parses.get(overlayKey(cand, `tf:${parse.hash}`)), runId, noText);
+      }
+      for (const score of scoresOf.get(trial.task) ?? []) {
+        const parsed = score.parseHash === null
+          ? undefined
+          : state.parses.get(overlayKey(cand, `tf:${score.parseHash}`));
+        const blocked = noText || parsed?.status === "invalid";
+        count(status.score, state.scores.get(overlayKey(cand, `ev:${score.hash}`)), runId, blocked);
+      }
+    }
+  }
+  return status;
+}
+
+function groupByTask<T extends { taskId: string }>(items: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) out.set(item.taskId, [...(out.get(item.taskId) ?? []), item]);
+  return out;
+}

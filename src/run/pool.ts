@@ -35,7 +35,6 @@ const ISOLATION_SLOTS = 4;
 interface Pending {
   task: CandidateTask;
   options: RunTaskOptions;
-  timedOut: boolean;
   resolve(result: CandidateResult): void;
   reject(error: unknown): void;
 }
@@ -135,12 +134,7 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
   // deadlines to fail: one in the shared pool, one alone.
   async function send(batch: Pending[]): Promise<void> {
     const instance = pool();
-    const timers = batch.map((p) =>
-      setTimeout(() => {
-        p.timedOut = true;
-        retire(instance);
-      }, p.options.deadlineMs)
-    );
+    const timers = batch.map((p) => setTimeout(() => retire(instance), p.options.deadlineMs));
     const sent = performance.now();
     try {
       // JSON text crosses the thread boundary far cheaper than a structured clone of nested
@@ -149,7 +143,7 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
       const results = JSON.parse(text) as CandidateResult[];
       meanBatchMs = meanBatchMs * 0.9 + (performance.now() - sent) * 0.1;
       batch.forEach((p, i) => p.resolve(results[i]));
-    } catch (error) {
+    } catch {
       // A task whose worker was stopped may only have waited on another task that hung or
       // crashed it: each goes again alone, where the culprit shows itself.
       for (const p of batch) {
@@ -179,7 +173,7 @@ export function poolExecutor(options: PoolOptions): StageExecutor {
     kind: "pool",
     run(task: CandidateTask, options: RunTaskOptions): Promise<CandidateResult> {
       return new Promise<CandidateResult>((resolve, reject) => {
-        queue.push({ task, options, timedOut: false, resolve, reject });
+        queue.push({ task, options, resolve, reject });
         if (queue.length >= batchLimit()) flush();
         else if (!scheduled) {
           scheduled = true;

@@ -66,19 +66,24 @@ export function progressRenderer(
       done: draw,
     };
   }
-  let last = 0;
+  // Plain lines for logs: one every five seconds, so short runs print none.
+  let last = Date.now();
+  let printed = false;
   let latest: RunProgressSnapshot | undefined;
+  const print = (snapshot: RunProgressSnapshot) =>
+    io.err(`progress: ${formatProgress(snapshot, false).join(" | ")}\n`);
   return {
     onSnapshot(snapshot) {
       latest = snapshot;
       const now = Date.now();
       if (now - last >= 5000) {
         last = now;
-        io.err(`progress: ${formatProgress(snapshot, false).join(" | ")}\n`);
+        printed = true;
+        print(snapshot);
       }
     },
     done() {
-      if (latest && last !== 0) io.err(`progress: ${formatProgress(latest, false).join(" | ")}\n`);
+      if (latest && printed) print(latest);
     },
   };
 }

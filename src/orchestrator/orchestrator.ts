@@ -19,6 +19,7 @@ import {
   type RunProgressSnapshot,
 } from "./run_progress.ts";
 import type { RunHandle } from "./run_handle.ts";
+import { preflight } from "./preflight.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
 import { loadProjectFile } from "../spec/load_spec.ts";
 import type {
@@ -397,6 +398,7 @@ export class Orchestrator {
     const plan = await this.#planAndPersist(spec, stages, options, expectedRunId);
     const { manifest } = plan;
     const runs = this.store.runs;
+    preflight(plan.experiment, this.registry, stages, secretReader(options.runtime));
     const open = await runs.openRun(manifest.run_id);
     let counts: ExecutionCounts;
     const { executor, note } = this.#executor(options.runtime);

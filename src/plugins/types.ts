@@ -56,6 +56,30 @@ export interface Metric {
   needsReference?: boolean;
   validateConfig?(config: JsonObject): void;
   score(input: MetricInput, config: JsonObject): MetricResult;
+  /**
+   * Metrics that call a model (judges) implement this instead of `score`: it may await
+   * `context.judge(...)`, which runs an engine and records the call.
+   */
+  evaluate?(input: MetricInput, config: JsonObject, context: MetricContext): Promise<MetricResult>;
+}
+
+/** One call of a model as a judge. */
+export interface JudgeRequest {
+  model: ModelRef;
+  messages: ChatMessage[];
+  params: JsonObject;
+}
+
+/** A judge's answer; `cached` when an identical call's answer was found in the store. */
+export interface JudgeOutput {
+  text: string;
+  usage?: TokenUsage;
+  cached: boolean;
+}
+
+/** What an evaluating metric may use. */
+export interface MetricContext {
+  judge(request: JudgeRequest): Promise<JudgeOutput>;
 }
 
 /** The model as the spec names it. */
@@ -118,6 +142,11 @@ export interface Engine {
   pluginApi?: number;
   capabilities?: EngineCapabilities;
   generate(request: GenerationRequest, context: EngineContext): Promise<GenerationOutput>;
+  /**
+   * Check a model's settings and secrets before any call (a missing API key fails here,
+   * naming the variable, rather than on every candidate). Throws a ThemisError.
+   */
+  preflight?(model: ModelRef, context: EngineContext): void;
 }
 
 /** What a hook may see and change around one stage of one candidate. */

@@ -8,13 +8,18 @@ import type { Json, JsonObject } from "../core/json.ts";
 import type { PlannedParse, PlannedScore } from "../plan/plan_trials.ts";
 import type { Registry } from "../plugins/registry.ts";
 import type {
+  ChatMessage,
   GenerationOutput,
   GenerationRequest,
   Hook,
   HookContext,
+  MetricContext,
   MetricInput,
   MetricResult,
+  ModelRef,
+  TokenUsage,
 } from "../plugins/types.ts";
+import { contentHash } from "../core/canonical.ts";
 import type { PluginRef } from "../spec/schemas.ts";
 import { type MetricValue, type ParseOutcome, runParse, runScore } from "./stages.ts";
 
@@ -40,6 +45,24 @@ export interface CandidateTask {
   knownAnswers: Record<string, { ok: boolean; answer?: Json }>;
   hooks: PluginRef[];
   runtime?: Record<string, string>;
+  /** Judge answers this candidate already has in the store, by judge call id. */
+  judgeCache?: Record<string, { text: string; usage?: TokenUsage }>;
+  /** Seconds one judge call may take. */
+  judgeTimeoutMs?: number;
+}
+
+/** One judge call made (or found cached) while scoring. */
+export interface JudgeCall {
+  id: string;
+  score: string;
+  metric: string;
+  model: ModelRef;
+  messages: ChatMessage[];
+  params: JsonObject;
+  text: string;
+  usage?: TokenUsage;
+  latencyMs: number;
+  cached: boolean;
 }
 
 /** What came of one candidate task. */
@@ -49,6 +72,7 @@ export interface CandidateResult {
     | { ok: false; error: WorkError };
   parses: Array<{ hash: string; outcome?: ParseOutcome; error?: WorkError }>;
   scores: Array<{ hash: string; metrics?: MetricValue[]; error?: WorkError; skipped?: string }>;
+  judgeCalls?: JudgeCall[];
 }
 
 /** A ThemisError-shaped record of anything thrown, with where it happened. */
@@ -208,6 +232,7 @@ export async function runCandidateWork(
     if (p.outcome) answers[p.hash] = { ok: p.outcome.ok, answer: p.outcome.answer };
   }
   const scoring = hookedRegistry(registry, hooks, base);
+  const judgeCalls: JudgeCall[] = [];
   for (const score of task.scores) {
     let answer: Json | undefined;
     if (score.parseHash !== null) {
@@ -219,12 +244,69 @@ export async function runCandidateWork(
       }
       answer = known.answer;
     }
+    const context = judgeContext(
+      task,
+      registry,
+      secret,
+      (call) => judgeCalls.push({ ...call, score: score.hash }),
+    );
     try {
-      const metrics = runScore(score, { text, answer, item: task.item }, scoring);
+      const metrics = await runScore(score, { text, answer, item: task.item }, scoring, context);
       result.scores.push({ hash: score.hash, metrics });
     } catch (error) {
       result.scores.push({ hash: score.hash, error: toWorkError(error, `score:${score.name}`) });
     }
   }
+  if (judgeCalls.length > 0) result.judgeCalls = judgeCalls;
   return result;
+}
+
+/** The identity of a judge call: same model, messages and params, same answer reused. */
+export function judgeCallId(model: ModelRef, messages: ChatMessage[], params: JsonObject): string {
+  return contentHash({
+    kind: "judge",
+    model: { id: model.model_id, provider: model.provider, extras: model.extras },
+    messages,
+    params,
+  });
+}
+
+function judgeContext(
+  task: CandidateTask,
+  registry: Registry,
+  secret: (name: string) => string | undefined,
+  record: (call: Omit<JudgeCall, "score">) => void,
+): MetricContext {
+  return {
+    async judge(request) {
+      const id = judgeCallId(request.model, request.messages, request.params);
+      const call = { id, metric: "llm_judge", ...request };
+      const cached = task.judgeCache?.[id];
+      if (cached) {
+        record({ ...call, text: cached.text, usage: cached.usage, latencyMs: 0, cached: true });
+        return { text: cached.text, usage: cached.usage, cached: true };
+      }
+      const engine = registry.engine(request.model.provider);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), task.judgeTimeoutMs ?? 120_000);
+      const started = performance.now();
+      try {
+        const output = await engine.generate({
+          model: request.model,
+          messages: request.messages,
+          params: request.params,
+          seed: 0,
+          trialId: "",
+          candidateId: id,
+          sampleIndex: 0,
+          item: { id: "", payload: task.item },
+        }, { signal: controller.signal, runtime: task.runtime, secret });
+        const latencyMs = Math.round(performance.now() - started);
+        record({ ...call, text: output.text, usage: output.usage, latencyMs, cached: false });
+        return { text: output.text, usage: output.usage, cached: false };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
 }

@@ -89,6 +89,15 @@ function emptyCounts(): ExecutionCounts {
   };
 }
 
+/** The judge answers a candidate already has, for the judge call cache. */
+function judgeCacheOf(state: StoreState, candidate: string): CandidateTask["judgeCache"] {
+  const byId = state.judges.get(candidate);
+  if (!byId) return undefined;
+  const out: NonNullable<CandidateTask["judgeCache"]> = {};
+  for (const [id, answer] of byId) out[id] = answer as { text: string };
+  return out;
+}
+
 /** Completion tokens a request may use: its `max_tokens`, else a conservative 256. */
 const maxTokens = (trial: PlannedTrial): number =>
   typeof trial.params.max_tokens === "number" ? trial.params.max_tokens : 256;
@@ -211,6 +220,8 @@ class Scheduler {
       knownAnswers,
       hooks: this.o.hooks,
       runtime: this.o.executor.kind === "inline" ? this.o.runtime : undefined,
+      judgeCache: judgeCacheOf(state, candidate.id),
+      judgeTimeoutMs: this.o.policy.attempt_timeout * 1000,
     };
   }
 
@@ -266,6 +277,7 @@ class Scheduler {
       tally?.finish("score", "completed", recorded.scored);
       tally?.finish("score", "failed", recorded.scoreFailed);
       tally?.finish("score", "skipped", recorded.scoresSkipped);
+      tally?.finish("score", "completed", recorded.scoresInvalid);
     }
     c.parsed += recorded.parsed;
     c.parseInvalid += recorded.parseInvalid;

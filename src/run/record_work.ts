@@ -13,6 +13,8 @@ export interface RecordedWork {
   scoreFailed: number;
   /** Scores not computed because their parse found no answer. */
   scoresSkipped: number;
+  /** Scores whose judge gave no parseable verdict. */
+  scoresInvalid: number;
   metrics: JsonObject[];
 }
 
@@ -53,6 +55,7 @@ export function recordWork(
     scored: 0,
     scoreFailed: 0,
     scoresSkipped: 0,
+    scoresInvalid: 0,
     metrics: [],
   };
   const base = { trial: trial.trial, cand: candidate.id };
@@ -130,6 +133,28 @@ export function recordWork(
       out.parseFailed++;
     }
   }
+  for (const call of result.judgeCalls ?? []) {
+    if (call.cached) continue;
+    append({
+      type: "judge.completed",
+      ...base,
+      overlay: scoreOverlay(call.score),
+      data: {
+        id: call.id,
+        metric: call.metric,
+        model_id: call.model.model_id,
+        provider: call.model.provider,
+        messages: call.messages as unknown as JsonObject[],
+        params: call.params,
+        text: call.text,
+        usage: {
+          prompt_tokens: call.usage?.prompt_tokens ?? null,
+          completion_tokens: call.usage?.completion_tokens ?? null,
+        },
+        latency_ms: call.latencyMs,
+      },
+    });
+  }
   const scores = new Map(stages.scores.map((s) => [s.hash, s]));
   for (const s of result.scores) {
     if (s.skipped) {
@@ -150,13 +175,16 @@ export function recordWork(
         out.metrics.push({ score: score.name, metric: m.metric, value: m.value });
       }
     } else {
+      // An unparseable verdict is an outcome of its own, final like a parse without answer.
+      const invalid = s.error!.code === "JUDGE_UNPARSEABLE";
       append({
         type: "score.failed",
         ...base,
         overlay: scoreOverlay(s.hash),
-        data: { ...data, error: errorData(s.error!, []) },
+        data: { ...data, kind: invalid ? "invalid" : "error", error: errorData(s.error!, []) },
       });
-      out.scoreFailed++;
+      if (invalid) out.scoresInvalid++;
+      else out.scoreFailed++;
     }
   }
   return out;

@@ -6,6 +6,7 @@ import { errorMessage, ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { PlannedParse, PlannedScore } from "../plan/plan_trials.ts";
 import type { Registry } from "../plugins/registry.ts";
+import type { MetricContext } from "../plugins/types.ts";
 
 /** One extractor attempt of a parse chain. */
 export interface ExtractionAttempt {
@@ -67,24 +68,29 @@ export interface ScoreInput {
  * Compute a score's metrics for one candidate. A metric that throws, or returns a non-finite
  * value, fails the score with a `PLUGIN_ERROR` naming the metric.
  */
-export function runScore(
+export async function runScore(
   score: PlannedScore,
   input: ScoreInput,
   registry: Registry,
-): MetricValue[] {
+  context?: MetricContext,
+): Promise<MetricValue[]> {
   const prediction = score.parseHash === null ? input.text : (input.answer ?? null);
-  return score.metrics.map((ref) => {
+  const values: MetricValue[] = [];
+  for (const ref of score.metrics) {
     const metric = registry.metric(ref.id);
     const config = ref.config as JsonObject;
     const field = typeof config.reference === "string" ? config.reference : "answer";
+    const metricInput = {
+      prediction,
+      text: input.text,
+      item: input.item,
+      reference: input.item[field],
+    };
     let result;
     try {
-      result = metric.score({
-        prediction,
-        text: input.text,
-        item: input.item,
-        reference: input.item[field],
-      }, config);
+      result = metric.evaluate
+        ? await metric.evaluate(metricInput, config, context ?? noJudge)
+        : metric.score(metricInput, config);
     } catch (error) {
       if (error instanceof ThemisError) throw error;
       throw new ThemisError("PLUGIN_ERROR", `metric "${ref.id}" failed: ${errorMessage(error)}`, {
@@ -99,8 +105,15 @@ export function runScore(
         { metric: ref.id },
       );
     }
-    return result.details === undefined
-      ? { metric: ref.id, value: result.value }
-      : { metric: ref.id, value: result.value, details: result.details };
-  });
+    values.push(
+      result.details === undefined
+        ? { metric: ref.id, value: result.value }
+        : { metric: ref.id, value: result.value, details: result.details },
+    );
+  }
+  return values;
 }
+
+const noJudge: MetricContext = {
+  judge: () => Promise.reject(new ThemisError("PLUGIN_ERROR", "no judge is available here")),
+};

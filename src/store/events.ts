@@ -17,7 +17,8 @@ export type EventType =
   | "parse.failed"
   | "score.completed"
   | "score.failed"
-  | "circuit.opened";
+  | "circuit.opened"
+  | "judge.completed";
 
 /** One line of `events.jsonl`. */
 export interface ThemisEvent {

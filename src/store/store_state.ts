@@ -30,11 +30,19 @@ export interface StoreState {
   parses: Map<string, ParseState>;
   scores: Map<string, OverlayState>;
   runs: Map<string, { started: number; finished: number }>;
+  /** Judge answers by candidate, then by judge call id (the cache of judge calls). */
+  judges: Map<string, Map<string, { text: string; usage?: JsonObject }>>;
 }
 
 /** An empty state. */
 export function emptyStoreState(): StoreState {
-  return { generations: new Map(), parses: new Map(), scores: new Map(), runs: new Map() };
+  return {
+    generations: new Map(),
+    parses: new Map(),
+    scores: new Map(),
+    runs: new Map(),
+    judges: new Map(),
+  };
 }
 
 /** True when an overlay needs no more work. */
@@ -100,11 +108,26 @@ export function evolve(state: StoreState, event: ThemisEvent): StoreState {
     case "score.completed":
     case "score.failed":
       record(state.scores, overlayKey(event.cand!, event.overlay!), {
-        status: event.type === "score.completed" ? "completed" : "failed",
+        status: event.type === "score.completed"
+          ? "completed"
+          : data.kind === "invalid"
+          ? "invalid"
+          : "failed",
         run: event.run,
         trial: event.trial!,
       });
       break;
+    case "judge.completed": {
+      const byId = state.judges.get(event.cand!) ?? new Map();
+      if (!byId.has(data.id as string)) {
+        byId.set(data.id as string, {
+          text: data.text as string,
+          usage: data.usage as JsonObject | undefined,
+        });
+      }
+      state.judges.set(event.cand!, byId);
+      break;
+    }
     default:
       break;
   }

@@ -1,7 +1,7 @@
 import { closestMatch } from "../../core/closest.ts";
 import { ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
-import type { EngineContext, GenerationRequest } from "../types.ts";
+import type { EngineContext, GenerationRequest, ModelRef } from "../types.ts";
 
 /** Where and how to reach a provider, read from `models[].extras` and the context. */
 export interface Connection {
@@ -256,4 +256,27 @@ export function pick(source: JsonObject, names: ReadonlyArray<string>): JsonObje
   const out: JsonObject = {};
   for (const name of names) if (source[name] !== undefined) out[name] = source[name];
   return out;
+}
+
+/**
+ * A request-shaped value for checking a model's connection settings before any call.
+ *
+ * @example
+ * ```ts
+ * import { preflightRequest } from "./_settings.ts";
+ * const request = preflightRequest({ model_id: "m", provider: "openai", extras: {} });
+ * console.assert(request.messages.length === 0);
+ * ```
+ */
+export function preflightRequest(model: ModelRef): GenerationRequest {
+  return {
+    model,
+    messages: [],
+    params: {},
+    seed: 0,
+    trialId: "",
+    candidateId: "",
+    sampleIndex: 0,
+    item: { id: "", payload: {} },
+  };
 }

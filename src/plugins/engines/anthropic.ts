@@ -7,6 +7,7 @@ import {
   mergeExtraBody,
   type ParamCheck,
   pick,
+  preflightRequest,
   readConnection,
 } from "./_settings.ts";
 import {
@@ -199,17 +200,22 @@ export function readAnthropicAnswer(
  * await anthropicEngine.generate(request, {}).catch((e) => e.code); // "PROVIDER_NETWORK": nothing listens
  * ```
  */
+const ANTHROPIC_CONNECTION = {
+  provider: "anthropic",
+  defaultBaseUrl: "https://api.anthropic.com/v1",
+  defaultKeyEnv: "ANTHROPIC_API_KEY",
+  extraKeys: ["anthropic_version"],
+};
+
 export const anthropicEngine: Engine = {
   id: "anthropic",
   pluginApi: PLUGIN_API_VERSION,
   capabilities: { jsonOutput: true, logprobs: false, seed: false },
+  preflight(model, context) {
+    readConnection(preflightRequest(model), context, ANTHROPIC_CONNECTION);
+  },
   async generate(request: GenerationRequest, context: EngineContext): Promise<GenerationOutput> {
-    const connection = readConnection(request, context, {
-      provider: "anthropic",
-      defaultBaseUrl: "https://api.anthropic.com/v1",
-      defaultKeyEnv: "ANTHROPIC_API_KEY",
-      extraKeys: ["anthropic_version"],
-    });
+    const connection = readConnection(request, context, ANTHROPIC_CONNECTION);
     const version = request.model.extras.anthropic_version ?? "2023-06-01";
     if (typeof version !== "string" || version === "") {
       throw bad("models[].extras.anthropic_version must be a string", "extras.anthropic_version");

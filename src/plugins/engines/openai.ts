@@ -14,6 +14,7 @@ import {
   mergeExtraBody,
   type ParamCheck,
   pick,
+  preflightRequest,
   readConnection,
 } from "./_settings.ts";
 import {
@@ -184,16 +185,21 @@ export function readOpenAIAnswer(
  * await openaiEngine.generate(request, {}).catch((e) => e.code); // "PROVIDER_NETWORK": nothing listens
  * ```
  */
+const OPENAI_CONNECTION = {
+  provider: "openai",
+  defaultBaseUrl: "https://api.openai.com/v1",
+  defaultKeyEnv: "OPENAI_API_KEY",
+};
+
 export const openaiEngine: Engine = {
   id: "openai",
   pluginApi: PLUGIN_API_VERSION,
   capabilities: { jsonOutput: true, logprobs: true, seed: true },
+  preflight(model, context) {
+    readConnection(preflightRequest(model), context, OPENAI_CONNECTION);
+  },
   async generate(request: GenerationRequest, context: EngineContext): Promise<GenerationOutput> {
-    const connection = readConnection(request, context, {
-      provider: "openai",
-      defaultBaseUrl: "https://api.openai.com/v1",
-      defaultKeyEnv: "OPENAI_API_KEY",
-    });
+    const connection = readConnection(request, context, OPENAI_CONNECTION);
     const url = `${connection.baseUrl}/chat/completions`;
     const call: CallInfo = {
       provider: "openai",

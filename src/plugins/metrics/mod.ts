@@ -11,14 +11,17 @@ import { exactMatch } from "./exact_match.ts";
 import { jsonSchemaValid } from "./json_schema_valid.ts";
 import { jsonValid } from "./json_valid.ts";
 import { length } from "./length.ts";
+import { llmJudge } from "./llm_judge.ts";
 import { normalizedExactMatch } from "./normalized_exact_match.ts";
 import { numericMatch } from "./numeric_match.ts";
 import { regexMatch } from "./regex_match.ts";
 import { rougeL } from "./rouge_l.ts";
 import { tokenF1 } from "./token_f1.ts";
 
+export { parseVerdict, renderRubric } from "./llm_judge.ts";
 export {
   bleu,
+  llmJudge,
   choiceAccuracy,
   contains,
   exactMatch,
@@ -50,6 +53,7 @@ export { tokenize13a } from "./tokenize_13a.ts";
  * ```
  */
 export const builtinMetrics: Metric[] = [
+  llmJudge,
   exactMatch,
   normalizedExactMatch,
   contains,

@@ -5,17 +5,18 @@ import type { RunPlan } from "../plan/plan_run.ts";
 import type { ExecutionPolicy, PluginRef } from "../spec/schemas.ts";
 import type { EventWriter } from "../store/event_log.ts";
 import type { NewEvent } from "../store/events.ts";
-import { isFinal, overlayKey, type StoreState } from "../store/store_state.ts";
+import type { StoreState } from "../store/store_state.ts";
 import type { CandidateResult, CandidateTask } from "./candidate_work.ts";
 import { toWorkError } from "./candidate_work.ts";
 import { CircuitBreaker } from "./circuit_breaker.ts";
 import { backoffDelay } from "./backoff.ts";
 import type { StageExecutor } from "./executor.ts";
 import { ProviderLimiter } from "./provider_limiter.ts";
+import { buildTask, estimateTokens, maxTokens, pendingWork } from "./candidate_task.ts";
 import { type RecordedWork, recordWork } from "./record_work.ts";
 import type { TelemetryBus } from "./telemetry.ts";
 import type { ProgressTally } from "./progress_tally.ts";
-import { GEN_OVERLAY, parseOverlay, scoreOverlay } from "../store/events.ts";
+import { GEN_OVERLAY } from "../store/events.ts";
 
 /** Counts of what one execution did. */
 export interface ExecutionCounts {
@@ -89,23 +90,6 @@ function emptyCounts(): ExecutionCounts {
   };
 }
 
-/** The judge answers a candidate already has, for the judge call cache. */
-function judgeCacheOf(state: StoreState, candidate: string): CandidateTask["judgeCache"] {
-  const byId = state.judges.get(candidate);
-  if (!byId) return undefined;
-  const out: NonNullable<CandidateTask["judgeCache"]> = {};
-  for (const [id, answer] of byId) out[id] = answer as { text: string };
-  return out;
-}
-
-/** Completion tokens a request may use: its `max_tokens`, else a conservative 256. */
-const maxTokens = (trial: PlannedTrial): number =>
-  typeof trial.params.max_tokens === "number" ? trial.params.max_tokens : 256;
-
-/** Tokens a request may use, before it is sent: prompt characters / 4 plus `max_tokens`. */
-const estimateTokens = (trial: PlannedTrial): number =>
-  Math.ceil(trial.messages.reduce((n, m) => n + m.content.length, 0) / 4) + maxTokens(trial);
-
 class Scheduler {
   readonly counts = emptyCounts();
   readonly breaker: CircuitBreaker;
@@ -148,81 +132,32 @@ class Scheduler {
     this.o.plannedInRun.add(trial.trial);
   }
 
-  /** The task for a candidate, or undefined when it needs nothing. */
+  /** The task for a candidate, or undefined when it needs nothing; counts what is done. */
   task(trial: PlannedTrial, candidate: PlannedCandidate): CandidateTask | "missing" | undefined {
-    const { state, stages } = this.o;
-    const gen = state.generations.get(candidate.id);
-    const generated = gen?.status === "completed";
-    const needGen = stages.includes("generation") && !generated;
-    const taskStages = this.o.plan.stages.get(trial.taskId)!;
+    const { stages, plan, state } = this.o;
+    const work = pendingWork(trial, candidate, { plan, state, stages });
     const tally = this.o.tally;
-    if (!needGen && !generated) {
-      // No text to parse or score: a failed generation (outside a generation stage) or none.
+    if (work.noText) {
+      const taskStages = plan.stages.get(trial.taskId)!;
       if (stages.includes("parse")) tally?.add("parse", "skipped", taskStages.parses.length);
       if (stages.includes("score")) tally?.add("score", "skipped", taskStages.scores.length);
-      return gen === undefined ? "missing" : undefined;
+      return work.noText === "missing" ? "missing" : undefined;
     }
-    if (generated && stages.includes("generation")) tally?.add("generation", "completed");
-    const pending = (overlay: string, map: Map<string, { status: string }>) =>
-      !isFinal(map.get(overlayKey(candidate.id, overlay))?.status as never);
-    const parses = stages.includes("parse")
-      ? taskStages.parses.filter((p) => pending(parseOverlay(p.hash), state.parses))
-      : [];
-    // A score over a parse that found no answer has nothing to score, now or on resume.
-    const unanswered = (parseHash: string | null) =>
-      parseHash !== null &&
-      state.parses.get(overlayKey(candidate.id, parseOverlay(parseHash)))?.status === "invalid";
-    const scores = stages.includes("score")
-      ? taskStages.scores.filter((s) =>
-        pending(scoreOverlay(s.hash), state.scores) && !unanswered(s.parseHash)
-      )
-      : [];
-    if (stages.includes("parse")) {
-      tally?.add("parse", "completed", taskStages.parses.length - parses.length);
+    if (!work.needGeneration && stages.includes("generation")) {
+      tally?.add("generation", "completed");
     }
-    if (stages.includes("score")) {
-      const blocked = taskStages.scores.filter((s) => unanswered(s.parseHash)).length;
-      tally?.add("score", "skipped", blocked);
-      tally?.add("score", "completed", taskStages.scores.length - scores.length - blocked);
+    tally?.add("parse", "completed", work.parsesDone);
+    tally?.add("score", "completed", work.scoresDone);
+    tally?.add("score", "skipped", work.scoresBlocked);
+    if (!work.needGeneration && work.parses.length === 0 && work.scores.length === 0) {
+      return undefined;
     }
-    if (!needGen && parses.length === 0 && scores.length === 0) return undefined;
-    const knownAnswers: CandidateTask["knownAnswers"] = {};
-    for (const score of scores) {
-      if (score.parseHash === null) continue;
-      const parsed = state.parses.get(overlayKey(candidate.id, parseOverlay(score.parseHash)));
-      if (parsed && isFinal(parsed.status)) {
-        knownAnswers[score.parseHash] = {
-          ok: parsed.status === "completed",
-          answer: parsed.answer,
-        };
-      }
-    }
-    return {
-      generation: needGen
-        ? {
-          request: {
-            model: trial.model,
-            messages: trial.messages,
-            params: trial.params,
-            seed: candidate.seed,
-            trialId: trial.trial,
-            candidateId: candidate.id,
-            sampleIndex: candidate.sample,
-            item: trial.item,
-          },
-          timeoutMs: this.o.policy.attempt_timeout * 1000,
-        }
-        : undefined,
-      text: generated ? gen.text ?? "" : undefined,
-      item: trial.item.payload,
-      parses,
-      scores,
-      knownAnswers,
+    return buildTask(trial, candidate, work, {
+      policy: this.o.policy,
       hooks: this.o.hooks,
+      state,
       runtime: this.o.executor.kind === "inline" ? this.o.runtime : undefined,
-      judgeCache: judgeCacheOf(state, candidate.id),
-      judgeTimeoutMs: this.o.policy.attempt_timeout * 1000,
-    };
+    });
   }
 
   /** Run a task with a hard deadline: a stuck task is stopped (its worker terminated). */

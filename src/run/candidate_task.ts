@@ -1,0 +1,159 @@
+import type {
+  PlannedCandidate,
+  PlannedParse,
+  PlannedScore,
+  PlannedTrial,
+} from "../plan/plan_trials.ts";
+import type { RunPlan } from "../plan/plan_run.ts";
+import type { Stage } from "../plan/check_plugins.ts";
+import type { ExecutionPolicy, PluginRef } from "../spec/schemas.ts";
+import { parseOverlay, scoreOverlay } from "../store/events.ts";
+import { isFinal, overlayKey, type StoreState } from "../store/store_state.ts";
+import type { CandidateTask } from "./candidate_work.ts";
+
+/** What one candidate still needs, as the store's state says. Pure. */
+export interface PendingWork {
+  /** No generation to read: none in the store (`missing`) or a failed one (`failed`). */
+  noText?: "missing" | "failed";
+  needGeneration: boolean;
+  /** The text of a generation already in the store. */
+  text?: string;
+  parses: PlannedParse[];
+  scores: PlannedScore[];
+  /** Work items found final: parses done, scores done, scores that cannot be computed. */
+  parsesDone: number;
+  scoresDone: number;
+  scoresBlocked: number;
+  knownAnswers: CandidateTask["knownAnswers"];
+}
+
+/**
+ * The pending generation, parses and scores of one candidate: plan minus what the store holds.
+ * A score over a parse that found no answer has nothing to score, now or on resume.
+ *
+ * @example
+ * ```ts
+ * import { pendingWork } from "./candidate_task.ts";
+ * // const work = pendingWork(trial, candidate, { plan, state, stages });
+ * ```
+ */
+export function pendingWork(
+  trial: PlannedTrial,
+  candidate: PlannedCandidate,
+  options: { plan: RunPlan; state: StoreState; stages: ReadonlyArray<Stage> },
+): PendingWork {
+  const { state, stages } = options;
+  const gen = state.generations.get(candidate.id);
+  const generated = gen?.status === "completed";
+  const needGeneration = stages.includes("generation") && !generated;
+  const taskStages = options.plan.stages.get(trial.taskId)!;
+  const base = { parsesDone: 0, scoresDone: 0, scoresBlocked: 0, knownAnswers: {} };
+  if (!needGeneration && !generated) {
+    return {
+      ...base,
+      noText: gen === undefined ? "missing" : "failed",
+      needGeneration,
+      parses: [],
+      scores: [],
+    };
+  }
+  const fact = (overlay: string, map: Map<string, { status: string }>) =>
+    map.get(overlayKey(candidate.id, overlay))?.status;
+  const pending = (overlay: string, map: Map<string, { status: string }>) =>
+    !isFinal(fact(overlay, map) as never);
+  const unanswered = (parseHash: string | null) =>
+    parseHash !== null && fact(parseOverlay(parseHash), state.parses) === "invalid";
+  const parses = stages.includes("parse")
+    ? taskStages.parses.filter((p) => pending(parseOverlay(p.hash), state.parses))
+    : [];
+  const scores = stages.includes("score")
+    ? taskStages.scores.filter((s) =>
+      pending(scoreOverlay(s.hash), state.scores) && !unanswered(s.parseHash)
+    )
+    : [];
+  const scoresBlocked = stages.includes("score")
+    ? taskStages.scores.filter((s) => unanswered(s.parseHash)).length
+    : 0;
+  const knownAnswers: CandidateTask["knownAnswers"] = {};
+  for (const score of scores) {
+    if (score.parseHash === null) continue;
+    const parsed = state.parses.get(overlayKey(candidate.id, parseOverlay(score.parseHash)));
+    if (parsed && isFinal(parsed.status)) {
+      knownAnswers[score.parseHash] = { ok: parsed.status === "completed", answer: parsed.answer };
+    }
+  }
+  return {
+    needGeneration,
+    text: generated ? gen.text ?? "" : undefined,
+    parses,
+    scores,
+    parsesDone: stages.includes("parse") ? taskStages.parses.length - parses.length : 0,
+    scoresDone: stages.includes("score")
+      ? taskStages.scores.length - scores.length - scoresBlocked
+      : 0,
+    scoresBlocked,
+    knownAnswers,
+  };
+}
+
+/** Settings a task carries besides the work. */
+export interface BuildTaskOptions {
+  policy: ExecutionPolicy;
+  hooks: PluginRef[];
+  state: StoreState;
+  /** Only inline tasks carry runtime values; workers read their own. */
+  runtime?: Record<string, string>;
+}
+
+/** The task the executor runs for one candidate's pending work. */
+export function buildTask(
+  trial: PlannedTrial,
+  candidate: PlannedCandidate,
+  work: PendingWork,
+  options: BuildTaskOptions,
+): CandidateTask {
+  const timeoutMs = options.policy.attempt_timeout * 1000;
+  return {
+    generation: work.needGeneration
+      ? {
+        request: {
+          model: trial.model,
+          messages: trial.messages,
+          params: trial.params,
+          seed: candidate.seed,
+          trialId: trial.trial,
+          candidateId: candidate.id,
+          sampleIndex: candidate.sample,
+          item: trial.item,
+        },
+        timeoutMs,
+      }
+      : undefined,
+    text: work.text,
+    item: trial.item.payload,
+    parses: work.parses,
+    scores: work.scores,
+    knownAnswers: work.knownAnswers,
+    hooks: options.hooks,
+    runtime: options.runtime,
+    judgeCache: judgeCacheOf(options.state, candidate.id),
+    judgeTimeoutMs: timeoutMs,
+  };
+}
+
+/** The judge answers a candidate already has, for the judge call cache. */
+function judgeCacheOf(state: StoreState, candidate: string): CandidateTask["judgeCache"] {
+  const byId = state.judges.get(candidate);
+  if (!byId) return undefined;
+  const out: NonNullable<CandidateTask["judgeCache"]> = {};
+  for (const [id, answer] of byId) out[id] = answer as { text: string };
+  return out;
+}
+
+/** Completion tokens a request may use: its `max_tokens`, else a conservative 256. */
+export const maxTokens = (trial: PlannedTrial): number =>
+  typeof trial.params.max_tokens === "number" ? trial.params.max_tokens : 256;
+
+/** Tokens a request may use, before it is sent: prompt characters / 4 plus `max_tokens`. */
+export const estimateTokens = (trial: PlannedTrial): number =>
+  Math.ceil(trial.messages.reduce((n, m) => n + m.content.length, 0) / 4) + maxTokens(trial);

@@ -57,3 +57,31 @@ export type {
 } from "./src/results/experiment_result.ts";
 export type { Row } from "./src/analytics/duckdb.ts";
 export type { ThemisEvent } from "./src/store/events.ts";
+export type {
+  DatasetProvider,
+  DatasetProviderContext,
+} from "./src/plugins/datasets/dataset_provider.ts";
+export type { DatasetPluginModule, PluginKind } from "./src/plugins/registry.ts";
+export { formatDescription, loadBundle, redactSecrets } from "./src/orchestrator/handoffs/mod.ts";
+export type {
+  BundleInput,
+  DiffOptions,
+  EstimateOptions,
+  ExportedBundle,
+  ExportOptions,
+  ImportCandidatesOptions,
+  LoadedBundle,
+  RecordsInput,
+  RunDescription,
+} from "./src/orchestrator/handoffs/mod.ts";
+export type { CostEstimate, EstimateRow, StageWork } from "./src/plan/estimate.ts";
+export { diffFields } from "./src/plan/diff_specs.ts";
+export type { FieldChange, RunDiff, SetDiff, StageItem } from "./src/plan/diff_specs.ts";
+export { checkHandoff } from "./src/spec/handoff_schemas.ts";
+export type {
+  BatchOutputLine,
+  BundleManifest,
+  CandidateRecord,
+  EvaluationRecord,
+  GenerationRecord,
+} from "./src/spec/handoff_schemas.ts";

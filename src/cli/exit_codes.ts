@@ -23,7 +23,8 @@ export function exitCodeFor(error: unknown): number {
   if (code.startsWith("STORE_") || code.startsWith("RUN_")) return EXIT.STORE;
   if (
     code.startsWith("SPEC_") || code.startsWith("PLUGIN_") || code === "DATASET_INVALID" ||
-    code === "PLAN_INVALID" || code === "MISSING_GENERATIONS" || code.startsWith("PROVIDER_")
+    code === "PLAN_INVALID" || code === "MISSING_GENERATIONS" || code.startsWith("PROVIDER_") ||
+    code === "BUNDLE_INVALID" || code === "IMPORT_INVALID"
   ) return EXIT.SPEC;
   return EXIT.INTERNAL;
 }

@@ -9,6 +9,11 @@ import { resumeCommand } from "./commands/resume.ts";
 import { planCommand } from "./commands/plan.ts";
 import { runsCommand, statusCommand } from "./commands/status.ts";
 import { submitCommand } from "./commands/submit.ts";
+import { exportCommand } from "./commands/export.ts";
+import { importCommand } from "./commands/import.ts";
+import { estimateCommand } from "./commands/estimate.ts";
+import { diffCommand } from "./commands/diff.ts";
+import { describeCommand } from "./commands/describe.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 
@@ -26,6 +31,11 @@ Commands:
   submit <spec>     persist the plan and hand it to the execution backend
   status <run>      where a run stands (from the events; true after a crash)
   runs              list the store's runs with status and counts
+  estimate <spec>   pending work, tokens and cost, without running anything
+  diff <a> <b>      what changes from spec a to spec b, and the work b adds
+  export <spec>     pending work as a bundle (OpenAI Batch API input) to run elsewhere
+  import <bundle>   import the results of a bundle's work (or a Batch API output file)
+  describe <run>    a run's settings for a paper (Markdown), secrets redacted
   sql "<query>"     read-only SQL over the store's projections
   validate <file>   check a spec or project file without running it
   schema [kind]     print the JSON Schema of benchmark, experiment or project specs
@@ -51,6 +61,11 @@ const COMMANDS: Record<string, Handler> = {
   submit: submitCommand,
   status: statusCommand,
   runs: runsCommand,
+  estimate: estimateCommand,
+  diff: diffCommand,
+  export: exportCommand,
+  import: importCommand,
+  describe: describeCommand,
   sql: sqlCommand,
   validate: validateCommand,
   schema: schemaCommand,

@@ -22,6 +22,8 @@ export type ErrorCode =
   | "RUN_NOT_FOUND"
   | "RUN_CONFLICT"
   | "MISSING_GENERATIONS"
+  | "BUNDLE_INVALID"
+  | "IMPORT_INVALID"
   | "SQL_INVALID"
   | "SQL_READ_ONLY"
   | "QUERY_INVALID"

@@ -6,20 +6,11 @@ import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
 import { manifestProject, planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
-import { executePlan, type ExecutionCounts } from "../run/execute_plan.ts";
-import { inlineExecutor, type StageExecutor } from "../run/executor.ts";
-import { poolExecutor } from "../run/pool.ts";
-import { secretReader } from "../run/secrets.ts";
+import type { ExecutionCounts } from "../run/execute_plan.ts";
 import { TelemetryBus } from "../run/telemetry.ts";
-import { ProgressTally } from "../run/progress_tally.ts";
-import {
-  activeStage,
-  rateAndEta,
-  readRunProgress,
-  type RunProgressSnapshot,
-} from "./run_progress.ts";
+import { readRunProgress, type RunProgressSnapshot } from "./run_progress.ts";
 import type { RunHandle } from "./run_handle.ts";
-import { preflight } from "./preflight.ts";
+import { executeRun, runWarnings } from "./execute_run.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
 import { loadProjectFile } from "../spec/load_spec.ts";
 import type {
@@ -365,28 +356,8 @@ export class Orchestrator {
       baseDirLabel: label,
       toolVersion: TOOL_VERSION,
       trialSink,
+      registry: this.registry,
     });
-  }
-
-  #executor(runtime?: Record<string, string>): { executor: StageExecutor; note?: string } {
-    const settings = this.project.executor;
-    if (settings.kind === "inline") {
-      return { executor: inlineExecutor(this.registry, secretReader(runtime)) };
-    }
-    if (!this.registry.isPortable()) {
-      return {
-        executor: inlineExecutor(this.registry, secretReader(runtime)),
-        note: "plugins registered from code cannot run in workers: ran inline",
-      };
-    }
-    return {
-      executor: poolExecutor({
-        maxThreads: settings.max_threads,
-        tasksPerWorker: settings.tasks_per_worker,
-        modules: this.registry.modules(),
-        runtime,
-      }),
-    };
   }
 
   async #execute(
@@ -396,71 +367,80 @@ export class Orchestrator {
     expectedRunId?: string,
   ): Promise<ExperimentResult> {
     const plan = await this.#planAndPersist(spec, stages, options, expectedRunId);
-    const { manifest } = plan;
-    const runs = this.store.runs;
-    preflight(plan.experiment, this.registry, stages, secretReader(options.runtime));
-    const open = await runs.openRun(manifest.run_id);
-    let counts: ExecutionCounts;
-    const { executor, note } = this.#executor(options.runtime);
-    try {
-      const { state, planned } = await runs.loadState({ plannedIn: manifest.run_id });
-      if (!stages.includes("generation")) requireGenerations(plan, state.generations);
-      open.writer.append({
-        type: "run.started",
-        data: {
-          stages,
-          executor: executor.kind,
-          ...(note ? { note } : {}),
-          tool_version: TOOL_VERSION,
-          counts: manifest.counts,
-        },
-      });
-      this.telemetry.emit({ type: "run.started", runId: manifest.run_id });
-      const c = manifest.counts;
-      const tally = new ProgressTally({
-        generation: stages.includes("generation") ? c.candidates : 0,
-        parse: stages.includes("parse") ? c.parses : 0,
-        score: stages.includes("score") ? c.scores : 0,
-      });
-      const startedAt = new Date();
-      const onSnapshot = options.progress?.onSnapshot;
-      counts = await executePlan({
-        plan,
-        state,
-        plannedInRun: planned,
-        writer: open.writer,
-        executor,
-        policy: this.project.execution_policy,
-        stages,
-        hooks: plan.experiment.hooks,
-        storeItemPayloads: this.project.storage.store_item_payloads,
-        runtime: options.runtime,
-        signal: options.signal,
-        telemetry: this.telemetry,
-        tally,
-        pricing: this.project.pricing,
-        maxCost: options.maxCost,
-        onProgress: onSnapshot &&
-          ((counts) => onSnapshot(liveSnapshot(manifest.run_id, tally, counts, startedAt))),
-      });
-      open.writer.append({
-        type: "run.finished",
-        data: {
-          stages,
-          counts: { ...counts },
-          cancelled: options.signal?.aborted ?? false,
-          stopped: counts.stopped,
-        },
-      });
-      this.telemetry.emit({ type: "run.finished", runId: manifest.run_id });
-    } finally {
-      open.close();
-      await executor.close();
-    }
-    return this.resultOf(manifest, counts);
+    const counts = await executeRun(plan, stages, {
+      ...options,
+      store: this.store,
+      registry: this.registry,
+      project: this.project,
+      telemetry: this.telemetry,
+    });
+    return this.resultOf(plan.manifest, counts);
   }
 
   // ---- handoffs (bundles, imports), diffs, estimates, describe: src/orchestrator/handoffs/ ----
+  // Loaded on first use (a run never needs them); docs/handoffs.md, docs/estimates.md.
+
+  /** Pending generation work as a bundle whose requests.jsonl is OpenAI Batch API input. */
+  async exportGenerationBundle(
+    spec: SpecInput,
+    options: import("./handoffs/mod.ts").ExportOptions = {},
+  ): Promise<import("./handoffs/mod.ts").ExportedBundle> {
+    return (await import("./handoffs/mod.ts")).exportGenerationBundle(this, spec, options);
+  }
+
+  /** Check generations made for a bundle (themis records or Batch API output) and append them. */
+  async importGenerationResults(
+    bundle: import("./handoffs/mod.ts").BundleInput,
+    records: import("./handoffs/mod.ts").RecordsInput,
+  ): Promise<ExperimentResult> {
+    return (await import("./handoffs/mod.ts")).importGenerationResults(this, bundle, records);
+  }
+
+  /** Pending score work, with the candidates' texts and parse answers, as a bundle. */
+  async exportEvaluationBundle(
+    spec: SpecInput,
+    options: import("./handoffs/mod.ts").ExportOptions = {},
+  ): Promise<import("./handoffs/mod.ts").ExportedBundle> {
+    return (await import("./handoffs/mod.ts")).exportEvaluationBundle(this, spec, options);
+  }
+
+  /** Check scores computed for an evaluation bundle and append them. */
+  async importEvaluationResults(
+    bundle: import("./handoffs/mod.ts").BundleInput,
+    records: import("./handoffs/mod.ts").RecordsInput,
+  ): Promise<ExperimentResult> {
+    return (await import("./handoffs/mod.ts")).importEvaluationResults(this, bundle, records);
+  }
+
+  /** Generations made without any bundle; each record names its trial (and sample). */
+  async importCandidates(
+    records: import("./handoffs/mod.ts").RecordsInput,
+    options: import("./handoffs/mod.ts").ImportCandidatesOptions = {},
+  ): Promise<ExperimentResult> {
+    return (await import("./handoffs/mod.ts")).importCandidates(this, records, options);
+  }
+
+  /** Pending work per stage, prompt/completion tokens and cost, with notes; runs nothing. */
+  async estimate(
+    spec: SpecInput,
+    options: import("./handoffs/mod.ts").EstimateOptions = {},
+  ): Promise<import("../plan/estimate.ts").CostEstimate> {
+    return (await import("./handoffs/mod.ts")).estimateSpec(this, spec, options);
+  }
+
+  /** Changed fields, added/removed/reused trials, parses and scores, and the work b adds. */
+  async diffSpecs(
+    baseline: SpecInput,
+    treatment: SpecInput,
+    options: import("./handoffs/mod.ts").DiffOptions = {},
+  ): Promise<import("../plan/diff_specs.ts").RunDiff> {
+    return (await import("./handoffs/mod.ts")).diffSpecRuns(this, baseline, treatment, options);
+  }
+
+  /** The settings of a run a paper needs (models, prompts, datasets, metrics, seeds), redacted. */
+  async describe(runId: string): Promise<import("./handoffs/mod.ts").RunDescription> {
+    return (await import("./handoffs/mod.ts")).describeRun(this, runId);
+  }
 }
 
 /** Plugin module paths of a spec as URLs (relative paths resolve from the spec's folder). */
@@ -468,66 +448,4 @@ function pluginModuleUrls(modules: string[], specDir: string): string[] {
   return modules.map((m) =>
     /^[a-z][a-z0-9+.-]*:/i.test(m) ? m : toFileUrl(isAbsolute(m) ? m : resolve(specDir, m))
   );
-}
-
-function requireGenerations(
-  plan: RunPlan,
-  generations: Map<string, { status: string }>,
-): void {
-  let trials = 0;
-  let candidates = 0;
-  for (const trial of plan.iterTrials()) {
-    const missing = trial.candidates.filter((c) => generations.get(c.id) === undefined).length;
-    if (missing > 0) trials++;
-    candidates += missing;
-  }
-  if (trials > 0) {
-    throw new ThemisError(
-      "MISSING_GENERATIONS",
-      `${trials} of ${plan.manifest.counts.trials} trials (${candidates} candidates) have no ` +
-        `generation in the store yet: run "themis generate" (or run) first, or import them`,
-      { trials, candidates },
-    );
-  }
-}
-
-/** A live snapshot from the scheduler's tally. */
-function liveSnapshot(
-  runId: string,
-  tally: ProgressTally,
-  counts: ExecutionCounts,
-  startedAt: Date,
-): RunProgressSnapshot {
-  const stages = tally.stages();
-  const done = counts.generated + counts.generationFailed + counts.parsed + counts.parseInvalid +
-    counts.parseFailed + counts.scored + counts.scoreFailed;
-  const left = stages.generation.pending + stages.parse.pending + stages.score.pending;
-  return {
-    runId,
-    status: "running",
-    stages,
-    activeStage: activeStage(stages),
-    startedAt: startedAt.toISOString(),
-    endedAt: null,
-    ...rateAndEta(done, left, Date.now() - startedAt.getTime()),
-    cost: counts.cost,
-  };
-}
-
-/** What a user must know about an execution that left work undone. */
-export function runWarnings(summary: ExecutionCounts | undefined): string[] {
-  if (!summary) return [];
-  const warnings: string[] = [];
-  if (summary.stopped === "max_cost") {
-    warnings.push(`stopped before the cost budget was exceeded (spent ${summary.cost.toFixed(4)})`);
-  }
-  if (summary.stopped === "circuit_open") {
-    warnings.push("a provider's circuit opened after repeated identical failures");
-  }
-  if (summary.stopped === "cancelled") warnings.push("cancelled before the work was done");
-  if (summary.skipped > 0) warnings.push(`${summary.skipped} candidates are still pending`);
-  if (summary.generationFailed > 0) {
-    warnings.push(`${summary.generationFailed} generations failed after retries`);
-  }
-  return warnings;
 }

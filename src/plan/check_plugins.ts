@@ -2,7 +2,8 @@ import { ThemisError } from "../core/errors.ts";
 import type { ErrorIssue } from "../core/errors.ts";
 import type { JsonObject } from "../core/json.ts";
 import type { Registry } from "../plugins/registry.ts";
-import type { ExperimentSpec } from "../spec/schemas.ts";
+import type { Engine } from "../plugins/types.ts";
+import type { ExperimentSpec, TaskSpec } from "../spec/schemas.ts";
 
 /** The stages whose plugins a command needs. */
 export type Stage = "generation" | "parse" | "score";
@@ -17,10 +18,75 @@ function collect(issues: ErrorIssue[], path: string, check: () => void): void {
   }
 }
 
+/** An inference-params capability an engine must declare, and how to tell it is asked for. */
+const CAPABILITIES: Array<{
+  key: "jsonOutput" | "logprobs";
+  what: string;
+  asks: (params: JsonObject) => string | undefined;
+}> = [
+  {
+    key: "jsonOutput",
+    what: "JSON output",
+    asks: (p) => {
+      const format = p.response_format;
+      if (format === undefined || format === null || format === "text") return undefined;
+      if (typeof format === "object" && !Array.isArray(format) && format.type === "text") {
+        return undefined;
+      }
+      return `response_format = ${JSON.stringify(format)}`;
+    },
+  },
+  {
+    key: "logprobs",
+    what: "logprobs",
+    asks: (p) =>
+      p.logprobs === true
+        ? "logprobs = true"
+        : p.top_logprobs !== undefined
+        ? `top_logprobs = ${JSON.stringify(p.top_logprobs)}`
+        : undefined,
+  },
+];
+
+/** Engines that lack a capability the task's inference params ask for. */
+function capabilityIssues(
+  task: TaskSpec,
+  engines: Array<{ engine: Engine; index: number; modelId: string }>,
+): ErrorIssue[] {
+  const issues: ErrorIssue[] = [];
+  for (const { engine, index, modelId } of engines) {
+    for (const capability of CAPABILITIES) {
+      if (engine.capabilities?.[capability.key] === true) continue;
+      const asked = task.inference.map((p) => capability.asks(p as JsonObject)).find(Boolean);
+      if (asked === undefined) continue;
+      issues.push({
+        path: `models[${index}].provider`,
+        code: "capability",
+        message: `the "${engine.id}" engine of model "${modelId}" cannot do ${capability.what}, ` +
+          `but the inference params of "${task.task_id}" ask for it (${asked}); remove the ` +
+          `param for this model, or use an engine that declares capabilities.${capability.key}`,
+      });
+    }
+  }
+  return issues;
+}
+
+function collectEngines(experiment: ExperimentSpec, registry: Registry, issues: ErrorIssue[]) {
+  const engines: Array<{ engine: Engine; index: number; modelId: string }> = [];
+  experiment.models.forEach((model, i) => {
+    collect(issues, `models[${i}].provider`, () => {
+      engines.push({ engine: registry.engine(model.provider), index: i, modelId: model.model_id });
+    });
+  });
+  return engines;
+}
+
 /**
  * Check, before any model call, that every plugin the given stages need exists and accepts
- * its config. Lists every problem at once (`PLUGIN_NOT_FOUND` when a name is unknown,
- * `SPEC_INVALID` for a bad config).
+ * its config, that dataset providers exist, and that every engine can do what the inference
+ * params ask of it (`response_format` needs `capabilities.jsonOutput`, `logprobs` /
+ * `top_logprobs` need `capabilities.logprobs`). Lists every problem at once
+ * (`PLUGIN_NOT_FOUND` when every problem is an unknown name, `SPEC_INVALID` otherwise).
  *
  * @example
  * ```ts
@@ -35,12 +101,15 @@ export function checkPlugins(
 ): void {
   const issues: ErrorIssue[] = [];
   const group = experiment.benchmark_id === undefined ? "tasks" : "slices";
-  if (stages.includes("generation")) {
-    experiment.models.forEach((model, i) => {
-      collect(issues, `models[${i}].provider`, () => registry.engine(model.provider));
-    });
-  }
+  const engines = stages.includes("generation") ? collectEngines(experiment, registry, issues) : [];
   experiment.tasks.forEach((task, t) => {
+    if (task.dataset.kind === "provider") {
+      const { provider, config } = task.dataset;
+      collect(issues, `${group}[${t}].dataset.provider`, () => {
+        registry.datasetProvider(provider).validateConfig?.((config ?? {}) as JsonObject);
+      });
+    }
+    issues.push(...capabilityIssues(task, engines));
     if (stages.includes("parse")) {
       task.parses.forEach((parse, p) => {
         parse.extractors.forEach((ref, e) => {

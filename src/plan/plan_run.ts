@@ -1,7 +1,11 @@
-import { ThemisError } from "../core/errors.ts";
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Database } from "../analytics/duckdb.ts";
+import { isThemisError, ThemisError } from "../core/errors.ts";
+import type { DatasetSql } from "../plugins/datasets/dataset_provider.ts";
 import { type DatasetItem, loadDataset } from "../plugins/datasets/load_dataset.ts";
-import { selectItems } from "../plugins/datasets/select_items.ts";
-import type { BenchmarkSpec, ExperimentSpec, ProjectSpec } from "../spec/schemas.ts";
+import { Registry } from "../plugins/registry.ts";
+import type { BenchmarkSpec, ExperimentSpec, ProjectSpec, TaskSpec } from "../spec/schemas.ts";
 import {
   datasetContentHash,
   MANIFEST_VERSION,
@@ -34,6 +38,8 @@ export interface PlanRunOptions {
   toolVersion: string;
   /** Receives each trial's manifest line, in plan order (to stream the manifest to disk). */
   trialSink?: (line: string) => void;
+  /** Plugins (dataset providers); the spec's plugin modules are loaded into it when needed. */
+  registry?: Registry;
 }
 
 /** A planned run: its manifest and the means to walk its trials again, lazily. */
@@ -50,25 +56,100 @@ function promptPathsOf(benchmark: BenchmarkSpec) {
   return (_task: number, _prompt: number, id: string) => `prompt_variants[${index.get(id)}]`;
 }
 
-/** Load and select every task's items. */
+/** Options of {@linkcode loadTaskItems}. */
+export interface LoadTaskItemsOptions {
+  /** Where dataset providers are looked up (default: the spec's plugin modules only). */
+  registry?: Registry;
+  /** How tasks are named in error paths: `slices` for a benchmark, `tasks` otherwise. */
+  group?: "slices" | "tasks";
+}
+
+/** Plugin module specifiers of a spec as URLs (relative paths resolve from `baseDir`). */
+function moduleUrls(modules: string[], baseDir: string): string[] {
+  return modules.map((m) => {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(m)) return m;
+    return pathToFileURL(isAbsolute(m) ? m : resolve(baseDir, m)).href;
+  });
+}
+
+/** The registry dataset providers come from, with the spec's plugin modules loaded. */
+async function providerRegistry(
+  experiment: ExperimentSpec,
+  baseDir: string,
+  registry?: Registry,
+): Promise<Registry | undefined> {
+  if (!experiment.tasks.some((t) => t.dataset.kind === "provider")) return registry;
+  const out = registry ?? new Registry();
+  for (const url of moduleUrls(experiment.plugins, baseDir)) await out.loadModule(url);
+  return out;
+}
+
+/** Point a dataset error at the slice it came from (`slices[1].dataset.items[3]`, …). */
+function locate(error: unknown, task: TaskSpec, prefix: string): unknown {
+  if (!isThemisError(error) || error.details.file !== undefined) return error;
+  const details = error.details;
+  const row = typeof details.row === "number" ? details.row : undefined;
+  if (typeof details.path === "string" && details.path.startsWith("dataset_query")) {
+    details.path = `${prefix}.${details.path}`;
+  } else if (details.path === undefined) {
+    details.path = task.dataset.kind === "inline" && row !== undefined
+      ? `${prefix}.dataset.items[${row - 1}]`
+      : `${prefix}.dataset`;
+  }
+  return error;
+}
+
+/**
+ * Load every task's dataset and pick its items with the task's query. Files are read through
+ * an in-memory DuckDB (opened only when a task reads a file, closed before returning); dataset
+ * providers come from `options.registry` or the spec's plugin modules.
+ *
+ * @example
+ * ```ts
+ * import { loadTaskItems } from "./plan_run.ts";
+ * // const items = await loadTaskItems(experiment, specDir);
+ * // items.get("slice_id")![0].id
+ * ```
+ */
 export async function loadTaskItems(
   experiment: ExperimentSpec,
   baseDir: string,
+  options: LoadTaskItemsOptions = {},
 ): Promise<Map<string, DatasetItem[]>> {
+  const group = options.group ?? (experiment.benchmark_id === undefined ? "tasks" : "slices");
+  const registry = await providerRegistry(experiment, baseDir, options.registry);
+  let db: Database | undefined;
+  const sql = async (): Promise<DatasetSql> => (db ??= await Database.open(":memory:"));
   const items = new Map<string, DatasetItem[]>();
-  for (const task of experiment.tasks) {
-    const all = await loadDataset(task.dataset, { baseDir });
-    const selected = selectItems(all, task.dataset_query);
-    if (selected.length === 0) {
-      throw new ThemisError(
-        "DATASET_INVALID",
-        `Slice "${task.task_id}" selects no items (dataset_query ${
-          JSON.stringify(task.dataset_query)
-        } over ${all.length} items)`,
-        { path: `slices.${task.task_id}.dataset_query` },
-      );
+  try {
+    for (const [index, task] of experiment.tasks.entries()) {
+      const prefix = `${group}[${index}]`;
+      let loaded;
+      try {
+        loaded = await loadDataset(task.dataset, {
+          baseDir,
+          query: task.dataset_query,
+          sql,
+          provider: registry &&
+            ((id) => registry.datasetProvider(id, `${prefix}.dataset.provider`)),
+          sliceId: task.task_id,
+        });
+      } catch (error) {
+        throw locate(error, task, prefix);
+      }
+      if (loaded.items.length === 0) {
+        throw new ThemisError(
+          "DATASET_INVALID",
+          `Slice "${task.task_id}" selects no items (dataset_query ${
+            JSON.stringify(task.dataset_query)
+          } over ${loaded.total} items)`,
+          { path: `${prefix}.dataset_query` },
+        );
+      }
+      items.set(task.task_id, loaded.items);
     }
-    items.set(task.task_id, selected);
+  } finally {
+    db?.close();
   }
   return items;
 }
@@ -95,7 +176,10 @@ export function manifestProject(project: ProjectSpec): ManifestProject {
  */
 export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
   const { experiment, project } = options;
-  const items = await loadTaskItems(experiment, options.baseDir);
+  const items = await loadTaskItems(experiment, options.baseDir, {
+    registry: options.registry,
+    group: options.source.kind === "benchmark" ? "slices" : "tasks",
+  });
   const stages = planStages(experiment);
   const promptPath = options.source.kind === "benchmark"
     ? promptPathsOf(options.source.spec)

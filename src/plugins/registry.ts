@@ -5,6 +5,8 @@ import { builtinMetrics } from "./metrics/mod.ts";
 import { mockEngine } from "./engines/mock.ts";
 import { openaiEngine } from "./engines/openai.ts";
 import { anthropicEngine } from "./engines/anthropic.ts";
+import { llamaCppEngine } from "./engines/llama_cpp.ts";
+import type { DatasetProvider } from "./datasets/dataset_provider.ts";
 import {
   type Engine,
   type Extractor,
@@ -15,17 +17,34 @@ import {
 } from "./types.ts";
 
 /** The kinds of plugin a registry holds. */
-export type PluginKind = "engine" | "extractor" | "metric" | "hook";
+export type PluginKind = "engine" | "extractor" | "metric" | "hook" | "dataset_provider";
+
+/** A plugin module that may also provide dataset providers (run at planning time). */
+export interface DatasetPluginModule extends PluginModule {
+  datasetProviders?: DatasetProvider[];
+}
+
+/** How each kind is named in messages. */
+const LABELS: Record<PluginKind, string> = {
+  engine: "engine",
+  extractor: "extractor",
+  metric: "metric",
+  hook: "hook",
+  dataset_provider: "dataset provider",
+};
 
 function checkApi(kind: PluginKind, plugin: { id: string; pluginApi?: number }): void {
   if (typeof plugin?.id !== "string" || plugin.id === "") {
-    throw new ThemisError("PLUGIN_INVALID", `A ${kind} plugin needs a non-empty string "id"`);
+    throw new ThemisError(
+      "PLUGIN_INVALID",
+      `A ${LABELS[kind]} plugin needs a non-empty string "id"`,
+    );
   }
   const api = plugin.pluginApi ?? PLUGIN_API_VERSION;
   if (api !== PLUGIN_API_VERSION) {
     throw new ThemisError(
       "PLUGIN_INVALID",
-      `The ${kind} "${plugin.id}" was written for plugin API ${api}; this themis speaks ` +
+      `The ${LABELS[kind]} "${plugin.id}" was written for plugin API ${api}; this themis speaks ` +
         `${PLUGIN_API_VERSION}`,
     );
   }
@@ -36,12 +55,15 @@ const METHODS: Record<PluginKind, string> = {
   extractor: "extract",
   metric: "score",
   hook: "id",
+  dataset_provider: "load",
 };
 
 /**
- * Plugins by name: engines (by provider), extractors, metrics and hooks. Built-ins come from
- * `createRegistry()`; custom ones from plugin modules (`loadModule`, which workers can load
- * again by specifier) or from code (`register*`, which only the inline executor can run).
+ * Plugins by name: engines (by provider), extractors, metrics, hooks and dataset providers.
+ * Built-ins come from `createRegistry()`; custom ones from plugin modules (`loadModule`, which
+ * workers can load again by specifier) or from code (`register*`, which only the inline
+ * executor can run; dataset providers run at planning time, so code-registered ones do not
+ * keep a run out of the worker pool).
  *
  * @example
  * ```ts
@@ -56,6 +78,7 @@ export class Registry {
     extractor: new Map(),
     metric: new Map(),
     hook: new Map(),
+    dataset_provider: new Map(),
   };
   readonly #modules: string[] = [];
   #closures = 0;
@@ -76,13 +99,18 @@ export class Registry {
     return this.#register("hook", hook, true);
   }
 
+  /** A dataset provider from code (runs at planning time, in the main thread). */
+  registerDatasetProvider(provider: DatasetProvider): this {
+    return this.#register("dataset_provider", provider, false);
+  }
+
   #register(kind: PluginKind, plugin: { id: string }, fromCode: boolean): this {
     checkApi(kind, plugin);
     const method = METHODS[kind];
     if (typeof (plugin as Record<string, unknown>)[method] === "undefined") {
       throw new ThemisError(
         "PLUGIN_INVALID",
-        `The ${kind} "${plugin.id}" has no "${method}" function`,
+        `The ${LABELS[kind]} "${plugin.id}" has no "${method}" function`,
       );
     }
     this.#plugins[kind].set(plugin.id, plugin);
@@ -91,19 +119,22 @@ export class Registry {
   }
 
   /** A registry holding the given plugins, counted as portable (workers rebuild them). */
-  static withPlugins(plugins: PluginModule): Registry {
+  static withPlugins(plugins: DatasetPluginModule): Registry {
     const registry = new Registry();
     registry.#registerModule(plugins);
     return registry;
   }
 
-  #registerModule(plugins: PluginModule): void {
+  #registerModule(plugins: DatasetPluginModule): void {
     for (const engine of plugins.engines ?? []) this.#register("engine", engine, false);
     for (const extractor of plugins.extractors ?? []) {
       this.#register("extractor", extractor, false);
     }
     for (const metric of plugins.metrics ?? []) this.#register("metric", metric, false);
     for (const hook of plugins.hooks ?? []) this.#register("hook", hook, false);
+    for (const provider of plugins.datasetProviders ?? []) {
+      this.#register("dataset_provider", provider, false);
+    }
   }
 
   /**
@@ -123,12 +154,13 @@ export class Registry {
         error,
       );
     }
-    const plugins = (mod.default ?? mod.plugins) as PluginModule | undefined;
+    const plugins = (mod.default ?? mod.plugins) as DatasetPluginModule | undefined;
     if (typeof plugins !== "object" || plugins === null) {
       throw new ThemisError(
         "PLUGIN_INVALID",
         `Plugin module "${specifier}" must default-export (or export as "plugins") an object ` +
-          `like { metrics: [...], extractors: [...], engines: [...], hooks: [...] }`,
+          `like { metrics: [...], extractors: [...], engines: [...], hooks: [...], ` +
+          `datasetProviders: [...] }`,
         { module: specifier },
       );
     }
@@ -163,6 +195,10 @@ export class Registry {
     return this.#get("hook", id, where) as Hook;
   }
 
+  datasetProvider(id: string, where?: string): DatasetProvider {
+    return this.#get("dataset_provider", id, where) as DatasetProvider;
+  }
+
   names(kind: PluginKind): string[] {
     return [...this.#plugins[kind].keys()].sort();
   }
@@ -174,7 +210,7 @@ export class Registry {
     const close = closestMatch(id, names);
     throw new ThemisError(
       "PLUGIN_NOT_FOUND",
-      `Unknown ${kind} "${id}"${where ? ` at ${where}` : ""}.` +
+      `Unknown ${LABELS[kind]} "${id}"${where ? ` at ${where}` : ""}.` +
         (close ? ` Did you mean "${close}"?` : "") +
         ` Available: ${names.length ? names.join(", ") : "none"}`,
       { path: where, suggestion: close, available: names },
@@ -184,7 +220,7 @@ export class Registry {
 
 /** The built-in plugins. */
 export const BUILTIN_PLUGINS: PluginModule = {
-  engines: [mockEngine, openaiEngine, anthropicEngine],
+  engines: [mockEngine, openaiEngine, anthropicEngine, llamaCppEngine],
   extractors: builtinExtractors,
   metrics: builtinMetrics,
 };

@@ -13,6 +13,7 @@ import { backoffDelay } from "./backoff.ts";
 import type { StageExecutor } from "./executor.ts";
 import { ProviderLimiter } from "./provider_limiter.ts";
 import { buildTask, estimateTokens, maxTokens, pendingWork } from "./candidate_task.ts";
+import { trialPlannedData } from "./trial_planned.ts";
 import { type RecordedWork, recordWork } from "./record_work.ts";
 import type { TelemetryBus } from "./telemetry.ts";
 import type { ProgressTally } from "./progress_tally.ts";
@@ -112,22 +113,10 @@ class Scheduler {
 
   announce(trial: PlannedTrial): void {
     if (this.o.plannedInRun.has(trial.trial)) return;
-    const data: JsonObject = {
-      benchmark_id: this.o.plan.experiment.benchmark_id ?? null,
-      slice_id: trial.taskId,
-      model_id: trial.model.model_id,
-      provider: trial.model.provider,
-      prompt_variant_id: trial.promptId,
-      params: trial.params,
-      params_index: trial.paramsIndex,
-      item_id: trial.item.id,
-      dimensions: trial.dimensions,
-      num_samples: trial.candidates.length,
-    };
-    if (this.o.storeItemPayloads) {
-      data.item = trial.item.payload;
-      data.messages = trial.messages as unknown as JsonObject[];
-    }
+    const data = trialPlannedData(trial, {
+      benchmarkId: this.o.plan.experiment.benchmark_id ?? null,
+      storeItemPayloads: this.o.storeItemPayloads,
+    });
     this.append({ type: "trial.planned", trial: trial.trial, data });
     this.o.plannedInRun.add(trial.trial);
   }

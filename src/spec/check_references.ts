@@ -88,6 +88,16 @@ export function checkBenchmarkReferences(spec: BenchmarkSpec): ReferenceIssue[] 
         });
       }
     });
+    const selectsNone = (slice.prompt_variant_ids?.length ?? -1) === 0 &&
+      (slice.prompt_families?.length ?? 0) === 0;
+    if (selectsNone || (slice.prompt_families?.length === 0 && !slice.prompt_variant_ids)) {
+      issues.push({
+        path: ["slices", i, slice.prompt_variant_ids ? "prompt_variant_ids" : "prompt_families"],
+        code: "no_prompt_variant",
+        message: `slice "${slice.slice_id}" selects no prompt variant: name at least one, or ` +
+          `leave prompt_variant_ids and prompt_families out to use them all`,
+      });
+    }
     slice.prompt_families?.forEach((family, j) => {
       if (!families.has(family)) {
         issues.push({

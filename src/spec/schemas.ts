@@ -94,19 +94,50 @@ export const ProjectSpecSchema = z.strictObject({
 
 // ---------------------------------------------------------------- datasets
 
+/** A field of a row: a top-level key, or a dotted path into nested values (`answers.text.0`). */
+const fieldPath = z.string().min(1, "a field name must not be empty");
+
+/** What every dataset kind accepts besides where its rows come from. */
+const datasetCommon = {
+  /**
+   * The field holding each row's id. Unset: `id` when a row has it, else the hash of the row.
+   * Set: every row must have it.
+   */
+  id_field: fieldPath.optional(),
+  /** Extra top-level fields copied from nested paths: `{ answer = "answers.text" }`. */
+  fields: z.record(z.string().min(1), fieldPath).optional(),
+};
+
+/** A file read through DuckDB; `path` is relative to the spec file. */
+const datasetFile = { path: z.string().min(1, "a dataset file needs a path"), ...datasetCommon };
+
 export const DatasetSpecSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("inline"),
     items: z.array(jsonObject).min(1, "an inline dataset needs at least one item"),
-    id_field: z.string().default("id"),
+    ...datasetCommon,
   }),
+  /** JSON Lines: one JSON object per line (Hugging Face `to_json(lines=True)` exports). */
+  z.strictObject({ kind: z.literal("jsonl"), ...datasetFile }),
+  /** CSV with a header row; every value is read as text (empty cells as null). */
   z.strictObject({
-    kind: z.literal("jsonl"),
-    /** Relative to the spec file. */
-    path: z.string().min(1),
-    id_field: z.string().default("id"),
+    kind: z.literal("csv"),
+    ...datasetFile,
+    delimiter: z.string().length(1, "a CSV delimiter is one character").optional(),
+  }),
+  /** Parquet (Hugging Face hub exports); nested columns become nested JSON. */
+  z.strictObject({ kind: z.literal("parquet"), ...datasetFile }),
+  /** Rows from a dataset provider plugin (a module listed in `plugins`). */
+  z.strictObject({
+    kind: z.literal("provider"),
+    provider: z.string().min(1),
+    config: jsonObject.optional(),
+    ...datasetCommon,
   }),
 ]);
+
+/** Metadata equality: items whose field equals the value (every entry must hold). */
+const whereClause = z.record(fieldPath, z.union([z.string(), z.number(), z.boolean()]));
 
 export const DatasetQuerySchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("all") }),
@@ -114,13 +145,19 @@ export const DatasetQuerySchema = z.discriminatedUnion("kind", [
     kind: z.literal("subset"),
     count: z.number().int().min(1),
     seed: z.number().int().nonnegative().default(0),
+    /** Filter first, then pick. */
+    where: whereClause.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("stratified"),
+    count: z.number().int().min(1),
+    /** Items are grouped by this field; each group keeps its share of `count`. */
+    field: fieldPath,
+    seed: z.number().int().nonnegative().default(0),
+    where: whereClause.optional(),
   }),
   z.strictObject({ kind: z.literal("item_ids"), ids: z.array(z.string()).min(1) }),
-  z.strictObject({
-    kind: z.literal("filter"),
-    /** Items whose metadata field equals the value (all must hold). */
-    where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-  }),
+  z.strictObject({ kind: z.literal("filter"), where: whereClause }),
 ]);
 
 // ---------------------------------------------------------------- prompts, parses, scores

@@ -140,7 +140,11 @@ export async function printRunResult(
   const storeDir = displayPath(orchestrator.store.root, io);
   io.out(
     `\nrun ${result.runId}: ${s.candidates} candidates — ${s.generated} generated, ` +
-      `${s.reused} reused, ${s.parsed} parsed (${s.parseInvalid} without an answer), ` +
+      `${s.reused} reused, ${s.parsed} parsed (${s.parseInvalid} without an answer` +
+      (s.parsed + s.parseInvalid > 0
+        ? `, ${(100 * s.parseInvalid / (s.parsed + s.parseInvalid)).toFixed(1)}%`
+        : "") +
+      `), ` +
       `${s.scored} scored, ${failed} failed` +
       (s.retries ? `, ${s.retries} retries` : "") +
       (s.skipped

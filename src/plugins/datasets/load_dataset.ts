@@ -1,85 +1,152 @@
-import { isAbsolute, resolve } from "node:path";
-import { errorMessage, ThemisError } from "../../core/errors.ts";
+import { errorMessage, isThemisError, ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
-import type { DatasetSpec } from "../../spec/schemas.ts";
-import { assignItemIds, type DatasetItem } from "./select_items.ts";
+import type { DatasetQuery, DatasetSpec } from "../../spec/schemas.ts";
+import type { DatasetProvider, DatasetSql } from "./dataset_provider.ts";
+import { withFields } from "./field_path.ts";
+import { readFileDataset } from "./read_file_dataset.ts";
+import { assignItemIds, type DatasetItem, selectItems } from "./select_items.ts";
 
-/** Where relative dataset paths resolve from: the folder of the spec file. */
+/** Where a dataset's rows come from besides the spec. */
 export interface LoadDatasetOptions {
+  /** Where relative dataset paths resolve from: the folder of the spec file. */
   baseDir: string;
+  /** The slice's query (default: all items). */
+  query?: DatasetQuery;
+  /** Opens the SQL engine file datasets are read with (called once, only when needed). */
+  sql?: () => Promise<DatasetSql>;
+  /** Looks a dataset provider up by id (throws `PLUGIN_NOT_FOUND` for an unknown one). */
+  provider?: (id: string) => DatasetProvider;
+  /** The slice (or task) id, for providers and messages. */
+  sliceId?: string;
 }
 
-function parseJsonl(text: string, source: string): JsonObject[] {
-  const rows: JsonObject[] = [];
-  const lines = text.split("\n");
-  lines.forEach((line, index) => {
-    if (line.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new ThemisError(
-        "DATASET_INVALID",
-        `${source}:${index + 1}: row is not valid JSON (${errorMessage(error)})`,
-        { file: source, line: index + 1 },
-      );
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new ThemisError(
-        "DATASET_INVALID",
-        `${source}:${index + 1}: row is not a JSON object`,
-        { file: source, line: index + 1 },
-      );
-    }
-    rows.push(value as JsonObject);
+/** A slice's items, picked by its query, and the number of items the dataset has. */
+export interface LoadedDataset {
+  items: DatasetItem[];
+  total: number;
+}
+
+function pick(
+  rows: JsonObject[],
+  spec: DatasetSpec,
+  options: { query: DatasetQuery; source: string },
+): LoadedDataset {
+  const all = assignItemIds(rows.map((row) => withFields(row, spec.fields)), {
+    idField: spec.id_field ?? "id",
+    required: spec.id_field !== undefined,
+    source: options.source,
+    raw: rows,
   });
-  return rows;
+  return { items: selectItems(all, options.query), total: all.length };
+}
+
+/** A provider's rows as plain JSON objects, or a clear error naming the provider and row. */
+function checkRows(rows: unknown, id: string): JsonObject[] {
+  if (!Array.isArray(rows)) {
+    throw new ThemisError(
+      "PLUGIN_INVALID",
+      `dataset provider "${id}" must return an array of row objects, got ${typeof rows}`,
+    );
+  }
+  return rows.map((row, index) => {
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+      throw new ThemisError(
+        "DATASET_INVALID",
+        `dataset provider "${id}": row ${index + 1} is not an object`,
+        { row: index + 1 },
+      );
+    }
+    // Through JSON, as a file would be: dates become text, undefined members disappear.
+    return JSON.parse(JSON.stringify(row)) as JsonObject;
+  });
+}
+
+async function loadFromProvider(
+  spec: Extract<DatasetSpec, { kind: "provider" }>,
+  options: LoadDatasetOptions & { query: DatasetQuery },
+): Promise<LoadedDataset> {
+  if (options.provider === undefined) {
+    throw new ThemisError(
+      "PLUGIN_NOT_FOUND",
+      `Unknown dataset provider "${spec.provider}": no dataset providers are registered`,
+    );
+  }
+  const provider = options.provider(spec.provider);
+  let rows: unknown;
+  try {
+    rows = await provider.load((spec.config ?? {}) as JsonObject, {
+      baseDir: options.baseDir,
+      query: options.query,
+      sliceId: options.sliceId ?? "",
+    });
+  } catch (error) {
+    if (isThemisError(error)) throw error;
+    throw new ThemisError(
+      "PLUGIN_ERROR",
+      `dataset provider "${spec.provider}" failed: ${errorMessage(error)}`,
+      { provider: spec.provider },
+      error,
+    );
+  }
+  return pick(checkRows(rows, spec.provider), spec, {
+    query: options.query,
+    source: `dataset provider "${spec.provider}"`,
+  });
 }
 
 /**
- * Load a slice's dataset into items with stable ids.
+ * Load a slice's dataset and pick its items with the slice's query: inline items, JSONL / CSV /
+ * Parquet files read through SQL with the query pushed down, or the rows of a dataset
+ * provider plugin. Every item gets a stable id.
  *
  * @example
  * ```ts
  * import { loadDataset } from "./load_dataset.ts";
- * const items = await loadDataset({ kind: "inline", items: [{ id: "1" }], id_field: "id" }, {
+ * const { items } = await loadDataset({ kind: "inline", items: [{ id: "1" }, { id: "2" }] }, {
  *   baseDir: ".",
+ *   query: { kind: "item_ids", ids: ["2"] },
  * });
- * console.assert(items[0].id === "1");
+ * console.assert(items.length === 1 && items[0].id === "2");
  * ```
  */
 export async function loadDataset(
   spec: DatasetSpec,
   options: LoadDatasetOptions,
-): Promise<DatasetItem[]> {
+): Promise<LoadedDataset> {
+  const query = options.query ?? { kind: "all" };
   switch (spec.kind) {
     case "inline":
-      return assignItemIds(spec.items as JsonObject[], {
-        idField: spec.id_field,
-        source: "inline dataset",
-      });
-    case "jsonl": {
-      const path = isAbsolute(spec.path) ? spec.path : resolve(options.baseDir, spec.path);
-      let text: string;
-      try {
-        text = await Deno.readTextFile(path);
-      } catch (error) {
-        const why = error instanceof Deno.errors.NotFound ? "no such file" : errorMessage(error);
-        throw new ThemisError("DATASET_INVALID", `Cannot read dataset "${path}": ${why}`, {
-          file: path,
-        });
+      return pick(spec.items as JsonObject[], spec, { query, source: "inline dataset" });
+    case "jsonl":
+    case "csv":
+    case "parquet": {
+      if (options.sql === undefined) {
+        throw new ThemisError(
+          "INTERNAL",
+          `Reading the ${spec.kind} dataset "${spec.path}" needs a SQL engine (options.sql)`,
+        );
       }
-      return assignItemIds(parseJsonl(text, spec.path), {
-        idField: spec.id_field,
-        source: spec.path,
+      return await readFileDataset(spec, {
+        baseDir: options.baseDir,
+        query,
+        sql: await options.sql(),
       });
     }
+    case "provider":
+      return await loadFromProvider(spec, { ...options, query });
   }
 }
 
 /** The part of a dataset spec that identifies it (not its content, which items carry). */
 export function datasetSource(spec: DatasetSpec): Json {
-  return spec.kind === "inline" ? { kind: "inline" } : { kind: spec.kind, path: spec.path };
+  switch (spec.kind) {
+    case "inline":
+      return { kind: "inline" };
+    case "provider":
+      return { kind: "provider", provider: spec.provider, config: spec.config ?? {} };
+    default:
+      return { kind: spec.kind, path: spec.path };
+  }
 }
 
 export type { DatasetItem };

@@ -63,3 +63,62 @@ Deno.test("assignItemIds() uses the id field, else a payload hash, and refuses d
     /row 1 has an "id" that is not a string or number/,
   );
 });
+
+Deno.test("stratified picks a seeded, proportional share of each value and keeps the dataset order", () => {
+  const picked = selectItems(items, { kind: "stratified", count: 5, field: "even", seed: 0 });
+  // 10 odd and 10 even: 2.5 each; the tie on remainder and size goes to the smaller key
+  // (canonical JSON "false" < "true"), so 3 odd and 2 even.
+  assert.deepEqual(picked.map((i) => i.id), ["item-1", "item-4", "item-8", "item-9", "item-17"]);
+  assert.deepEqual(picked.filter((i) => i.payload.even).length, 2);
+  const again = selectItems([...items].reverse(), {
+    kind: "stratified",
+    count: 5,
+    field: "even",
+    seed: 0,
+  });
+  assert.deepEqual(again.map((i) => i.id).sort(), picked.map((i) => i.id).sort());
+});
+
+Deno.test("subset and stratified filter with where first; filter reads nested fields", () => {
+  const nested = items.map((i) => ({ ...i, payload: { ...i.payload, meta: { n: i.payload.n } } }));
+  assert.deepEqual(
+    selectItems(nested, { kind: "subset", count: 3, seed: 0, where: { even: false } })
+      .map((i) => i.id),
+    ["item-1", "item-9", "item-17"],
+  );
+  assert.deepEqual(
+    selectItems(nested, { kind: "filter", where: { "meta.n": 7 } }).map((i) => i.id),
+    ["item-7"],
+  );
+});
+
+Deno.test("stratified refuses an item without the field, naming it", () => {
+  assert.throws(
+    () =>
+      selectItems([...items, { id: "odd-one", payload: {} }], {
+        kind: "stratified",
+        count: 2,
+        field: "even",
+        seed: 0,
+      }),
+    {
+      code: "DATASET_INVALID",
+      message: 'dataset_query stratifies by "even", which item "odd-one" does not have',
+    },
+  );
+});
+
+Deno.test("assignItemIds() with a required id field names the first row without one", () => {
+  assert.throws(
+    () =>
+      assignItemIds([{ qid: "a" }, { q: "b" }], {
+        idField: "qid",
+        source: "data.jsonl",
+        required: true,
+      }),
+    {
+      code: "DATASET_INVALID",
+      message: 'data.jsonl: row 2 has no "qid" (the dataset\'s id_field)',
+    },
+  );
+});

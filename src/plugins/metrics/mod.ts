@@ -21,13 +21,13 @@ import { tokenF1 } from "./token_f1.ts";
 export { parseVerdict, renderRubric } from "./llm_judge.ts";
 export {
   bleu,
-  llmJudge,
   choiceAccuracy,
   contains,
   exactMatch,
   jsonSchemaValid,
   jsonValid,
   length,
+  llmJudge,
   normalizedExactMatch,
   numericMatch,
   regexMatch,

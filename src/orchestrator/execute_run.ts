@@ -1,0 +1,188 @@
+import { ThemisError } from "../core/errors.ts";
+import type { Stage } from "../plan/check_plugins.ts";
+import type { RunPlan } from "../plan/plan_run.ts";
+import type { Registry } from "../plugins/registry.ts";
+import { executePlan, type ExecutionCounts } from "../run/execute_plan.ts";
+import { inlineExecutor, type StageExecutor } from "../run/executor.ts";
+import { poolExecutor } from "../run/pool.ts";
+import { ProgressTally } from "../run/progress_tally.ts";
+import { secretReader } from "../run/secrets.ts";
+import type { TelemetryBus } from "../run/telemetry.ts";
+import type { ProjectSpec } from "../spec/schemas.ts";
+import { preflight } from "./preflight.ts";
+import { activeStage, rateAndEta, type RunProgressSnapshot } from "./run_progress.ts";
+import type { Store } from "./store.ts";
+import { TOOL_VERSION } from "./version.ts";
+
+/** What executing a planned run needs from the orchestrator. */
+export interface ExecuteRunOptions {
+  store: Store;
+  registry: Registry;
+  project: ProjectSpec;
+  telemetry: TelemetryBus;
+  runtime?: Record<string, string>;
+  signal?: AbortSignal;
+  maxCost?: number;
+  progress?: { onSnapshot?: (snapshot: RunProgressSnapshot) => void };
+}
+
+/** The executor the project asks for; inline when plugins cannot travel to workers. */
+function chooseExecutor(
+  registry: Registry,
+  project: ProjectSpec,
+  runtime?: Record<string, string>,
+): { executor: StageExecutor; note?: string } {
+  const settings = project.executor;
+  if (settings.kind === "inline") {
+    return { executor: inlineExecutor(registry, secretReader(runtime)) };
+  }
+  if (!registry.isPortable()) {
+    return {
+      executor: inlineExecutor(registry, secretReader(runtime)),
+      note: "plugins registered from code cannot run in workers: ran inline",
+    };
+  }
+  return {
+    executor: poolExecutor({
+      maxThreads: settings.max_threads,
+      tasksPerWorker: settings.tasks_per_worker,
+      modules: registry.modules(),
+      runtime,
+    }),
+  };
+}
+
+/**
+ * Execute a planned run: check the models can be called, take the run's lock, fold the store,
+ * and walk the plan between a `run.started` and a `run.finished` event.
+ */
+export async function executeRun(
+  plan: RunPlan,
+  stages: Stage[],
+  options: ExecuteRunOptions,
+): Promise<ExecutionCounts> {
+  const { manifest } = plan;
+  const { store, registry, project, telemetry } = options;
+  preflight(plan.experiment, registry, stages, secretReader(options.runtime));
+  const open = await store.runs.openRun(manifest.run_id);
+  const { executor, note } = chooseExecutor(registry, project, options.runtime);
+  try {
+    const { state, planned } = await store.runs.loadState({ plannedIn: manifest.run_id });
+    if (!stages.includes("generation")) requireGenerations(plan, state.generations);
+    open.writer.append({
+      type: "run.started",
+      data: {
+        stages,
+        executor: executor.kind,
+        ...(note ? { note } : {}),
+        tool_version: TOOL_VERSION,
+        counts: manifest.counts,
+      },
+    });
+    telemetry.emit({ type: "run.started", runId: manifest.run_id });
+    const c = manifest.counts;
+    const tally = new ProgressTally({
+      generation: stages.includes("generation") ? c.candidates : 0,
+      parse: stages.includes("parse") ? c.parses : 0,
+      score: stages.includes("score") ? c.scores : 0,
+    });
+    const startedAt = new Date();
+    const onSnapshot = options.progress?.onSnapshot;
+    const counts = await executePlan({
+      plan,
+      state,
+      plannedInRun: planned,
+      writer: open.writer,
+      executor,
+      policy: project.execution_policy,
+      stages,
+      hooks: plan.experiment.hooks,
+      storeItemPayloads: project.storage.store_item_payloads,
+      runtime: options.runtime,
+      signal: options.signal,
+      telemetry,
+      tally,
+      pricing: project.pricing,
+      maxCost: options.maxCost,
+      onProgress: onSnapshot &&
+        ((now) => onSnapshot(liveSnapshot(manifest.run_id, tally, now, startedAt))),
+    });
+    open.writer.append({
+      type: "run.finished",
+      data: {
+        stages,
+        counts: { ...counts },
+        cancelled: options.signal?.aborted ?? false,
+        stopped: counts.stopped,
+      },
+    });
+    telemetry.emit({ type: "run.finished", runId: manifest.run_id });
+    return counts;
+  } finally {
+    open.close();
+    await executor.close();
+  }
+}
+
+/** Transform and evaluate need generations: name how many trials have none. */
+function requireGenerations(
+  plan: RunPlan,
+  generations: Map<string, { status: string }>,
+): void {
+  let trials = 0;
+  let candidates = 0;
+  for (const trial of plan.iterTrials()) {
+    const missing = trial.candidates.filter((c) => generations.get(c.id) === undefined).length;
+    if (missing > 0) trials++;
+    candidates += missing;
+  }
+  if (trials > 0) {
+    throw new ThemisError(
+      "MISSING_GENERATIONS",
+      `${trials} of ${plan.manifest.counts.trials} trials (${candidates} candidates) have no ` +
+        `generation in the store yet: run "themis generate" (or run) first, or import them`,
+      { trials, candidates },
+    );
+  }
+}
+
+/** A live snapshot from the scheduler's tally. */
+function liveSnapshot(
+  runId: string,
+  tally: ProgressTally,
+  counts: ExecutionCounts,
+  startedAt: Date,
+): RunProgressSnapshot {
+  const stages = tally.stages();
+  const done = counts.generated + counts.generationFailed + counts.parsed + counts.parseInvalid +
+    counts.parseFailed + counts.scored + counts.scoreFailed;
+  const left = stages.generation.pending + stages.parse.pending + stages.score.pending;
+  return {
+    runId,
+    status: "running",
+    stages,
+    activeStage: activeStage(stages),
+    startedAt: startedAt.toISOString(),
+    endedAt: null,
+    ...rateAndEta(done, left, Date.now() - startedAt.getTime()),
+    cost: counts.cost,
+  };
+}
+
+/** What a user must know about an execution that left work undone. */
+export function runWarnings(summary: ExecutionCounts | undefined): string[] {
+  if (!summary) return [];
+  const warnings: string[] = [];
+  if (summary.stopped === "max_cost") {
+    warnings.push(`stopped before the cost budget was exceeded (spent ${summary.cost.toFixed(4)})`);
+  }
+  if (summary.stopped === "circuit_open") {
+    warnings.push("a provider's circuit opened after repeated identical failures");
+  }
+  if (summary.stopped === "cancelled") warnings.push("cancelled before the work was done");
+  if (summary.skipped > 0) warnings.push(`${summary.skipped} candidates are still pending`);
+  if (summary.generationFailed > 0) {
+    warnings.push(`${summary.generationFailed} generations failed after retries`);
+  }
+  return warnings;
+}

@@ -1,0 +1,55 @@
+import { type CostEstimate, estimatePlan, type EstimatePlanOptions } from "../../plan/estimate.ts";
+import { encodingFor, type TokenCounter, tokenCounter } from "../../plan/estimate_tokens.ts";
+import type { ModelSpec } from "../../spec/schemas.ts";
+import type { Orchestrator, SpecInput } from "../orchestrator.ts";
+import { CompletionHistoryCollector, foldStore, storeWorkState } from "./fold_store.ts";
+
+/** Options of `estimate()`. */
+export interface EstimateOptions {
+  /** Folder the spec's relative dataset paths resolve from (default: the project's). */
+  specDir?: string;
+}
+
+/** Load the token counter of every model's encoding, for the synchronous estimator. */
+export async function loadCounters(
+  models: ReadonlyArray<ModelSpec>,
+): Promise<EstimatePlanOptions["counterFor"]> {
+  const counters = new Map<string, TokenCounter>();
+  for (const model of models) {
+    const { encoding } = encodingFor(model);
+    if (!counters.has(encoding)) counters.set(encoding, await tokenCounter(encoding));
+  }
+  return (model) => {
+    const { encoding, approximate } = encodingFor(model);
+    return { counter: counters.get(encoding)!, approximate };
+  };
+}
+
+/**
+ * Estimate what running a spec would take, without running or writing anything: pending work
+ * per stage, prompt tokens (js-tiktoken over the rendered prompts), completion tokens (mean of
+ * earlier generations of the same model and slice, else `max_tokens`, else 256) and cost (the
+ * project's `pricing`).
+ *
+ * @example
+ * ```ts
+ * import { estimateSpec } from "./estimate_run.ts";
+ * // const estimate = await estimateSpec(orchestrator, spec);
+ * // console.log(estimate.promptTokens, estimate.cost, estimate.notes.join("\n"));
+ * ```
+ */
+export async function estimateSpec(
+  orchestrator: Orchestrator,
+  spec: SpecInput,
+  options: EstimateOptions = {},
+): Promise<CostEstimate> {
+  const plan = await orchestrator.planSpec(spec, { persist: false, specDir: options.specDir });
+  const history = new CompletionHistoryCollector();
+  const state = await foldStore(orchestrator.store.runs, history.visit);
+  return estimatePlan(plan, {
+    state: storeWorkState(state),
+    history: history.history(),
+    pricing: orchestrator.project.pricing,
+    counterFor: await loadCounters(plan.experiment.models),
+  });
+}

@@ -81,23 +81,44 @@ async function generationsOnDisk(file: string): Promise<number> {
   }
 }
 
-async function runAndKill(dir: string, args: string[], afterMs: number): Promise<boolean> {
+/**
+ * Start a run and SIGKILL it once `more` new generations are on disk (so the kill lands in
+ * the middle of the work however busy the machine is). Returns whether it was killed.
+ */
+async function runAndKill(dir: string, args: string[], more: number): Promise<boolean> {
+  const before = await generationsOnDisk(eventsFileOf(dir));
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, ...args, "--quiet"],
     cwd: dir,
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already exited
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  while (!exited) {
+    await new Promise((r) => setTimeout(r, 10));
+    if ((await generationsOnDisk(eventsFileOf(dir))) - before >= more) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // it finished just now
+      }
+      break;
     }
-  }, afterMs);
-  const status = await child.status;
-  clearTimeout(timer);
-  return status.signal === "SIGKILL";
+  }
+  return (await status).signal === "SIGKILL";
+}
+
+function eventsFileOf(dir: string): string {
+  try {
+    const [run] = [...Deno.readDirSync(`${dir}/themis-store/runs`)];
+    return run ? `${dir}/themis-store/runs/${run.name}/events.jsonl` : "";
+  } catch {
+    return "";
+  }
 }
 
 Deno.test("SIGKILL at random moments, resumed each time, ends with the uninterrupted scores", async () => {
@@ -114,9 +135,9 @@ Deno.test("SIGKILL at random moments, resumed each time, ends with the uninterru
   let kills = 0;
   let midRun = 0;
   let runId: string | undefined;
-  for (let round = 0; round < 12 && kills < 5; round++) {
+  for (let round = 0; round < 8 && kills < 5; round++) {
     const args = runId ? ["resume", runId] : ["run", "bench.toml"];
-    const wasKilled = await runAndKill(killed, args, 250 + Math.floor(random() * 900));
+    const wasKilled = await runAndKill(killed, args, 20 + Math.floor(random() * 300));
     runId ??= [...Deno.readDirSync(`${killed}/themis-store/runs`)].map((e) => e.name)[0];
     if (!wasKilled) continue;
     kills++;

@@ -1,17 +1,12 @@
 /**
- * Aggregates over slices that share a score spec. Found while writing examples/capitals:
- * two slices whose scores are identical (same name, metrics and parse) share one score hash,
- * and `perTrialSql` (src/results/aggregate_sql.ts) lists that hash once per slice in its `rs`
- * values, so every trial is joined twice: the means are right, the counts doubled.
+ * Aggregates over slices that share a score spec: two slices whose scores are identical (same
+ * name, metrics and parse) share one score hash, which must count each trial once.
  */
 import assert from "node:assert/strict";
 import { type BenchmarkSpecInput, Orchestrator, Store } from "../mod.ts";
 
 Deno.test({
   name: "two slices with the same score spec count each trial once in aggregate()",
-  // Fails until src/results/aggregate_sql.ts de-duplicates score hashes (reported, not edited:
-  // another engineer owns src/results). Remove `ignore` once fixed.
-  ignore: true,
   fn: async () => {
     const store = Store.open(await Deno.makeTempDir({ prefix: "themis-shared-score-" }));
     try {

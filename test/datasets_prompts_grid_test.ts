@@ -180,9 +180,6 @@ Deno.test("num_samples makes that many candidates per trial; raising it keeps th
 
 Deno.test({
   name: "a slice whose prompt selection is empty is refused instead of planning no trials",
-  // Gap, reported to the owner of src/spec (compile_benchmark.ts / check_references.ts):
-  // `prompt_variant_ids = []` compiles to a task without prompts and plans 0 trials silently.
-  ignore: true,
   fn: async () => {
     const { store, orchestrator } = await open();
     try {

@@ -47,7 +47,10 @@ export function groupExpressions(
  * many runs of the store computed it.
  */
 export function perTrialSql(scores: ReadonlyArray<PlannedScore>): string {
-  const rows = scores.map((s) =>
+  // Two slices with the same score definition share its hash: list each hash once, or every
+  // trial would join twice.
+  const unique = [...new Map(scores.map((s) => [s.hash, s])).values()];
+  const rows = unique.map((s) =>
     `(${sqlString(s.hash)}, ${sqlString(s.reduction)}, ${s.k ?? "null"})`
   );
   const values = rows.length ? rows.join(", ") : `(null, null, null)`;

@@ -31,7 +31,7 @@ export interface ReadEventsResult {
  */
 export async function* iterEvents(
   file: string,
-  options: { onTorn?: (bytes: number) => void } = {},
+  options: { onTorn?: (bytes: number) => void; skipLine?: (line: string) => boolean } = {},
 ): AsyncGenerator<ThemisEvent> {
   let handle: Deno.FsFile;
   try {
@@ -54,7 +54,9 @@ export async function* iterEvents(
       pending = lines.pop()!;
       for (const line of lines) {
         lineNumber++;
-        if (line !== "") yield parseEventLine(line, file, lineNumber);
+        if (line !== "" && !options.skipLine?.(line)) {
+          yield parseEventLine(line, file, lineNumber);
+        }
       }
     }
     pending += decoder.decode();

@@ -6,6 +6,13 @@ import { acquireRunLock, type RunLock } from "./run_lock.ts";
 import { emptyStoreState, evolve, type StoreState } from "./store_state.ts";
 import { readLines, writeFileAtomic } from "./write_atomic.ts";
 
+/** The trial id of a `trial.planned` line, from its envelope (serializeEvent's key order). */
+function plannedTrialOf(line: string): string | undefined {
+  const match = /^\{"v":\d+,"seq":\d+,"ts":"[^"]*","run":"[^"]*","type":"trial\.planned","trial":"([^"]+)"/
+    .exec(line);
+  return match?.[1];
+}
+
 /** The store's state, and the trials one run already announced. */
 export interface LoadedState {
   state: StoreState;
@@ -143,7 +150,18 @@ export class RunStore {
     const planned = new Set<string>();
     for (const runId of await this.listRunIds()) {
       const collect = runId === options.plannedIn;
-      for await (const event of iterEvents(this.eventsFile(runId))) {
+      // trial.planned lines are the largest and say nothing about what is done: they are not
+      // parsed; the asked-for run's trial ids are read off the envelope.
+      const skipLine = (line: string) => {
+        if (!line.includes(`"type":"trial.planned"`)) return false;
+        if (collect) {
+          const trial = plannedTrialOf(line);
+          if (trial === undefined) return false; // not the usual envelope: parse it
+          planned.add(trial);
+        }
+        return true;
+      };
+      for await (const event of iterEvents(this.eventsFile(runId), { skipLine })) {
         evolve(state, event);
         if (collect && event.type === "trial.planned") planned.add(event.trial!);
       }

@@ -253,7 +253,7 @@ export class Orchestrator {
     const manifest = await this.store.runs.readManifest<RunManifest>(runId);
     const pinned = manifestProject(this.project);
     const changed = (Object.keys(pinned) as Array<keyof typeof pinned>).filter((key) =>
-      key !== "project_name" && manifest.project[key] !== pinned[key]
+      key !== "project_name" && key !== "pricing" && manifest.project[key] !== pinned[key]
     );
     if (changed.length > 0) {
       throw new ThemisError(

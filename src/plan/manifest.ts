@@ -23,6 +23,8 @@ export interface ManifestProject {
   project_name: string;
   global_seed: number;
   store_item_payloads: boolean;
+  /** Prices per model id when the run was planned (for costs in SQL); not part of the run id. */
+  pricing?: Record<string, { input_per_million: number; output_per_million: number }>;
 }
 
 /** The plan of one run, persisted as `manifest.json` (DESIGN §3). */

@@ -160,6 +160,7 @@ export function manifestProject(project: ProjectSpec): ManifestProject {
     project_name: project.project_name,
     global_seed: project.global_seed,
     store_item_payloads: project.storage.store_item_payloads,
+    pricing: project.pricing,
   };
 }
 

@@ -85,3 +85,46 @@ export type {
   EvaluationRecord,
   GenerationRecord,
 } from "./src/spec/handoff_schemas.ts";
+export { openResult } from "./src/results/load_result.ts";
+export type { IntervalOptions } from "./src/results/aggregate.ts";
+export type { LeaderboardOptions, LeaderboardRow } from "./src/results/leaderboard.ts";
+export type {
+  Condition,
+  ConditionRow,
+  PairedCompareOptions,
+} from "./src/results/compare_conditions.ts";
+export type { CompareRunsOptions, FlipRow, RunComparison } from "./src/results/compare_runs.ts";
+export type { Correction, PairedRow } from "./src/results/paired_groups.ts";
+export type {
+  IterTrialsOptions,
+  TrialIdentity,
+  TrialRecord,
+  TrialStatus,
+} from "./src/results/trial_records.ts";
+export type {
+  CandidateParse,
+  CandidateScore,
+  ItemOrigin,
+  ItemStatus,
+  TrialCandidate,
+} from "./src/results/candidate_records.ts";
+export type { TrialSummary } from "./src/results/trial_summaries.ts";
+export type {
+  FailureOptions,
+  FailureRecord,
+  InvalidExtraction,
+  ItemLocation,
+} from "./src/results/failures.ts";
+export type {
+  CandidateTimeline,
+  JudgeCall,
+  Lineage,
+  TimelineError,
+} from "./src/results/candidate_timeline.ts";
+export type { ExportJsonOptions, ResultExport } from "./src/results/export_result.ts";
+export type { PersistedArtifacts } from "./src/results/persist_artifacts.ts";
+export type { OverlayView } from "./src/results/_scope.ts";
+export { REPORT_FORMATS } from "./src/results/report/render_report.ts";
+export type { ReportFormat, ReportOptions } from "./src/results/report/render_report.ts";
+export type { ReportDataOptions } from "./src/results/report/report_data.ts";
+export * as stats from "./src/results/stats/mod.ts";

@@ -49,8 +49,19 @@ function row(
   return { model, slice, prompt_variant, score, metric: "exact_match", mean, count };
 }
 
-function rounded<T extends { mean: number }>(rows: T[]): T[] {
-  return rows.map((r) => ({ ...r, mean: Math.round(r.mean * 1e12) / 1e12 }));
+/** The group keys, score, metric, mean (rounded) and count of aggregate rows. */
+function rounded(rows: Array<Record<string, unknown>>) {
+  const keys = ["model", "slice", "prompt_variant", "domain", "score", "metric", "mean", "count"];
+  return rows.map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+      if (r[key] === undefined) continue;
+      out[key] = key === "mean" && typeof r.mean === "number"
+        ? Math.round(r.mean * 1e12) / 1e12
+        : r[key];
+    }
+    return out;
+  });
 }
 
 Deno.test("the demo benchmark's aggregate equals the hand-computed expectation", async () => {

@@ -1,47 +1,18 @@
-import { join } from "node:path";
 import { errorMessage, isThemisError, ThemisError } from "../core/errors.ts";
-import { completeLength, iterEvents } from "../store/event_log.ts";
 import { storePaths } from "../store/paths.ts";
-import { Database, type Row, type SqlParams } from "./duckdb.ts";
-import { BASE_TABLES, PROJECTION_VERSION, PROJECTIONS, readEventsSql } from "./projections.ts";
+import { extname } from "node:path";
+import { type CopyFormat, Database, type Row, type SqlParams } from "./duckdb.ts";
+import { BASE_TABLES } from "./projections.ts";
+import { refreshCache, type RefreshReport } from "./refresh.ts";
 
-/** What one refresh did. */
-export interface RefreshReport {
-  rebuilt: boolean;
-  filesRead: number;
-  bytesRead: number;
-}
+export type { RefreshReport } from "./refresh.ts";
 
-async function listEventFiles(root: string): Promise<string[]> {
-  const files: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(storePaths.runs(root))) {
-      if (entry.isDirectory) files.push(join(storePaths.runs(root), entry.name, "events.jsonl"));
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return files.sort();
-}
-
-async function sliceToTemp(file: string, from: number, to: number, dir: string): Promise<string> {
-  const handle = await Deno.open(file, { read: true });
-  try {
-    await handle.seek(from, Deno.SeekMode.Start);
-    const bytes = new Uint8Array(to - from);
-    let read = 0;
-    while (read < bytes.length) {
-      const n = await handle.read(bytes.subarray(read));
-      if (n === null) break;
-      read += n;
-    }
-    const tmp = join(dir, `slice-${crypto.randomUUID().slice(0, 8)}.jsonl`);
-    await Deno.writeFile(tmp, bytes.subarray(0, read));
-    return tmp;
-  } finally {
-    handle.close();
-  }
-}
+const COPY_FORMATS: Record<string, CopyFormat> = {
+  ".csv": "csv",
+  ".parquet": "parquet",
+  ".json": "json",
+  ".jsonl": "jsonl",
+};
 
 /**
  * The analytics database of a store: DuckDB projections over every run's events, cached in
@@ -68,7 +39,10 @@ export class Analytics {
   }
 
   /** Open the cache (or an in-memory copy when another process holds it) and refresh it. */
-  static async open(root: string, options: { refresh?: boolean } = {}): Promise<Analytics> {
+  static async open(
+    root: string,
+    options: { refresh?: boolean; profile?: (step: string, ms: number) => void } = {},
+  ): Promise<Analytics> {
     const cacheDir = storePaths.cache(root);
     await Deno.mkdir(cacheDir, { recursive: true });
     let db: Database;
@@ -82,7 +56,7 @@ export class Analytics {
     const analytics = new Analytics(root, db, cacheDir);
     try {
       await db.run(BASE_TABLES);
-      if (options.refresh !== false) await analytics.refresh();
+      if (options.refresh !== false) await analytics.refresh({ profile: options.profile });
     } catch (error) {
       db.close();
       throw error;
@@ -90,87 +64,15 @@ export class Analytics {
     return analytics;
   }
 
-  async #version(): Promise<number> {
-    const rows = await this.db.all(`select value from meta where key = 'projection_version'`);
-    return rows.length ? Number(rows[0].value) : -1;
-  }
-
-  async #reset(): Promise<void> {
-    await this.db.run(`delete from events; delete from sources;`);
-    await this.db.run(
-      `insert or replace into meta values ('projection_version', '${PROJECTION_VERSION}')`,
-    );
-  }
-
-  async #load(file: string, from: number, to: number, size: number): Promise<void> {
-    const direct = from === 0 && to === size;
-    const source = direct ? file : await sliceToTemp(file, from, to, this.#cacheDir);
-    try {
-      await this.db.run(`insert into events ${readEventsSql(source)}`);
-    } catch (error) {
-      // Find the exact bad line with our own reader, which names file and line.
-      for await (const _ of iterEvents(file)) { /* throws STORE_CORRUPT at the bad line */ }
-      throw new ThemisError(
-        "STORE_CORRUPT",
-        `Cannot load events from "${file}": ${errorMessage(error)}`,
-        { file },
-        error,
-      );
-    } finally {
-      if (!direct) await Deno.remove(source).catch(() => {});
-    }
-  }
-
   /**
-   * Bring the projections up to date with the event files: new bytes of grown files are
-   * appended; a file that shrank or vanished (a deleted run) or a new projection version
-   * rebuilds everything from scratch.
+   * Bring the projections up to date with the run directories (see `refreshCache`): grown
+   * event files and new manifests update the keys they touch; a shrunk or deleted file or a
+   * new projection version rebuilds from scratch.
    */
-  async refresh(): Promise<RefreshReport> {
-    const files = await listEventFiles(this.root);
-    const known = new Map(
-      (await this.db.all(`select file, bytes from sources`)).map((r) => [
-        String(r.file),
-        Number(r.bytes),
-      ]),
-    );
-    const sizes = new Map<string, { complete: number; size: number }>();
-    for (const file of files) {
-      const length = completeLength(file);
-      if (length) sizes.set(file, length);
-    }
-    let rebuilt = false;
-    const shrunk = [...known].some(([file, bytes]) => (sizes.get(file)?.complete ?? -1) < bytes);
-    if ((await this.#version()) !== PROJECTION_VERSION || shrunk) {
-      await this.#reset();
-      known.clear();
-      rebuilt = true;
-    }
-    let filesRead = 0;
-    let bytesRead = 0;
-    for (const [file, { complete, size }] of sizes) {
-      const from = known.get(file) ?? 0;
-      if (complete <= from) continue;
-      await this.#load(file, from, complete, size);
-      await this.db.run(`insert or replace into sources values (?, ?)`, [file, complete]);
-      filesRead++;
-      bytesRead += complete - from;
-    }
-    if (rebuilt || filesRead > 0 || !(await this.#hasProjections())) {
-      for (const [name, sql] of Object.entries(PROJECTIONS)) {
-        await this.db.run(`create or replace table ${name} as ${sql}`);
-      }
-    }
-    return { rebuilt, filesRead, bytesRead };
-  }
-
-  async #hasProjections(): Promise<boolean> {
-    const rows = await this.db.all(
-      `select count(*) as n from information_schema.tables where table_name in (${
-        Object.keys(PROJECTIONS).map((n) => `'${n}'`).join(",")
-      })`,
-    );
-    return Number(rows[0].n) === Object.keys(PROJECTIONS).length;
+  refresh(
+    options: { profile?: (step: string, ms: number) => void } = {},
+  ): Promise<RefreshReport> {
+    return refreshCache(this.db, { root: this.root, cacheDir: this.#cacheDir, ...options });
   }
 
   /** Internal queries (trusted SQL, parameters allowed). */
@@ -183,22 +85,60 @@ export class Analytics {
     return (await this.query(query)).rows;
   }
 
-  /** A user's query with its column names and types. */
-  async query(query: string): Promise<{ columns: string[]; types: string[]; rows: Row[] }> {
-    let readOnly: boolean;
+  async #checkReadOnly(query: string): Promise<Array<"select" | "explain" | "other">> {
+    let kinds: Array<"select" | "explain" | "other">;
     try {
-      readOnly = await this.db.isReadOnly(query);
+      kinds = await this.db.statementKinds(query);
     } catch (error) {
-      throw new ThemisError("SQL_INVALID", `Invalid SQL: ${errorMessage(error)}`, { query });
+      const reason = errorMessage(error).replace(/^Failed to extract statements: /, "");
+      throw new ThemisError("SQL_INVALID", `Invalid SQL: ${reason}`, { query });
     }
-    if (!readOnly) {
+    if (kinds.length === 0) {
+      throw new ThemisError("SQL_INVALID", "The query is empty: write a SELECT", { query });
+    }
+    if (kinds.some((k) => k === "other")) {
       throw new ThemisError(
         "SQL_READ_ONLY",
         "themis sql only reads: use SELECT (or EXPLAIN). The projections are derived from the " +
-          "events and rebuilt at will, so writing to them would be lost anyway.",
+          "events and rebuilt at will, so writing to them would be lost anyway; to save rows " +
+          "to a file, use --out (csv, parquet, json).",
         { query },
       );
     }
+    return kinds;
+  }
+
+  /**
+   * Write the rows of one read-only SELECT to `path` (`.csv`, `.parquet`, `.json` or
+   * `.jsonl`, by its extension) with DuckDB's COPY; returns the number of rows written.
+   */
+  async exportQuery(query: string, path: string): Promise<number> {
+    const format = COPY_FORMATS[extname(path).toLowerCase()];
+    if (format === undefined) {
+      throw new ThemisError(
+        "USAGE",
+        `Cannot write "${path}": the file must end in ${Object.keys(COPY_FORMATS).join(", ")}`,
+        { file: path },
+      );
+    }
+    const kinds = await this.#checkReadOnly(query);
+    if (kinds.length !== 1 || kinds[0] !== "select") {
+      throw new ThemisError(
+        "SQL_INVALID",
+        "Only one SELECT can be written to a file: remove the other statements",
+        { query },
+      );
+    }
+    try {
+      return await this.db.copyTo(query.trim().replace(/;+\s*$/, ""), path, format);
+    } catch (error) {
+      throw new ThemisError("SQL_INVALID", `Query failed: ${errorMessage(error)}`, { query });
+    }
+  }
+
+  /** A user's query with its column names and types. */
+  async query(query: string): Promise<{ columns: string[]; types: string[]; rows: Row[] }> {
+    await this.#checkReadOnly(query);
     try {
       return await this.db.query(query);
     } catch (error) {

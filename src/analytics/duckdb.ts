@@ -22,6 +22,9 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/** File formats `copyTo` writes. */
+export type CopyFormat = "csv" | "parquet" | "json" | "jsonl";
+
 /** A value a query parameter may take. */
 export type SqlParam = string | number | boolean | null;
 
@@ -96,15 +99,45 @@ export class Database {
 
   /** True when every statement of `sql` only reads (SELECT, EXPLAIN; checked without running). */
   async isReadOnly(sql: string): Promise<boolean> {
+    const kinds = await this.statementKinds(sql);
+    return kinds.length > 0 && kinds.every((k) => k === "select" || k === "explain");
+  }
+
+  /** The kind of each statement of `sql` (`select`, `explain`, `other`), without running it. */
+  async statementKinds(sql: string): Promise<Array<"select" | "explain" | "other">> {
     const { StatementType } = await duckdb();
     const extracted = await this.#connection.extractStatements(sql);
+    const kinds: Array<"select" | "explain" | "other"> = [];
     for (let i = 0; i < extracted.count; i++) {
       const prepared = await extracted.prepare(i);
       const type = prepared.statementType;
       prepared.destroySync();
-      if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN) return false;
+      kinds.push(
+        type === StatementType.SELECT
+          ? "select"
+          : type === StatementType.EXPLAIN
+          ? "explain"
+          : "other",
+      );
     }
-    return extracted.count > 0;
+    return kinds;
+  }
+
+  /**
+   * Write the rows of one SELECT to a file with DuckDB's COPY: `csv` (with a header),
+   * `parquet`, `json` (one array) or `jsonl` (one object per line). Returns the row count.
+   * The caller checks that `select` only reads.
+   */
+  async copyTo(select: string, path: string, format: CopyFormat): Promise<number> {
+    const options = {
+      csv: "FORMAT csv, HEADER true",
+      parquet: "FORMAT parquet",
+      json: "FORMAT json, ARRAY true",
+      jsonl: "FORMAT json",
+    }[format];
+    const target = path.replaceAll("'", "''");
+    const result = await this.#connection.run(`COPY (\n${select}\n) TO '${target}' (${options})`);
+    return Number(result.rowsChanged);
   }
 
   close(): void {

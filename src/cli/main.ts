@@ -3,6 +3,8 @@ import { isThemisError } from "../core/errors.ts";
 import { TOOL_VERSION } from "../orchestrator/version.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { sqlCommand } from "./commands/sql.ts";
+import { reportCommand } from "./commands/report.ts";
+import { compareCommand } from "./commands/compare.ts";
 import { type StageCommand, stageCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { resumeCommand } from "./commands/resume.ts";
@@ -37,6 +39,8 @@ Commands:
   import <bundle>   import the results of a bundle's work (or a Batch API output file)
   describe <run>    a run's settings for a paper (Markdown), secrets redacted
   sql "<query>"     read-only SQL over the store's projections
+  report <run>      a run's report: Markdown, CSV, JSON, LaTeX or offline HTML
+  compare <a> <b>   paired deltas between two runs, with CIs, p-values and flips
   validate <file>   check a spec or project file without running it
   schema [kind]     print the JSON Schema of benchmark, experiment or project specs
 
@@ -67,6 +71,8 @@ const COMMANDS: Record<string, Handler> = {
   import: importCommand,
   describe: describeCommand,
   sql: sqlCommand,
+  report: reportCommand,
+  compare: compareCommand,
   validate: validateCommand,
   schema: schemaCommand,
 };

@@ -1,7 +1,36 @@
 import type { Analytics } from "../analytics/analytics.ts";
-import type { Row } from "../analytics/duckdb.ts";
+import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
-import { groupExpressions, perTrialSql } from "./aggregate_sql.ts";
+import { type AggregateOptions, aggregateResult, type AggregateRow } from "./aggregate.ts";
+import { validGroupKeys } from "./aggregate_sql.ts";
+import { dimensionKeys, type OverlayView, type ResultScope } from "./_scope.ts";
+import { type CandidateTimeline, readTimeline } from "./candidate_timeline.ts";
+import {
+  compareConditions,
+  type ConditionRow,
+  type PairedCompareOptions,
+} from "./compare_conditions.ts";
+import { compareRunScopes, type CompareRunsOptions, type RunComparison } from "./compare_runs.ts";
+import { type ExportJsonOptions, exportResult, type ResultExport } from "./export_result.ts";
+import {
+  type FailureOptions,
+  type FailureRecord,
+  type InvalidExtraction,
+  iterFailureRecords,
+  iterInvalidExtractionRecords,
+} from "./failures.ts";
+import { type LeaderboardOptions, type LeaderboardRow, leaderboardRows } from "./leaderboard.ts";
+import { type PersistedArtifacts, persistResult } from "./persist_artifacts.ts";
+import { renderReport, type ReportOptions } from "./report/render_report.ts";
+import {
+  getTrialRecord,
+  iterTrialRecords,
+  type IterTrialsOptions,
+  type TrialRecord,
+} from "./trial_records.ts";
+import { iterTrialSummaries, type TrialSummary } from "./trial_summaries.ts";
+
+export type { AggregateOptions, AggregateRow } from "./aggregate.ts";
 
 /** Where a result reads its numbers: the store's analytics, refreshed on demand. */
 export interface ResultSource {
@@ -26,24 +55,36 @@ export interface ExecutionSummary {
   stopped: "max_cost" | "cancelled" | "circuit_open" | null;
 }
 
-/** Options of `aggregate()`. */
-export interface AggregateOptions {
-  /** Keys: model, slice, prompt_variant, item, params, metric, or a slice dimension. */
-  groupBy?: string[];
-  /** Only this score (`"acc"`) or metric (`"acc.exact_match"` or `"exact_match"`). */
-  metric?: string;
+function resolveOverlay<T extends { hash: string; name: string }>(
+  wanted: string,
+  options: T[],
+  what: "parse" | "score",
+): T {
+  const unique = [...new Map(options.map((o) => [o.hash, o])).values()];
+  const exact = unique.filter((o) => o.hash === wanted);
+  const matches = exact.length
+    ? exact
+    : unique.filter((o) => (wanted.length >= 6 && o.hash.startsWith(wanted)) || o.name === wanted);
+  if (matches.length === 1) return matches[0];
+  const list = unique.map((o) => `${o.name} (${o.hash})`).join(", ") || "none";
+  throw new ThemisError(
+    "QUERY_INVALID",
+    `${matches.length ? "Several" : "No"} ${what}s of this run match "${wanted}": give a ${what} ` +
+      `hash. The run's ${what}s: ${list}`,
+    { valid: unique.map((o) => o.hash) },
+  );
 }
 
-/** One group of `aggregate()`: its keys, the score and metric, mean and trial count. */
-export type AggregateRow = Row & { score: string; metric: string; mean: number; count: number };
-
 /**
- * The result of a run of an experiment: a view over the store for the run's plan.
+ * The result of a run of an experiment: a view over the store for the run's plan. Numbers
+ * come from the store's projections, so a result loaded later (`openResult`) says the same.
  *
  * @example
  * ```ts
  * // const result = await orchestrator.run(spec);
  * // const rows = await result.aggregate({ groupBy: ["model", "slice"] });
+ * // const board = await result.leaderboard();
+ * // for await (const trial of result.iterTrials()) console.log(trial.itemId, trial.status);
  * ```
  */
 export class ExperimentResult {
@@ -51,6 +92,7 @@ export class ExperimentResult {
   readonly manifest: RunManifest;
   readonly summary?: ExecutionSummary;
   readonly #source: ResultSource;
+  #view?: OverlayView;
 
   constructor(manifest: RunManifest, source: ResultSource, summary?: ExecutionSummary) {
     this.runId = manifest.run_id;
@@ -59,37 +101,141 @@ export class ExperimentResult {
     this.#source = source;
   }
 
+  /** The overlay this result is a view of (`forTransform`/`forEvaluation`), if any. */
+  get view(): OverlayView | undefined {
+    return this.#view;
+  }
+
+  async #scope(): Promise<ResultScope> {
+    const analytics = await this.#source.analytics();
+    return { runId: this.runId, manifest: this.manifest, analytics, view: this.#view };
+  }
+
+  #withView(view: OverlayView): this {
+    const Result = this.constructor as new (
+      manifest: RunManifest,
+      source: ResultSource,
+      summary?: ExecutionSummary,
+    ) => this;
+    const copy = new Result(this.manifest, this.#source, this.summary);
+    copy.#view = view;
+    return copy;
+  }
+
   /** Dimension keys of the run's slices (valid `groupBy` keys). */
   dimensionKeys(): string[] {
-    const keys = new Set<string>();
-    for (const task of this.manifest.experiment.tasks) {
-      for (const key of Object.keys(task.dimensions)) keys.add(key);
-    }
-    return [...keys].sort();
+    return dimensionKeys(this.manifest);
+  }
+
+  /** Every valid `groupBy` key of this run. */
+  groupKeys(): string[] {
+    return validGroupKeys(this.dimensionKeys());
   }
 
   /**
-   * Mean and count of every score's metrics, per group. Each trial's samples are reduced first
-   * (the score's `reduction`), then trials are averaged; `count` is the number of trials.
+   * Mean, standard error, confidence interval and counts of every score's metrics, per group.
+   * Each trial's samples are reduced first (the score's `reduction`), then trials are
+   * summarized; `count` is the number of trials with a value, `trials` all trials of the group.
    */
   async aggregate(options: AggregateOptions = {}): Promise<AggregateRow[]> {
-    const groupBy = options.groupBy ?? ["model", "slice", "prompt_variant", "metric"];
-    const groups = groupExpressions(groupBy, this.dimensionKeys());
-    const select = groups.map((g) => `${g.sql} as "${g.key}"`);
-    const analytics = await this.#source.analytics();
-    const filter = options.metric
-      ? `where pt.score_name = $metric or pt.metric = $metric or ` +
-        `pt.score_name || '.' || pt.metric = $metric`
-      : "";
-    const sql = `with ${perTrialSql(this.manifest.scores)}
-      select ${[...select, "pt.score_name as score", "pt.metric as metric"].join(", ")},
-        avg(pt.value) as mean, count(pt.value)::integer as count
-      from per_trial pt join planned p on p.trial = pt.trial
-      ${filter}
-      group by all order by all`;
-    const params: Record<string, string> = { run: this.runId };
-    if (options.metric) params.metric = options.metric;
-    return (await analytics.all(sql, params)) as AggregateRow[];
+    return aggregateResult(await this.#scope(), options);
+  }
+
+  /** Models (or `by` values) ranked on one score, with seeded bootstrap intervals. */
+  async leaderboard(options: LeaderboardOptions = {}): Promise<LeaderboardRow[]> {
+    return leaderboardRows(await this.#scope(), options);
+  }
+
+  /**
+   * Compare two conditions of this run item by item (`baseline: "model-a"`, or
+   * `{ prompt_variant: "plain" }`), per group, with corrected p-values.
+   */
+  async pairedCompare(options: PairedCompareOptions): Promise<ConditionRow[]> {
+    return compareConditions(await this.#scope(), options);
+  }
+
+  /** Compare another run (the treatment) with this one (the baseline), trial by trial. */
+  async compareWith(
+    treatment: ExperimentResult,
+    options: CompareRunsOptions = {},
+  ): Promise<RunComparison> {
+    return compareRunScopes(await this.#scope(), await treatment.#scope(), options);
+  }
+
+  /** Every trial of the run with its candidates, outputs, parses and scores, in id order. */
+  async *iterTrials(options: IterTrialsOptions = {}): AsyncGenerator<TrialRecord> {
+    yield* iterTrialRecords(await this.#scope(), options);
+  }
+
+  /** One trial by id (or unique prefix); undefined when the run has no such trial. */
+  async getTrial(trialId: string): Promise<TrialRecord | undefined> {
+    return getTrialRecord(await this.#scope(), trialId);
+  }
+
+  /** Every trial as one light row: identity, status and its value of every metric. */
+  async *iterTrialSummaries(options: IterTrialsOptions = {}): AsyncGenerator<TrialSummary> {
+    yield* iterTrialSummaries(await this.#scope(), options);
+  }
+
+  /**
+   * This result seen through one parse (hash, unique prefix, or name): trials carry only
+   * that parse and the scores reading it; aggregates and failures are restricted likewise.
+   */
+  forTransform(parseHash: string): this {
+    const parse = resolveOverlay(parseHash, this.manifest.parses, "parse");
+    return this.#withView({
+      kind: "transform",
+      overlay: `tf:${parse.hash}`,
+      hash: parse.hash,
+      name: parse.name,
+    });
+  }
+
+  /** This result seen through one score (hash, unique prefix, or name). */
+  forEvaluation(scoreHash: string): this {
+    const score = resolveOverlay(scoreHash, this.manifest.scores, "score");
+    return this.#withView({
+      kind: "evaluation",
+      overlay: `ev:${score.hash}`,
+      hash: score.hash,
+      name: score.name,
+    });
+  }
+
+  /** Work items still failed (with their last error), or every failure with `includeResolved`. */
+  async *iterFailures(options: FailureOptions = {}): AsyncGenerator<FailureRecord> {
+    yield* iterFailureRecords(await this.#scope(), options);
+  }
+
+  /** Parses that found no answer, with the output and what each extractor said. */
+  async *iterInvalidExtractions(): AsyncGenerator<InvalidExtraction> {
+    yield* iterInvalidExtractionRecords(await this.#scope());
+  }
+
+  /**
+   * One candidate's timeline: lineage, prompt, output, parses, scores, judge calls, errors and
+   * every event that mentions it. Unknown ids are a `QUERY_INVALID` error.
+   */
+  async viewTimeline(candidateId: string): Promise<CandidateTimeline> {
+    return readTimeline(await this.#scope(), candidateId);
+  }
+
+  /** The result as one JSON value (plan, summary, aggregate, leaderboard, failures, trials). */
+  async exportJson(options: ExportJsonOptions = {}): Promise<ResultExport> {
+    return exportResult(await this.#scope(), { ...options, summary: this.summary });
+  }
+
+  /**
+   * Write the result's artifacts to `dir`: result.json, aggregate.csv, leaderboard.csv,
+   * trials.jsonl, failures.jsonl, report.md and a self-contained report.html.
+   */
+  async persistArtifacts(dir: string): Promise<PersistedArtifacts> {
+    return persistResult(await this.#scope(), dir, { summary: this.summary });
+  }
+
+  /** The report as Markdown, CSV, JSON, LaTeX or a self-contained offline HTML page. */
+  async report(options: ReportOptions = {}): Promise<string> {
+    return renderReport(await this.#scope(), options);
   }
 }
 

@@ -1,4 +1,3 @@
-import type { JsonObject } from "../core/json.ts";
 import type { Stage } from "../plan/check_plugins.ts";
 import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
 import type { RunPlan } from "../plan/plan_run.ts";

@@ -8,8 +8,9 @@ import { readLines, writeFileAtomic } from "./write_atomic.ts";
 
 /** The trial id of a `trial.planned` line, from its envelope (serializeEvent's key order). */
 function plannedTrialOf(line: string): string | undefined {
-  const match = /^\{"v":\d+,"seq":\d+,"ts":"[^"]*","run":"[^"]*","type":"trial\.planned","trial":"([^"]+)"/
-    .exec(line);
+  const match =
+    /^\{"v":\d+,"seq":\d+,"ts":"[^"]*","run":"[^"]*","type":"trial\.planned","trial":"([^"]+)"/
+      .exec(line);
   return match?.[1];
 }
 

@@ -1,3 +1,5 @@
+// node-llama-cpp is pinned here, not in deno.json: see docs/design/dependencies.md.
+// deno-lint-ignore-file no-import-prefix
 /**
  * The llama_cpp engine's loaded state, one per thread (each pool worker has its own):
  * node-llama-cpp imported lazily on first use, models loaded once per file and GPU setting,

@@ -1,0 +1,202 @@
+/** Everything the store knows about one candidate, with every event that mentions it. */
+import type { Row } from "../analytics/duckdb.ts";
+import { ThemisError } from "../core/errors.ts";
+import type { Json, JsonObject } from "../core/json.ts";
+import type { ChatMessage } from "../plugins/types.ts";
+import type { ThemisEvent } from "../store/events.ts";
+import type { ResultScope } from "./_scope.ts";
+import { readCandidates, type TrialCandidate } from "./candidate_records.ts";
+import { json, readIdentities } from "./trial_records.ts";
+
+/** Where a candidate comes from. */
+export interface Lineage {
+  /** The run this view belongs to. */
+  run: string;
+  /** The run whose event holds the generation (null while pending). */
+  generatedIn: string | null;
+  /** Set when the generation was reused from another run. */
+  reusedFrom: string | null;
+  /** Every run whose events reached the trial. */
+  plannedIn: string[];
+  trial: string;
+  model: string;
+  provider: string | null;
+  slice: string;
+  promptVariant: string;
+  paramsIndex: number;
+  params: JsonObject | null;
+  itemId: string;
+  dimensions: JsonObject;
+}
+
+/** One call to an LLM judge while scoring the candidate. */
+export interface JudgeCall {
+  callId: string;
+  scoreHash: string;
+  metric: string;
+  model: string;
+  provider: string;
+  messages: Json;
+  text: string | null;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  latencyMs: number | null;
+  run: string;
+}
+
+/** One recorded error or retry of the candidate's work. */
+export interface TimelineError {
+  type: string;
+  overlay: string;
+  code: string | null;
+  message: string | null;
+  attempt: number | null;
+  run: string;
+  ts: string;
+}
+
+/** The timeline of one candidate (`viewTimeline`). */
+export interface CandidateTimeline {
+  cand: string;
+  sample: number;
+  lineage: Lineage;
+  /** The rendered prompt (null when payloads are kept out of the store). */
+  prompt: ChatMessage[] | null;
+  item: JsonObject | null;
+  /** The generation with its output, parses and scores (with status and origin). */
+  candidate: TrialCandidate;
+  /** Metric details by score hash and metric (prediction, reference, judge verdict, …). */
+  details: Record<string, Record<string, Json>>;
+  judgeCalls: JudgeCall[];
+  errors: TimelineError[];
+  /** Every event that mentions the candidate (and its trial's `trial.planned`), in time order. */
+  events: ThemisEvent[];
+}
+
+async function resolveCandidate(
+  scope: ResultScope,
+  id: string,
+): Promise<{ cand: string; trial: string }> {
+  const rows = await scope.analytics.all(
+    `select cand, trial from work_items where run = $run and stage = 'generation'
+       and (cand = $id or (length($id) >= 6 and starts_with(cand, $id))) limit 2`,
+    { run: scope.runId, id },
+  );
+  if (rows.length !== 1) {
+    throw new ThemisError(
+      "QUERY_INVALID",
+      `${rows.length ? "Several candidates start with" : "No candidate"} "${id}" in run ` +
+        `${scope.runId}: give a full candidate id (list them with themis sql "select cand from ` +
+        `work_items where run = '${scope.runId}' and stage = 'generation'")`,
+      { runId: scope.runId },
+    );
+  }
+  return { cand: rows[0].cand as string, trial: rows[0].trial as string };
+}
+
+async function readEvents(scope: ResultScope, cand: string, trial: string): Promise<ThemisEvent[]> {
+  const rows = await scope.analytics.all(
+    `select v, seq, ts, run, type, trial, cand, overlay, data from events
+     where cand = $cand or (type = 'trial.planned' and trial = $trial) order by ts, run, seq`,
+    { cand, trial },
+  );
+  return rows.map((r) => {
+    const event: Record<string, unknown> = {
+      v: r.v,
+      seq: r.seq,
+      ts: r.ts,
+      run: r.run,
+      type: r.type,
+    };
+    for (const key of ["trial", "cand", "overlay"]) if (r[key] !== null) event[key] = r[key];
+    event.data = json(r.data) ?? {};
+    return event as unknown as ThemisEvent;
+  });
+}
+
+function judgeCall(j: Row): JudgeCall {
+  return {
+    callId: j.call_id as string,
+    scoreHash: j.score_hash as string,
+    metric: j.metric as string,
+    model: j.model_id as string,
+    provider: j.provider as string,
+    messages: json(j.messages),
+    text: (j.text ?? null) as string | null,
+    tokensIn: (j.tokens_in ?? null) as number | null,
+    tokensOut: (j.tokens_out ?? null) as number | null,
+    latencyMs: (j.latency_ms ?? null) as number | null,
+    run: j.run as string,
+  };
+}
+
+function timelineError(e: Row): TimelineError {
+  return {
+    type: e.type as string,
+    overlay: e.overlay as string,
+    code: (e.code ?? null) as string | null,
+    message: (e.message ?? null) as string | null,
+    attempt: (e.attempt ?? null) as number | null,
+    run: e.run as string,
+    ts: e.ts as string,
+  };
+}
+
+/**
+ * The timeline of one candidate of the run (full id or a unique prefix of ≥ 6 characters):
+ * lineage (which runs planned, generated or reused it), prompt, item, output, parses,
+ * scores with their details, judge calls, errors, and every event that mentions it.
+ *
+ * @example
+ * ```ts
+ * // const t = await readTimeline(scope, "393ff8c000b0");
+ * // t.candidate.text, t.candidate.scores, t.events.map((e) => e.type)
+ * ```
+ */
+export async function readTimeline(
+  scope: ResultScope,
+  candidateId: string,
+): Promise<CandidateTimeline> {
+  const { cand, trial } = await resolveCandidate(scope, candidateId);
+  const { row, ...identity } = (await readIdentities(scope, [trial])).get(trial)!;
+  const candidate = (await readCandidates(scope, [trial])).get(trial)!.find((c) =>
+    c.cand === cand
+  )!;
+  const q = (sql: string) => scope.analytics.all(sql, { cand });
+  const planned = await scope.analytics.all(
+    `select distinct run from run_trials where trial = $trial order by run`,
+    { trial },
+  );
+  const details: Record<string, Record<string, Json>> = {};
+  for (const d of await q(`select score_hash, metric, details from scores where cand = $cand`)) {
+    (details[d.score_hash as string] ??= {})[d.metric as string] = json(d.details);
+  }
+  const judges = await q(`select * from judge_calls where cand = $cand order by ts, call_id`);
+  const errors = await q(`select * from failures where cand = $cand order by ts, run, seq`);
+  return {
+    cand,
+    sample: candidate.sample,
+    lineage: {
+      run: scope.runId,
+      generatedIn: candidate.run,
+      reusedFrom: candidate.reusedFrom,
+      plannedIn: planned.map((r) => r.run as string),
+      trial,
+      model: identity.model,
+      provider: (row.provider ?? null) as string | null,
+      slice: identity.slice,
+      promptVariant: identity.promptVariant,
+      paramsIndex: identity.paramsIndex,
+      params: json(row.params) as JsonObject | null,
+      itemId: identity.itemId,
+      dimensions: identity.dimensions,
+    },
+    prompt: json(row.messages) as ChatMessage[] | null,
+    item: json(row.item) as JsonObject | null,
+    candidate,
+    details,
+    judgeCalls: judges.map(judgeCall),
+    errors: errors.map(timelineError),
+    events: await readEvents(scope, cand, trial),
+  };
+}

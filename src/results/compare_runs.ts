@@ -1,0 +1,157 @@
+/** Paired comparison of two runs, trial by trial (model, slice, prompt variant, params, item). */
+import { ThemisError } from "../core/errors.ts";
+import { groupExpressions, metricCondition, perTrialSql } from "./aggregate_sql.ts";
+import { defaultSeed, dimensionKeys, type ResultScope, scoreFilter } from "./_scope.ts";
+import { IDENTITY_COLUMNS } from "./compare_conditions.ts";
+import {
+  alignPairs,
+  type Correction,
+  type PairedRow,
+  type PairSet,
+  type SideValue,
+  testPairSets,
+} from "./paired_groups.ts";
+
+/** Options of `compareRuns()`. */
+export interface CompareRunsOptions {
+  /** Only this score or metric (as in `aggregate`). */
+  metric?: string;
+  /** One comparison per group (default `["model", "slice"]`); score and metric always split. */
+  groupBy?: string[];
+  /** Across all comparisons: `holm` (default), `bh` or `none`. */
+  correction?: Correction;
+  confidence?: number;
+  /** Bootstrap seed (default: the first run's project `global_seed`). */
+  seed?: number;
+  resamples?: number;
+}
+
+/** An item whose 0/1 score changed between the runs. */
+export interface FlipRow {
+  model: string;
+  slice: string;
+  prompt_variant: string;
+  params: number;
+  item: string;
+  score: string;
+  metric: string;
+  baseline: number;
+  treatment: number;
+  /** `gained`: right only in the treatment run; `lost`: right only in the baseline run. */
+  direction: "gained" | "lost";
+}
+
+/** What `compareRuns()` found. */
+export interface RunComparison {
+  baseline: string;
+  treatment: string;
+  rows: PairedRow[];
+  flips: FlipRow[];
+}
+
+const IDENTITY = Object.keys(IDENTITY_COLUMNS);
+
+async function sideValues(
+  scope: ResultScope,
+  side: "baseline" | "treatment",
+  options: CompareRunsOptions & { groupBy: string[] },
+): Promise<SideValue[]> {
+  const groups = groupExpressions(options.groupBy, dimensionKeys(scope.manifest));
+  const select = [
+    ...IDENTITY.map((k) => `r.${IDENTITY_COLUMNS[k]}`),
+    ...groups.map((g) => `${g.sql} as "${g.key}"`),
+    "r.score_name",
+    "r.metric",
+    "r.value",
+  ];
+  const rows = await scope.analytics.all(
+    `with ${perTrialSql(scope.manifest, scoreFilter(scope))}
+     select ${select.join(", ")} from rows r
+     where r.value is not null and ${metricCondition(options.metric)}`,
+    options.metric === undefined
+      ? { run: scope.runId }
+      : { run: scope.runId, metric: options.metric },
+  );
+  return rows.map((r) => ({
+    group: Object.fromEntries(groups.map((g) => [g.key, r[g.key]])),
+    score: r.score_name as string,
+    metric: r.metric as string,
+    align: JSON.stringify(IDENTITY.map((k) => r[IDENTITY_COLUMNS[k]])),
+    side,
+    value: r.value as number,
+  }));
+}
+
+const binary = (v: number) => v === 0 || v === 1;
+
+function flipsOf(sets: ReadonlyArray<PairSet>): FlipRow[] {
+  const flips: FlipRow[] = [];
+  for (const set of sets) {
+    if (!set.baseline.every(binary) || !set.treatment.every(binary)) continue;
+    set.keys.forEach((key, i) => {
+      if (set.baseline[i] === set.treatment[i]) return;
+      const [model, slice, prompt_variant, params, item] = JSON.parse(key);
+      flips.push({
+        model,
+        slice,
+        prompt_variant,
+        params,
+        item,
+        score: set.score,
+        metric: set.metric,
+        baseline: set.baseline[i],
+        treatment: set.treatment[i],
+        direction: set.treatment[i] > set.baseline[i] ? "gained" : "lost",
+      });
+    });
+  }
+  return flips.sort((a, b) =>
+    JSON.stringify([a.model, a.slice, a.score, a.metric, a.prompt_variant, a.params, a.item])
+      .localeCompare(
+        JSON.stringify([b.model, b.slice, b.score, b.metric, b.prompt_variant, b.params, b.item]),
+      )
+  );
+}
+
+/**
+ * Compare run `treatment` with run `baseline`: trials are aligned by identity (model, slice,
+ * prompt variant, params, item, score, metric), so a changed spec (another prompt wording,
+ * other model settings) still pairs item by item. Per group (default model × slice) and per
+ * score × metric: the mean delta with a paired bootstrap interval, McNemar's exact test for
+ * 0/1 scores or Wilcoxon's otherwise, p-values corrected across all comparisons, and every
+ * item whose 0/1 score flipped.
+ *
+ * @example
+ * ```ts
+ * // const { rows, flips } = await compareRunScopes(scopeA, scopeB, { metric: "accuracy" });
+ * ```
+ */
+export async function compareRunScopes(
+  baseline: ResultScope,
+  treatment: ResultScope,
+  options: CompareRunsOptions = {},
+): Promise<RunComparison> {
+  const groupBy = (options.groupBy ?? ["model", "slice"]).filter((k) => k !== "metric");
+  if (groupBy.includes("status")) {
+    throw new ThemisError(
+      "QUERY_INVALID",
+      `Cannot group a comparison of runs by "status": each run has its own status`,
+    );
+  }
+  const values = [
+    ...await sideValues(baseline, "baseline", { ...options, groupBy }),
+    ...await sideValues(treatment, "treatment", { ...options, groupBy }),
+  ];
+  const sets = alignPairs(values).sort((a, b) =>
+    JSON.stringify([a.group, a.score, a.metric]).localeCompare(
+      JSON.stringify([b.group, b.score, b.metric]),
+    )
+  );
+  const rows = testPairSets(sets, {
+    correction: options.correction,
+    confidence: options.confidence,
+    resamples: options.resamples,
+    seed: options.seed ?? defaultSeed(baseline.manifest),
+  });
+  return { baseline: baseline.runId, treatment: treatment.runId, rows, flips: flipsOf(sets) };
+}

@@ -1,0 +1,67 @@
+/** One light row per trial: identity, status and the trial's reduced value of every metric. */
+import { perTrialSql } from "./aggregate_sql.ts";
+import { type ResultScope, scoreFilter } from "./_scope.ts";
+import {
+  type IterTrialsOptions,
+  readIdentities,
+  type TrialIdentity,
+  trialPage,
+} from "./trial_records.ts";
+
+/** A trial without its candidates: what a per-item table shows. */
+export interface TrialSummary extends TrialIdentity {
+  /** Candidates (samples) the run planned for the trial. */
+  candidates: number;
+  /**
+   * The trial's value of each `score.metric` (its samples reduced as the score says); null
+   * when no sample has a value (skipped, failed or pending).
+   */
+  values: Record<string, number | null>;
+}
+
+/**
+ * Every trial of the run as a summary, in trial-id order, a page at a time.
+ *
+ * @example
+ * ```ts
+ * // for await (const t of iterTrialSummaries(scope)) console.log(t.itemId, t.values["acc.exact_match"]);
+ * ```
+ */
+export async function* iterTrialSummaries(
+  scope: ResultScope,
+  options: IterTrialsOptions = {},
+): AsyncGenerator<TrialSummary> {
+  const size = options.pageSize ?? 2000;
+  let after = "";
+  while (true) {
+    const page = await trialPage(scope, after, size);
+    if (page.length === 0) return;
+    yield* await readSummaries(scope, page);
+    after = page[page.length - 1];
+    if (page.length < size) return;
+  }
+}
+
+/** Summaries of some trials of the run, in trial-id order. */
+export async function readSummaries(
+  scope: ResultScope,
+  trials: ReadonlyArray<string>,
+): Promise<TrialSummary[]> {
+  const identities = await readIdentities(scope, trials);
+  const values = await scope.analytics.all(
+    `with ${perTrialSql(scope.manifest, { ...scoreFilter(scope), trials })}
+     select trial, score_name, metric, value from rows order by trial, score_name, metric`,
+    { run: scope.runId },
+  );
+  const byTrial = new Map<string, Record<string, number | null>>();
+  for (const v of values) {
+    const record = byTrial.get(v.trial as string) ?? {};
+    record[`${v.score_name}.${v.metric}`] = (v.value ?? null) as number | null;
+    byTrial.set(v.trial as string, record);
+  }
+  return [...identities.values()].map(({ row, ...identity }) => ({
+    ...identity,
+    candidates: row.candidates as number,
+    values: byTrial.get(identity.trial) ?? {},
+  }));
+}

@@ -71,7 +71,8 @@ export interface ExecutePlanOptions {
 /** Extra time the main thread gives a task past its attempt timeout before killing it. */
 const KILL_GRACE_MS = 1000;
 
-function emptyCounts(): ExecutionCounts {
+/** Counts of an execution that has done nothing yet. */
+export function emptyCounts(): ExecutionCounts {
   return {
     generated: 0,
     generationFailed: 0,

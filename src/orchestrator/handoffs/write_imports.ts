@@ -3,7 +3,7 @@ import type { JsonObject } from "../../core/json.ts";
 import type { RunPlan } from "../../plan/plan_run.ts";
 import type { PlannedCandidate, PlannedTrial } from "../../plan/plan_trials.ts";
 import type { CandidateResult } from "../../run/candidate_work.ts";
-import type { ExecutionCounts } from "../../run/execute_plan.ts";
+import { emptyCounts, type ExecutionCounts } from "../../run/execute_plan.ts";
 import { recordWork } from "../../run/record_work.ts";
 import { GEN_OVERLAY, type NewEvent, type ThemisEvent } from "../../store/events.ts";
 import type { EventWriter } from "../../store/event_log.ts";
@@ -29,25 +29,6 @@ export interface ImportOrigin {
   stage: "generation" | "score";
   /** The bundle id, or null for generations imported without a bundle. */
   bundle: string | null;
-}
-
-function emptyCounts(): ExecutionCounts {
-  return {
-    generated: 0,
-    generationFailed: 0,
-    retries: 0,
-    parsed: 0,
-    parseInvalid: 0,
-    parseFailed: 0,
-    scored: 0,
-    scoreFailed: 0,
-    reused: 0,
-    skipped: 0,
-    missingGeneration: 0,
-    candidates: 0,
-    cost: 0,
-    stopped: null,
-  };
 }
 
 /**

@@ -10,6 +10,13 @@ export interface StoreFlags {
   store?: string;
 }
 
+/** The `parseArgs` options of the store flags and `--help`, shared by every store command. */
+export const STORE_OPTIONS = {
+  project: { type: "string" },
+  store: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 /** The help lines of the store flags. */
 export const STORE_FLAGS_HELP =
   `  --project FILE   project file (default: themis.toml in the spec's folder or a parent,

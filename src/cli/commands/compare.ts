@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { RunComparison } from "../../results/compare_runs.ts";
-import { STORE_FLAGS_HELP } from "../context.ts";
+import { STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import { formatTable, type TableFormat } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
@@ -114,15 +114,13 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       metric: { type: "string" },
       "group-by": { type: "string" },
       correction: { type: "string" },
       flips: { type: "string" },
       format: { type: "string", default: "table" },
       seed: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

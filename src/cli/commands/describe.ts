@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { formatDescription } from "../../orchestrator/handoffs/mod.ts";
-import { openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import { openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -25,10 +25,8 @@ export async function describeCommand(args: string[], io: CliIo): Promise<number
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { RunDiff, SetDiff, StageItem } from "../../plan/diff_specs.ts";
-import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -55,10 +55,8 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import type { CostEstimate } from "../../plan/estimate.ts";
 import { addSourceLines } from "../../spec/error_lines.ts";
-import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
@@ -51,10 +51,8 @@ export async function estimateCommand(args: string[], io: CliIo): Promise<number
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

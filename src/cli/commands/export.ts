@@ -1,7 +1,13 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { addSourceLines } from "../../spec/error_lines.ts";
-import { displayPath, loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import {
+  displayPath,
+  loadSpecArg,
+  openOrchestrator,
+  STORE_FLAGS_HELP,
+  STORE_OPTIONS,
+} from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -33,10 +39,8 @@ export async function exportCommand(args: string[], io: CliIo): Promise<number> 
     options: {
       stage: { type: "string", default: "generation" },
       out: { type: "string" },
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

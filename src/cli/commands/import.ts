@@ -2,7 +2,13 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { loadBundle } from "../../orchestrator/handoffs/mod.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
-import { displayPath, loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import {
+  displayPath,
+  loadSpecArg,
+  openOrchestrator,
+  STORE_FLAGS_HELP,
+  STORE_OPTIONS,
+} from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -59,10 +65,8 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
     options: {
       candidates: { type: "string" },
       spec: { type: "string" },
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

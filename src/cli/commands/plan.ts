@@ -2,7 +2,13 @@ import { parseArgs } from "node:util";
 import type { RunManifest } from "../../plan/manifest.ts";
 import { workStatus } from "../../plan/work_status.ts";
 import { addSourceLines } from "../../spec/error_lines.ts";
-import { displayPath, loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import {
+  displayPath,
+  loadSpecArg,
+  openOrchestrator,
+  STORE_FLAGS_HELP,
+  STORE_OPTIONS,
+} from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
@@ -27,10 +33,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

@@ -11,7 +11,7 @@ import {
   type ReportFormat,
 } from "../../results/report/render_report.ts";
 import type { TextTable } from "../../results/report/report_tables.ts";
-import { displayPath, STORE_FLAGS_HELP } from "../context.ts";
+import { displayPath, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -113,8 +113,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       format: { type: "string" },
       out: { type: "string" },
       metric: { type: "string" },
@@ -123,7 +122,6 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       table: { type: "string" },
       "max-items": { type: "string" },
       seed: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import { openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -26,11 +26,9 @@ export async function resumeCommand(args: string[], io: CliIo): Promise<number> 
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       quiet: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

@@ -1,7 +1,13 @@
 import { parseArgs } from "node:util";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
 import type { Stage } from "../../plan/check_plugins.ts";
-import { displayPath, loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import {
+  displayPath,
+  loadSpecArg,
+  openOrchestrator,
+  STORE_FLAGS_HELP,
+  STORE_OPTIONS,
+} from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
@@ -56,12 +62,10 @@ export async function stageCommand(
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       quiet: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       "max-cost": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

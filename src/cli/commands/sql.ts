@@ -1,7 +1,13 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { Store } from "../../orchestrator/store.ts";
-import { displayPath, openOrchestrator, STORE_FLAGS_HELP, type StoreFlags } from "../context.ts";
+import {
+  displayPath,
+  openOrchestrator,
+  STORE_FLAGS_HELP,
+  STORE_OPTIONS,
+  type StoreFlags,
+} from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import { formatTable, type TableFormat } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
@@ -41,11 +47,9 @@ export async function sqlCommand(args: string[], io: CliIo): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       format: { type: "string", default: "table" },
       out: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

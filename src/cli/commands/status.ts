@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { listRunProgress, type RunProgressSnapshot } from "../../orchestrator/run_progress.ts";
-import { openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import { openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
@@ -41,10 +41,8 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
@@ -89,10 +87,8 @@ export async function runsCommand(args: string[], io: CliIo): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { addSourceLines } from "../../spec/error_lines.ts";
-import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -24,10 +24,8 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
+      ...STORE_OPTIONS,
       quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

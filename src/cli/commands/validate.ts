@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadProjectFile, readSpecFile } from "../../spec/load_spec.ts";
 import { specKind } from "../../spec/validate_spec.ts";
-import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP } from "../context.ts";
+import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -25,9 +25,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     args,
     allowPositionals: true,
     options: {
-      project: { type: "string" },
-      store: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
+      ...STORE_OPTIONS,
     },
   });
   if (values.help) {

@@ -139,6 +139,8 @@ Deno.test("a provider that always fails auth stops after N attempts; other provi
     const opened = events.filter((e) => e.type === "circuit.opened");
     assert.deepEqual(opened.map((e) => e.data), [{
       provider: "auth_fails",
+      base_url: null,
+      model: "locked",
       code: "PROVIDER_AUTH",
       message: "invalid API key (test)",
       failures: 3,

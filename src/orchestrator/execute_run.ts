@@ -46,6 +46,8 @@ function chooseExecutor(
     executor: poolExecutor({
       maxThreads: settings.max_threads,
       tasksPerWorker: settings.tasks_per_worker,
+      maxInFlight: project.execution_policy.max_in_flight,
+      workerHeapMb: settings.worker_heap_mb,
       modules: registry.modules(),
       runtime,
     }),

@@ -12,7 +12,8 @@ export interface TelemetryEvent {
     | "error"
     | "metric.started"
     | "metric.finished"
-    | "circuit.opened";
+    | "circuit.opened"
+    | "concurrency.changed";
   runId: string;
   trialId?: string;
   candidateId?: string;

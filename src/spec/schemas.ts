@@ -41,31 +41,56 @@ export const DEFAULT_RETRYABLE_CODES = [
   "PROVIDER_MALFORMED",
 ];
 
+/** Most samples one trial may ask for: beyond this, a typo (`1000000000`) is likelier than intent. */
+export const MAX_NUM_SAMPLES = 10_000;
+
+/** Limits of one endpoint (provider, base_url, model), keyed by model id or provider name. */
+export const EndpointLimitsSchema = z.strictObject({
+  /** Requests in flight at once (the adaptive window never grows past it). */
+  max_concurrency: z.number().int().min(1).optional(),
+  requests_per_minute: z.number().positive().optional(),
+  tokens_per_minute: z.number().positive().optional(),
+  /**
+   * Seconds of the rate that may go back to back (at least one request): requests are spread
+   * evenly over the minute, never sent as a burst of a whole minute's quota.
+   */
+  burst_seconds: z.number().positive().default(1),
+});
+
 export const ExecutionPolicySchema = z.strictObject({
   /** Attempts per work item, the first included. */
   max_attempts: z.number().int().min(1).default(3),
   backoff: BackoffSchema.default(BackoffSchema.parse({})),
-  max_in_flight: z.number().int().min(1).default(16),
+  max_in_flight: z.number().int().min(1).max(100_000).default(16),
   circuit_breaker_threshold: z.number().int().min(1).default(5),
   retryable_codes: z.array(z.string()).default(DEFAULT_RETRYABLE_CODES),
-  /** Seconds one attempt may take. */
+  /** Seconds one generation attempt may take. */
   attempt_timeout: z.number().positive().default(120),
-  /** Per-provider limits, keyed by provider name. */
-  provider_limits: z.record(
-    z.string(),
-    z.strictObject({
-      max_concurrency: z.number().int().min(1).optional(),
-      requests_per_minute: z.number().positive().optional(),
-      tokens_per_minute: z.number().positive().optional(),
-    }),
-  ).default({}),
+  /** Seconds one parse (its extractor chain) may take. */
+  parse_timeout: z.number().positive().default(10),
+  /** Seconds one score (its metrics, judge calls excluded) may take. */
+  score_timeout: z.number().positive().default(60),
+  /** Seconds one judge call may take. */
+  judge_timeout: z.number().positive().default(120),
+  /** Seconds one hook call may take. */
+  hook_timeout: z.number().positive().default(10),
+  /**
+   * Rate-limit answers (HTTP 429) retried without using up an attempt, per candidate: the
+   * endpoint's window shrinks on each, so they are the scheduler's to absorb.
+   */
+  max_throttled_retries: z.number().int().min(0).default(20),
+  /** Per-endpoint limits, keyed by model id or provider name (the model id wins). */
+  provider_limits: z.record(z.string(), EndpointLimitsSchema).default({}),
 });
 
 export const ExecutorSchema = z.strictObject({
   /** `pool` runs plugin code in worker threads; `inline` in the main thread. */
   kind: z.enum(["inline", "pool"]).default("pool"),
   max_threads: z.number().int().min(1).optional(),
-  tasks_per_worker: z.number().int().min(1).default(16),
+  /** Tasks one worker runs at once; default: enough for `max_in_flight` across the threads. */
+  tasks_per_worker: z.number().int().min(1).optional(),
+  /** Heap limit of one worker (MB): a plugin past it stops its worker, not the run. */
+  worker_heap_mb: z.number().int().min(32).default(2048),
 });
 
 export const StorageSchema = z.strictObject({
@@ -230,6 +255,12 @@ export const InferenceGridSchema = z.strictObject({
 /** Plugin modules (paths relative to the spec file, or URLs) whose plugins the spec uses. */
 const pluginModules = z.array(z.string().min(1)).default([]);
 
+const numSamples = z.number().int().min(1).max(
+  MAX_NUM_SAMPLES,
+  `at most ${MAX_NUM_SAMPLES.toLocaleString("en-US")} samples per trial (more samples of a ` +
+    "large plan belong in several runs, which the store merges)",
+).default(1);
+
 export const BenchmarkSpecSchema = z.strictObject({
   benchmark_id: id,
   description: z.string().optional(),
@@ -240,7 +271,7 @@ export const BenchmarkSpecSchema = z.strictObject({
   slices: z.array(SliceSpecSchema).min(1, "a benchmark needs at least one slice"),
   prompt_variants: z.array(PromptVariantSchema).min(1, "a benchmark needs a prompt variant"),
   inference_grid: InferenceGridSchema.default({ params: [{}], overrides: [{}] }),
-  num_samples: z.number().int().min(1).default(1),
+  num_samples: numSamples,
 });
 
 // ---------------------------------------------------------------- experiment (compiled)
@@ -264,7 +295,7 @@ export const ExperimentSpecSchema = z.strictObject({
   hooks: z.array(PluginRefSchema).default([]),
   models: z.array(ModelSpecSchema).min(1, "an experiment needs at least one model"),
   tasks: z.array(TaskSpecSchema).min(1, "an experiment needs at least one task"),
-  num_samples: z.number().int().min(1).default(1),
+  num_samples: numSamples,
   /** Set when compiled from a benchmark. */
   benchmark_id: z.string().optional(),
 });

@@ -18,6 +18,7 @@ export type EventType =
   | "score.completed"
   | "score.failed"
   | "circuit.opened"
+  | "concurrency.changed"
   | "judge.completed";
 
 /** One line of `events.jsonl`. */

@@ -48,7 +48,7 @@ Run "themis <command> --help" for a command's options.
 
 Exit codes: 0 ok · 1 internal error · 2 usage · 3 spec, plugin or dataset error ·
 4 store error · 5 run finished but some work failed · 6 query error ·
-7 work left pending (a provider's circuit opened) · 130 interrupted
+7 stopped by the cost budget · 8 stopped by a circuit breaker · 130 interrupted
 `;
 
 type Handler = (args: string[], io: CliIo) => number | Promise<number>;

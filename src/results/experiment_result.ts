@@ -52,6 +52,8 @@ export interface ExecutionSummary {
   missingGeneration: number;
   candidates: number;
   cost: number;
+  /** Endpoints whose circuit opened (their work stays pending). */
+  circuitsOpened?: number;
   stopped: "max_cost" | "cancelled" | "circuit_open" | null;
 }
 

@@ -29,7 +29,7 @@ export class AdaptiveWindow {
   #epoch = 0;
   readonly #waiters: Array<() => void> = [];
 
-  constructor(readonly max: number, readonly decrease = 0.7) {
+  constructor(readonly max: number, readonly decrease = 0.8) {
     this.#limit = max;
   }
 

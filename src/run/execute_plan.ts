@@ -40,6 +40,8 @@ export interface ExecutionCounts {
   candidates: number;
   /** Cost of this execution's generations, from usage and the price table (0 without prices). */
   cost: number;
+  /** Endpoints whose circuit opened in this execution. */
+  circuitsOpened: number;
   /** Why the run stopped early, if it did. */
   stopped: "max_cost" | "cancelled" | "circuit_open" | null;
 }
@@ -87,6 +89,7 @@ export function emptyCounts(): ExecutionCounts {
     missingGeneration: 0,
     candidates: 0,
     cost: 0,
+    circuitsOpened: 0,
     stopped: null,
   };
 }
@@ -239,6 +242,7 @@ class Scheduler {
     const { outcome } = end;
     this.record(trial, candidate, { generation: outcome, parses: [], scores: [] }, end.attempts);
     if (end.opened) {
+      this.counts.circuitsOpened++;
       this.append({ type: "circuit.opened", data: { ...end.opened } });
       this.o.telemetry?.emit({
         type: "circuit.opened",

@@ -155,12 +155,9 @@ export class GenerationLoop {
         const retryAfter = typeof error.details?.retry_after === "number"
           ? error.details.retry_after
           : undefined;
-        const delay = backoffDelay(
-          policy,
-          free ? throttled + 1 : attempt,
-          this.#random,
-          retryAfter,
-        );
+        // A throttled retry waits for the endpoint's (shrunk) window, not for an ever longer
+        // backoff: its delay stays at the first step's, or the server's Retry-After.
+        const delay = backoffDelay(policy, free ? 1 : attempt, this.#random, retryAfter);
         this.#retried(trial, candidate, { attempt, error, retryable, delay, throttled: free });
         tel?.emit({ type: "retry", ...ids, data: { attempt, delay_ms: Math.round(delay) } });
         await this.#sleep(delay);

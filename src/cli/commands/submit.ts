@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { addSourceLines } from "../../spec/error_lines.ts";
 import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
-import { EXIT } from "../exit_codes.ts";
+import { EXIT, exitCodeForRun } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
 import { progressRenderer } from "../progress.ts";
@@ -48,11 +48,9 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
       io.out(`status: ${handle.status}\n`);
       for (const warning of handle.warnings) io.err(`warning: ${warning}\n`);
     }
-    return handle.status === "finished" && handle.warnings.length === 0
-      ? EXIT.OK
-      : handle.status === "pending"
-      ? EXIT.OK
-      : EXIT.INCOMPLETE;
+    // Executed here: the run's own exit code; handed to a backend: submitted is success.
+    const summary = handle.result?.summary;
+    return summary ? exitCodeForRun(summary, io.signal?.aborted) : EXIT.OK;
   } catch (error) {
     throw addSourceLines(error, loaded.source);
   } finally {

@@ -6,7 +6,7 @@ export interface WindowChange {
 
 /**
  * Concurrency that adapts like TCP congestion control (AIMD): a throttled answer (429, an
- * overloaded 503) shrinks the window multiplicatively — once per episode, not once per
+ * overloaded 503) shrinks the window multiplicatively (to 0.8×) — once per episode, not once per
  * request that was already in flight when the first one came back — and every healthy answer
  * grows it by 1/size, about one request per round trip, up to `max`.
  *
@@ -17,10 +17,10 @@ export interface WindowChange {
  * const window = new AdaptiveWindow(10);
  * const a = await window.acquire();
  * const b = await window.acquire();
- * assert.deepEqual(window.throttled(a), { from: 10, to: 7 });
+ * assert.deepEqual(window.throttled(a), { from: 10, to: 8 });
  * assert.equal(window.throttled(b), undefined, "already in flight: same episode");
- * for (let i = 0; i < 8; i++) window.healthy(); // one round trip of healthy answers
- * assert.equal(window.size, 8);
+ * for (let i = 0; i < 9; i++) window.healthy(); // about one round trip of healthy answers
+ * assert.equal(window.size, 9);
  * ```
  */
 export class AdaptiveWindow {

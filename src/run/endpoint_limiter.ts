@@ -105,7 +105,7 @@ export interface EndpointLimiterOptions {
  * const target = endpointOf({ model_id: "m", provider: "openai" });
  * const permit = await limiter.acquire(target, 100, "m");
  * permit.done({ ok: false, throttled: { code: "PROVIDER_RATE_LIMIT" } });
- * assert.deepEqual(changes, [5]);
+ * assert.deepEqual(changes, [6]);
  * ```
  */
 export class EndpointLimiter {

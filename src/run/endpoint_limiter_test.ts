@@ -98,22 +98,22 @@ Deno.test("a throttled answer shrinks the window once per episode; healthy answe
   );
   const throttled = { ok: false, throttled: { code: "PROVIDER_RATE_LIMIT" } };
   for (const permit of inFlight) permit.done(throttled);
-  assert.deepEqual(changes.map((c) => [c.reason, c.from, c.to]), [["throttled", 10, 7]]);
+  assert.deepEqual(changes.map((c) => [c.reason, c.from, c.to]), [["throttled", 10, 8]]);
   assert.deepEqual(changes[0].endpoint, { provider: "p", base_url: null, model: "m" });
   // A new request, started after the first decrease, is a new episode.
   (await limiter.acquire(target, 1, "m")).done(throttled);
   assert.deepEqual(changes.at(-1), {
     endpoint: { provider: "p", base_url: null, model: "m" },
-    from: 7,
-    to: 4,
+    from: 8,
+    to: 6,
     reason: "throttled",
     code: "PROVIDER_RATE_LIMIT",
   });
   clock.advance(5000);
   for (let i = 0; i < 100; i++) (await limiter.acquire(target, 1, "m")).done({ ok: true });
   assert.deepEqual(changes.slice(2).map((c) => [c.reason, c.from, c.to]), [
-    ["recovered", 4, 5], // reported at once: the last report is 5 s old
-    ["recovered", 5, 10], // reaching the maximum is always reported
+    ["recovered", 6, 7], // reported at once: the last report is 5 s old
+    ["recovered", 7, 10], // reaching the maximum is always reported
   ]);
 });
 

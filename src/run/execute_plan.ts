@@ -267,29 +267,41 @@ class Scheduler {
  */
 export async function executePlan(options: ExecutePlanOptions): Promise<ExecutionCounts> {
   const scheduler = new Scheduler(options);
-  const inFlight = new Set<Promise<void>>();
   const limit = options.policy.max_in_flight;
   const tel = options.telemetry;
   const runId = options.writer.runId;
   let sinceProgress = 0;
+  // A count and one waiter, not Promise.race over the in-flight set: racing N promises per
+  // candidate costs O(N) each and piles handlers on every promise in flight.
+  let active = 0;
+  let wake: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
+  const settled = () => {
+    active--;
+    wake?.();
+    wake = undefined;
+  };
+  const slot = () => new Promise<void>((resolve) => (wake = resolve));
   for (const trial of options.plan.iterTrials()) {
-    if (options.signal?.aborted) break;
+    if (options.signal?.aborted || failure) break;
     scheduler.announce(trial);
     tel?.emit({ type: "trial.started", runId, trialId: trial.trial });
     let remaining = trial.candidates.length;
     for (const candidate of trial.candidates) {
-      const done: Promise<void> = scheduler.candidate(trial, candidate).then(() => {
+      active++;
+      scheduler.candidate(trial, candidate).then(() => {
         if (--remaining === 0) tel?.emit({ type: "trial.finished", runId, trialId: trial.trial });
         if (++sinceProgress >= 64) {
           sinceProgress = 0;
           options.onProgress?.(scheduler.counts);
         }
-      }).finally(() => inFlight.delete(done));
-      inFlight.add(done);
-      while (inFlight.size >= limit) await Promise.race(inFlight);
+      }, (error) => (failure ??= { error })).finally(settled);
+      while (active >= limit) await slot();
+      if (failure) break;
     }
   }
-  await Promise.all(inFlight);
+  while (active > 0) await slot();
+  if (failure) throw failure.error;
   options.onProgress?.(scheduler.counts);
   return scheduler.counts;
 }

@@ -82,167 +82,192 @@ const cancelled = () => new ThemisError("CANCELLED", "the task was cancelled");
  * ```
  */
 export function poolExecutor(options: PoolOptions): StageExecutor {
-  const threads = options.maxThreads ?? Math.max(1, availableParallelism());
-  const tasksPerWorker = options.tasksPerWorker ??
-    Math.max(1, Math.ceil((options.maxInFlight ?? 16) / threads));
-  const maxBatch = options.maxBatch ?? 32;
-  const isolationThreads = Math.min(4, Math.max(2, threads));
-  const pending = new Map<number, Pending>();
-  let nextKey = 1;
-  let closing = false;
+  return new PoolExecutor(options);
+}
 
-  const watch = new WorkerWatch({
-    graceMs: options.graceMs ?? 1000,
-    stop(threadId, seen) {
-      for (const entry of seen) {
-        const p = pending.get(entry.key);
-        if (p) p.seen = entry;
-      }
-      for (const pool of [shared, solo]) {
-        pool?.threads.find((w) => w.threadId === threadId)?.terminate();
-      }
-    },
+/** A Piscina pool of workers running `worker.ts`, watched by `watch`. */
+function createPiscina(
+  size: number,
+  concurrency: number,
+  options: PoolOptions & { maxBatch: number; watch: WorkerWatch },
+): Piscina {
+  const pool = new Piscina({
+    filename: new URL("./worker.ts", import.meta.url).href,
+    // Always full: Piscina replaces a lost worker only up to minThreads, and tasks queued
+    // behind a lost worker would otherwise wait for a run() that never comes.
+    minThreads: size,
+    maxThreads: size,
+    concurrentTasksPerWorker: concurrency,
+    // Piscina's default blocks an idle worker in Atomics.wait, which stalls the event loop
+    // that async engines (fetch) need while several tasks are in flight on one worker.
+    atomics: "disabled",
+    idleTimeout: 60_000,
+    resourceLimits: { maxOldGenerationSizeMb: options.workerHeapMb ?? 2048 },
+    workerData: {
+      modules: options.modules,
+      runtime: options.runtime ?? {},
+      boardSlots: concurrency * options.maxBatch,
+    } satisfies WorkerData,
   });
+  pool.on("message", (message: WorkerNote) => options.watch.note(message));
+  pool.on("workerDestroy", (worker: { id: number }) => options.watch.gone(worker.id));
+  // A reply that arrives after its worker was stopped, or an error of a worker with no task:
+  // the tasks concerned are handled where their run() rejects; nothing here may throw.
+  pool.on("error", () => {});
+  return pool;
+}
 
-  const create = (size: number, concurrency: number) => {
-    const pool = new Piscina({
-      filename: new URL("./worker.ts", import.meta.url).href,
-      // Always full: Piscina replaces a lost worker only up to minThreads, and tasks queued
-      // behind a lost worker would otherwise wait for a run() that never comes.
-      minThreads: size,
-      maxThreads: size,
-      concurrentTasksPerWorker: concurrency,
-      // Piscina's default blocks an idle worker in Atomics.wait, which stalls the event loop
-      // that async engines (fetch) need while several tasks are in flight on one worker.
-      atomics: "disabled",
-      idleTimeout: 60_000,
-      resourceLimits: { maxOldGenerationSizeMb: options.workerHeapMb ?? 2048 },
-      workerData: {
-        modules: options.modules,
-        runtime: options.runtime ?? {},
-        boardSlots: concurrency * maxBatch,
-      } satisfies WorkerData,
-    });
-    pool.on("message", (message: WorkerNote) => watch.note(message));
-    pool.on("workerDestroy", (worker: { id: number }) => watch.gone(worker.id));
-    // A reply that arrives after its worker was stopped, or an error of a worker with no task:
-    // the tasks concerned are handled where their run() rejects; nothing here may throw.
-    pool.on("error", () => {});
-    return pool;
-  };
+class PoolExecutor implements StageExecutor {
+  readonly kind = "pool";
+  readonly #threads: number;
+  readonly #tasksPerWorker: number;
+  readonly #options: PoolOptions & { maxBatch: number; watch: WorkerWatch };
+  readonly #pending = new Map<number, Pending>();
+  readonly #watch: WorkerWatch;
+  #nextKey = 1;
+  #closing = false;
   // Started on first use: a run with nothing to do never pays for worker start-up.
-  let shared: Piscina | undefined;
-  let solo: Piscina | undefined;
-  const sharedPool = () => shared ??= create(threads, tasksPerWorker);
-  const soloPool = () => solo ??= create(isolationThreads, 1);
-
-  let queue: Pending[] = [];
-  let scheduled = false;
+  #shared: Piscina | undefined;
+  #solo: Piscina | undefined;
+  #queue: Pending[] = [];
+  #scheduled = false;
   // Batching pays off only for fast tasks: a batch answers when its slowest task does, so
   // tasks that wait on a network (milliseconds each) go alone. A running mean decides.
-  let meanBatchMs = 0;
-  const batchLimit = () => (meanBatchMs > SLOW_TASK_MS ? 1 : maxBatch);
+  #meanBatchMs = 0;
 
-  async function send(batch: Pending[], alone: boolean): Promise<void> {
-    const instance = alone ? soloPool() : sharedPool();
+  constructor(options: PoolOptions) {
+    this.#threads = options.maxThreads ?? Math.max(1, availableParallelism());
+    this.#tasksPerWorker = options.tasksPerWorker ??
+      Math.max(1, Math.ceil((options.maxInFlight ?? 16) / this.#threads));
+    this.#watch = new WorkerWatch({
+      graceMs: options.graceMs ?? 1000,
+      stop: (threadId, seen) => this.#stop(threadId, seen),
+    });
+    this.#options = { ...options, maxBatch: options.maxBatch ?? 32, watch: this.#watch };
+  }
+
+  #batchLimit(): number {
+    return this.#meanBatchMs > SLOW_TASK_MS ? 1 : this.#options.maxBatch;
+  }
+
+  #pool(alone: boolean): Piscina {
+    if (!alone) {
+      return this.#shared ??= createPiscina(this.#threads, this.#tasksPerWorker, this.#options);
+    }
+    // Suspects run one per worker: a loss there is the task's own.
+    const isolation = Math.min(4, Math.max(2, this.#threads));
+    return this.#solo ??= createPiscina(isolation, 1, this.#options);
+  }
+
+  /** The watchdog stopped a worker: remember where its tasks were, then terminate it. */
+  #stop(threadId: number, seen: SeenTask[]): void {
+    for (const entry of seen) {
+      const p = this.#pending.get(entry.key);
+      if (p) p.seen = entry;
+    }
+    for (const pool of [this.#shared, this.#solo]) {
+      pool?.threads.find((w) => w.threadId === threadId)?.terminate();
+    }
+  }
+
+  async #send(batch: Pending[], alone: boolean): Promise<void> {
+    const instance = this.#pool(alone);
     // A fresh key per send: a board of a worker lost earlier may still show the old one.
     for (const p of batch) {
-      pending.delete(p.key);
-      p.key = nextKey++;
-      pending.set(p.key, p);
+      this.#pending.delete(p.key);
+      p.key = this.#nextKey++;
+      this.#pending.set(p.key, p);
     }
-    watch.start(() => pending.size > 0);
+    this.#watch.start(() => this.#pending.size > 0);
     const sent = performance.now();
     let text: string;
     try {
       // JSON text crosses the thread boundary far cheaper than a structured clone of nested
       // objects (Deno's worker_threads scans objects for transferable ports).
-      text = await instance.run(
-        JSON.stringify({ keys: batch.map((p) => p.key), tasks: batch.map((p) => p.task), alone }),
-      );
+      const keys = batch.map((p) => p.key);
+      text = await instance.run(JSON.stringify({ keys, tasks: batch.map((p) => p.task), alone }));
     } catch (error) {
-      for (const p of batch) lost(p, { alone, error });
+      for (const p of batch) this.#lost(p, { alone, error });
       return;
     }
-    if (!alone) meanBatchMs = meanBatchMs * 0.9 + (performance.now() - sent) * 0.1;
+    if (!alone) this.#meanBatchMs = this.#meanBatchMs * 0.9 + (performance.now() - sent) * 0.1;
     const results = JSON.parse(text) as Array<WorkResult<WorkTask>>;
-    batch.forEach((p, i) => settle(p, results[i]));
+    batch.forEach((p, i) => this.#settle(p, results[i]));
   }
 
-  function settle(p: Pending, result: WorkResult<WorkTask>): void {
-    pending.delete(p.key);
+  #settle(p: Pending, result: WorkResult<WorkTask>): void {
+    this.#pending.delete(p.key);
     p.resolve(p.blamed ? mergeBlamed(p.blamed, result) : result);
   }
 
-  // The task's worker went away before it answered: stopped by the watchdog, crashed, exited.
-  function lost(p: Pending, how: { alone: boolean; error: unknown }): void {
-    if (closing || p.options.signal?.aborted) {
-      pending.delete(p.key);
+  /** The task's worker went away before it answered: stopped by the watchdog, or ended. */
+  #lost(p: Pending, how: { alone: boolean; error: unknown }): void {
+    if (this.#closing || p.options.signal?.aborted) {
+      this.#pending.delete(p.key);
       p.reject(cancelled());
       return;
     }
-    const seen = p.seen ?? watch.find(p.key);
+    const seen = p.seen ?? this.#watch.find(p.key);
     p.seen = undefined;
     if (seen === undefined) {
-      // It never started: nothing to blame it for. Send it again (alone after a few tries,
+      // It never started: nothing to blame it for. Send it again (alone after a first retry,
       // where a worker that cannot even start shows itself).
       if (++p.resends > MAX_RESENDS && how.alone) {
-        return settle(p, blameResult(p.task, undefined, lostReason(how.error, undefined)).result);
+        const reason = lostReason(how.error, undefined);
+        return this.#settle(p, blameResult(p.task, undefined, reason).result);
       }
-      return void send([p], p.resends > 1 || how.alone);
+      return void this.#send([p], p.resends > 1 || how.alone);
     }
     // Started in a shared worker: it may only have shared the worker with the culprit.
-    if (!how.alone) return void send([p], true);
-    const reason: Lost = lostReason(how.error, seen, watch.stray(seen.threadId));
+    if (!how.alone) return void this.#send([p], true);
+    const reason: Lost = lostReason(how.error, seen, this.#watch.stray(seen.threadId));
     const blamed = blameResult(p.task, seen, reason);
-    if (blamed.remaining === undefined) return settle(p, blamed.result);
+    if (blamed.remaining === undefined) return this.#settle(p, blamed.result);
     // A stages task: the culprit item is recorded; the rest go again alone.
     p.blamed = p.blamed ? mergeBlamed(p.blamed, blamed.result) : blamed.result;
     p.task = blamed.remaining;
-    void send([p], true);
+    void this.#send([p], true);
   }
 
-  function flush(): void {
-    scheduled = false;
-    const ready = queue.filter((p) => {
+  #flush(): void {
+    this.#scheduled = false;
+    const ready = this.#queue.filter((p) => {
       if (!p.options.signal?.aborted) return true;
-      pending.delete(p.key);
+      this.#pending.delete(p.key);
       p.reject(cancelled());
       return false;
     });
-    queue = [];
-    const limit = batchLimit();
-    for (let i = 0; i < ready.length; i += limit) void send(ready.slice(i, i + limit), false);
+    this.#queue = [];
+    const limit = this.#batchLimit();
+    for (let i = 0; i < ready.length; i += limit) void this.#send(ready.slice(i, i + limit), false);
   }
 
-  return {
-    kind: "pool",
-    run<T extends WorkTask>(task: T, runOptions: RunTaskOptions = {}): Promise<WorkResult<T>> {
-      return new Promise<WorkResult<T>>((resolve, reject) => {
-        const p: Pending = {
-          key: nextKey++,
-          task,
-          options: runOptions,
-          resolve: resolve as (result: WorkResult<WorkTask>) => void,
-          reject,
-          resends: 0,
-        };
-        pending.set(p.key, p);
-        queue.push(p);
-        if (queue.length >= batchLimit()) flush();
-        else if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
-      });
-    },
-    async close() {
-      flush();
-      closing = true;
-      watch.stop();
-      await Promise.all([shared?.destroy(), solo?.destroy()]);
-    },
-  };
+  run<T extends WorkTask>(task: T, options: RunTaskOptions = {}): Promise<WorkResult<T>> {
+    return new Promise<WorkResult<T>>((resolve, reject) => {
+      const p: Pending = {
+        key: this.#nextKey++,
+        task,
+        options,
+        resolve: resolve as (result: WorkResult<WorkTask>) => void,
+        reject,
+        resends: 0,
+      };
+      this.#pending.set(p.key, p);
+      this.#queue.push(p);
+      if (this.#queue.length >= this.#batchLimit()) this.#flush();
+      else if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#flush();
+    this.#closing = true;
+    this.#watch.stop();
+    await Promise.all([this.#shared?.destroy(), this.#solo?.destroy()]);
+  }
 }
 
 /** A stages result from the items blamed so far and the last run of the rest. */

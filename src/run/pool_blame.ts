@@ -88,8 +88,10 @@ function failureOf(task: WorkTask, seen: SeenTask | undefined, reason: Lost) {
  * const timeouts = { generation: 1e3, parse: 1e3, score: 2e3, judge: 1e3, hook: 1e3 };
  * const task = { kind: "stages" as const, trialId: "t", candidateId: "c", text: "", item: {},
  *   knownAnswers: {}, hooks: [], timeouts, parses: [],
- *   scores: [{ hash: "a", taskId: "t", name: "a", parseHash: null, metrics: [] },
- *            { hash: "b", taskId: "t", name: "b", parseHash: null, metrics: [] }] };
+ *   scores: [{ hash: "a", taskId: "t", name: "a", parseHash: null, parseName: null, metrics: [],
+ *     reduction: "mean" as const },
+ *   { hash: "b", taskId: "t", name: "b", parseHash: null, parseName: null, metrics: [],
+ *     reduction: "mean" as const }] };
  * const seen = { key: 1, threadId: 2, stage: "score" as const, item: 0, deadline: 0, overdue: true };
  * const { result, remaining } = blameResult(task, seen, { kind: "timeout", message: "" });
  * assert.equal("scores" in result && result.scores[0].error?.code, "PLUGIN_TIMEOUT");

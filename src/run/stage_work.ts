@@ -68,7 +68,8 @@ async function parseOne(
  * const out = await runStagesWork({ kind: "stages", trialId: "t", candidateId: "c", text: "none",
  *   item: { answer: "4" }, hooks: [], timeouts, knownAnswers: {},
  *   parses: [{ hash: "p", taskId: "t", name: "num", extractors: [{ id: "first_number", config: {} }] }],
- *   scores: [{ hash: "s", taskId: "t", name: "acc", parseHash: "p", metrics: [{ id: "exact_match", config: {} }] }],
+ *   scores: [{ hash: "s", taskId: "t", name: "acc", parseHash: "p", parseName: "num",
+ *     metrics: [{ id: "exact_match", config: {} }], reduction: "mean" }],
  * }, { registry: createRegistry(), secret: () => undefined, clock: new TaskClock(timeouts) });
  * assert.deepEqual(out.scores, [{ hash: "s", skipped: "no_answer" }]);
  * ```

@@ -96,10 +96,13 @@ const unclocked = new TaskClock({
  * import assert from "node:assert/strict";
  * import { runScore } from "./stages.ts";
  * import { createRegistry } from "../plugins/registry.ts";
- * const score = { hash: "h", taskId: "t", name: "acc", parseHash: null,
+ * const score = { hash: "h", taskId: "t", name: "acc", parseHash: null, parseName: null,
+ *   reduction: "mean" as const,
  *   metrics: [{ id: "exact_match", config: {} }] };
  * const values = await runScore(score, { text: "4", item: { answer: "4" } }, createRegistry());
- * assert.deepEqual(values, [{ metric: "exact_match", value: 1 }]);
+ * assert.deepEqual(values, [
+ *   { metric: "exact_match", value: 1, details: { prediction: "4", reference: "4" } },
+ * ]);
  * ```
  */
 export async function runScore(

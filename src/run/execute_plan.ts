@@ -1,3 +1,4 @@
+import { isThemisError } from "../core/errors.ts";
 import type { Stage } from "../plan/check_plugins.ts";
 import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
 import type { RunPlan } from "../plan/plan_run.ts";
@@ -212,7 +213,8 @@ class Scheduler {
     let result: StagesOutcome;
     try {
       result = await this.o.executor.run(task, { signal: this.o.signal });
-    } catch {
+    } catch (error) {
+      if (!isThemisError(error) || error.code !== "CANCELLED") throw error;
       // Cancelled before it was sent: its items go back to pending.
       this.counts.stopped = "cancelled";
       tally?.add("parse", "running", -work.parses.length);

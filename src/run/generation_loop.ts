@@ -4,6 +4,7 @@
  * backoff. Throttled answers (429) are retried without using up an attempt, up to
  * `max_throttled_retries`; they shrink the endpoint's window instead.
  */
+import { isThemisError } from "../core/errors.ts";
 import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
 import type { NewEvent } from "../store/events.ts";
 import { GEN_OVERLAY } from "../store/events.ts";
@@ -113,8 +114,10 @@ export class GenerationLoop {
       });
       this.counts.cost += outcome.ok ? this.cost(trial, usage ?? {}) : 0;
       return { outcome };
-    } catch {
-      return { stop: "cancelled" as const };
+    } catch (error) {
+      // The executor rejects only a task cancelled before it was sent; anything else is a bug.
+      if (isThemisError(error) && error.code === "CANCELLED") return { stop: "cancelled" as const };
+      throw error;
     } finally {
       permit.done({ ok: false });
       this.#reserved -= estimate;

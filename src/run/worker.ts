@@ -6,6 +6,7 @@
  * thread and ends this worker only, never the run: the pool finds out whose it was.
  */
 import process from "node:process";
+import { setImmediate } from "node:timers";
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import { errorMessage } from "../core/errors.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
@@ -61,8 +62,48 @@ function unstarted(task: WorkTask, error: unknown): WorkResult<WorkTask> {
   };
 }
 
-/** One turn of the event loop: timers set off and rejections left behind surface in it. */
-const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+// Zero-delay timers plugins set and that have not fired yet. Wrapping the worker's timer
+// functions is how the worker knows when one more turn of the event loop is worth waiting for:
+// an error such a timer throws then surfaces while its task is still in flight.
+const pendingZeroTimers = new Set<unknown>();
+type TimerFunctions = {
+  setTimeout(handler: unknown, ms?: number, ...args: unknown[]): unknown;
+  clearTimeout(id?: unknown): void;
+};
+const timers = globalThis as unknown as TimerFunctions;
+const native = { setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout };
+timers.setTimeout = (handler, ms, ...args) => {
+  if (typeof handler !== "function" || (ms ?? 0) > 1) {
+    return native.setTimeout(handler, ms, ...args);
+  }
+  const id = native.setTimeout(() => {
+    pendingZeroTimers.delete(id);
+    handler(...args);
+  }, ms);
+  pendingZeroTimers.add(id);
+  return id;
+};
+timers.clearTimeout = (id) => {
+  pendingZeroTimers.delete(id);
+  native.clearTimeout(id);
+};
+
+/** Longest wait for plugins' zero-delay timers before a task's answer goes out (ms). */
+const MAX_TURN_MS = 10;
+
+/**
+ * Let what a task set off surface before its answer goes out: one immediate hop (unhandled
+ * rejections are reported at the end of a turn), and while plugins' zero-delay timers are
+ * pending, timer turns until they fired (at most `MAX_TURN_MS`). Cheap when nothing is
+ * pending, which keeps fast tasks fast.
+ */
+async function turn(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const until = performance.now() + MAX_TURN_MS;
+  while (pendingZeroTimers.size > 0 && performance.now() < until) {
+    await new Promise<void>((resolve) => native.setTimeout(resolve, 1));
+  }
+}
 
 async function runOne(task: WorkTask, key: number, loaded: Registry, alone: boolean) {
   const slot = board.claim(key);

@@ -16,6 +16,7 @@ import {
   stagesTask,
   stageTimeouts,
 } from "./candidate_task.ts";
+import { EventBuffer } from "./event_buffer.ts";
 import { GenerationLoop } from "./generation_loop.ts";
 import { trialPlannedData } from "./trial_planned.ts";
 import { recordWork } from "./record_work.ts";
@@ -98,10 +99,12 @@ export function emptyCounts(): ExecutionCounts {
 class Scheduler {
   readonly counts = emptyCounts();
   readonly generation: GenerationLoop;
+  readonly events: EventBuffer;
   readonly #build: BuildTaskOptions;
 
   constructor(readonly o: ExecutePlanOptions) {
-    this.generation = new GenerationLoop(o, this.counts);
+    this.events = new EventBuffer(o.writer);
+    this.generation = new GenerationLoop(o, this.counts, this.events);
     this.#build = {
       timeouts: stageTimeouts(o.policy),
       hooks: o.hooks,
@@ -112,7 +115,7 @@ class Scheduler {
   // This run's own facts need not be folded back into the state: each candidate is visited
   // once per run, and its parses and scores travel with its task.
   append(event: NewEvent): void {
-    this.o.writer.append(event);
+    this.events.append(event);
   }
 
   announce(trial: PlannedTrial): void {
@@ -157,7 +160,7 @@ class Scheduler {
       retryableCodes: this.o.policy.retryable_codes,
       append: (event) => events.push(event),
     });
-    if (events.length > 0) this.o.writer.appendAll(events);
+    if (events.length > 0) this.events.appendAll(events);
     return recorded;
   }
 
@@ -303,6 +306,8 @@ export async function executePlan(options: ExecutePlanOptions): Promise<Executio
     }
   }
   while (active > 0) await slot();
+  // What completed is written even when a failure stopped the walk.
+  scheduler.events.flush();
   if (failure) throw failure.error;
   options.onProgress?.(scheduler.counts);
   return scheduler.counts;

@@ -14,6 +14,7 @@ import { estimateTokens, maxTokens } from "./candidate_task.ts";
 import { CircuitBreaker, type OpenCircuit } from "./circuit_breaker.ts";
 import { endpointOf, type KeyedEndpoint } from "./endpoint.ts";
 import { EndpointLimiter } from "./endpoint_limiter.ts";
+import type { EventBuffer } from "./event_buffer.ts";
 import type { ExecutePlanOptions, ExecutionCounts } from "./execute_plan.ts";
 import type { WorkError } from "./work_error.ts";
 
@@ -46,7 +47,11 @@ export class GenerationLoop {
   readonly #random: () => number;
   #reserved = 0;
 
-  constructor(readonly o: ExecutePlanOptions, readonly counts: ExecutionCounts) {
+  constructor(
+    readonly o: ExecutePlanOptions,
+    readonly counts: ExecutionCounts,
+    readonly events: EventBuffer,
+  ) {
     this.breaker = new CircuitBreaker(o.policy.circuit_breaker_threshold);
     this.limiter = new EndpointLimiter({
       limits: o.policy.provider_limits,
@@ -54,7 +59,7 @@ export class GenerationLoop {
       onChange: (change) => {
         const { endpoint, ...rest } = change;
         const data = { ...endpoint, ...rest };
-        o.writer.append({ type: "concurrency.changed", data });
+        events.append({ type: "concurrency.changed", data });
         o.telemetry?.emit({ type: "concurrency.changed", runId: o.writer.runId, data });
       },
     });
@@ -196,7 +201,7 @@ export class GenerationLoop {
         ...(r.throttled ? { throttled: true } : {}),
       },
     };
-    this.o.writer.append(event);
+    this.events.append(event);
     this.counts.retries++;
   }
 }

@@ -6,6 +6,7 @@
  * a synchronous one cannot be, so each phase is also written to a board that the pool's
  * watchdog reads to stop a wedged worker and to say which phase wedged it.
  */
+import { setImmediate } from "node:timers";
 import { ThemisError } from "../core/errors.ts";
 
 /** The stages a failure is attributed to. */
@@ -77,9 +78,36 @@ interface Phase {
   since: number;
   timer?: ReturnType<typeof setTimeout>;
   expire?: () => void;
+  /** Arms the phase's timer (at the end of the turn it started in, if it is still running). */
+  arm?: () => void;
   /** Phases running inside this one (judge calls inside a metric). */
   nested: number;
 }
+
+/**
+ * Phases that returned a promise, armed at the end of the current turn if still running: most
+ * settle within it (a mock engine, a pure async metric), and a timer per phase would cost more
+ * than the phase. The deadline is still counted from the phase's start.
+ */
+const armLater = (() => {
+  const waiting = new Set<Phase>();
+  let scheduled = false;
+  const armAll = () => {
+    scheduled = false;
+    for (const phase of waiting) phase.arm?.();
+    waiting.clear();
+  };
+  return {
+    add(phase: Phase): void {
+      waiting.add(phase);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(armAll);
+      }
+    },
+    delete: (phase: Phase) => waiting.delete(phase),
+  };
+})();
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as { then?: unknown })?.then === "function";
@@ -147,7 +175,8 @@ export class TaskClock {
           onTimeout?.();
           reject(phaseTimeoutError(stage, where, this.timeouts[stage]));
         };
-        if (phase.nested === 0) this.#arm(phase);
+        phase.arm = () => this.#arm(phase);
+        if (phase.nested === 0) armLater.add(phase);
         value.then(resolve, reject);
       });
       if (this.settle) await this.settle();
@@ -156,8 +185,10 @@ export class TaskClock {
       if (this.settle) await this.settle();
       throw error instanceof PhaseFailure ? error : new PhaseFailure(stage, where, error);
     } finally {
+      armLater.delete(phase);
       clearTimeout(phase.timer);
       phase.expire = undefined;
+      phase.arm = undefined;
       if (parent) {
         if (--parent.nested === 0) this.#resume(parent);
       } else {
@@ -167,19 +198,25 @@ export class TaskClock {
     }
   }
 
+  /** Start the phase's timer for what is left of its time. */
   #arm(phase: Phase): void {
-    phase.since = epochNow();
+    const now = epochNow();
+    phase.remaining -= now - phase.since;
+    phase.since = now;
     phase.timer = setTimeout(() => phase.expire?.(), Math.max(0, phase.remaining));
   }
 
   #pause(phase: Phase): void {
+    armLater.delete(phase);
     clearTimeout(phase.timer);
+    phase.timer = undefined;
     phase.remaining -= epochNow() - phase.since;
+    phase.since = epochNow();
   }
 
   #resume(phase: Phase): void {
     this.board?.enter(phase.stage, phase.item, epochNow() + phase.remaining);
-    if (phase.expire) this.#arm(phase);
-    else phase.since = epochNow();
+    phase.since = epochNow();
+    if (phase.expire) armLater.add(phase);
   }
 }

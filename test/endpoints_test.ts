@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readEvents } from "../src/store/event_log.ts";
 import { Orchestrator, Store } from "../mod.ts";
 import { runCli, tempProject } from "./support/cli.ts";
-import { startOpenAIServer } from "./support/openai_server.ts";
+import { startOpenAIServer, type Step } from "./support/openai_server.ts";
 import { startQuotaServer } from "./support/quota_server.ts";
 
 function benchmarkToml(models: string, items: number): string {
@@ -62,6 +62,43 @@ circuit_breaker_threshold = 5
     const counts = finished.data.counts as Record<string, number>;
     assert.equal(counts.skipped, 95, "the dead endpoint's other candidates stay pending");
     assert.equal(counts.circuitsOpened, 1);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("max_in_flight is what users get: 48 requests at once with default executor settings", async () => {
+  let active = 0;
+  let peak = 0;
+  await using server = startOpenAIServer({
+    script: async (): Promise<Step> => {
+      peak = Math.max(peak, ++active);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      active--;
+      return "ok";
+    },
+  });
+  const store = Store.open(await Deno.makeTempDir({ prefix: "themis-in-flight-" }));
+  const orchestrator = Orchestrator.fromProjectSpec({
+    project_name: "in-flight",
+    executor: { kind: "pool", max_threads: 2 },
+    execution_policy: { max_in_flight: 48 },
+  }, { store });
+  try {
+    const result = await orchestrator.run({
+      benchmark_id: "in-flight",
+      models: [{ model_id: "m", provider: "openai", extras: { base_url: server.url } }],
+      prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
+      slices: [{
+        slice_id: "s",
+        dataset: {
+          kind: "inline",
+          items: Array.from({ length: 96 }, (_, i) => ({ id: `q${i}`, q: String(i) })),
+        },
+      }],
+    });
+    assert.equal(result.summary?.generated, 96);
+    assert.equal(peak, 48, "2 threads × 16 tasks per worker used to cap this at 32");
   } finally {
     store.close();
   }

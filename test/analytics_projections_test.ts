@@ -45,10 +45,10 @@ Deno.test("work_items give every stage the status themis status gives it, reuse 
   const f = await openFixture();
   try {
     const runs = await twoRuns(f);
-    const { state } = await f.store.runs.loadState();
+    const state = await f.store.runs.loadState();
     for (const run of runs) {
       const manifest = await f.store.runs.readManifest<RunManifest>(run);
-      const expected = workStatus(manifest, manifest.trials!, state);
+      const expected = await workStatus(manifest, f.store.runs.iterPlan(run, manifest), state);
       assert.deepEqual(await statusFromSql(f, run), expected);
     }
     // The second run reused every generation of the first.
@@ -156,7 +156,7 @@ Deno.test("the timeline has every event in order with the durations the events t
     );
     assert.deepEqual(span, [{ ok: true }]);
     const gens = await f.store.sql(
-      `select bool_and(t.duration_ms = (e.data->>'latency_ms')::double) as same,
+      `select bool_and(t.duration_ms = e.data.latency_ms) as same,
               count(*)::integer as n
        from timeline t join events e using (run, seq) where t.type = 'generation.completed'`,
     );
@@ -167,7 +167,8 @@ Deno.test("the timeline has every event in order with the durations the events t
               count(distinct stage)::integer as stages
        from timeline where run = '${runId}'`,
     );
-    assert.deepEqual(order, [{ forward: true, after_start: true, firsts: 1, stages: 5 }]);
+    // run, generation, parse, score (the plan is no longer events)
+    assert.deepEqual(order, [{ forward: true, after_start: true, firsts: 1, stages: 4 }]);
     const failed = await f.store.sql(
       `select stage, status, code from timeline where status = 'failed' order by seq`,
     );

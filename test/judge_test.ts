@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { type BenchmarkSpecInput, Orchestrator, Store } from "../mod.ts";
-import { readEvents } from "../src/store/event_log.ts";
 import { startOpenAIServer } from "./support/openai_server.ts";
 
 const KEY = "sk-test-4f7a9c1e2b3d5e6f7a8b9c0d";
@@ -78,7 +77,7 @@ Deno.test("llm_judge scores through any engine; an unparseable verdict is not a 
       ),
       [{ item_id: "a", value: 1 }, { item_id: "b", value: 0.2 }],
     );
-    const events = (await readEvents(store.runs.eventsFile(first.runId))).events;
+    const events = await Array.fromAsync(store.runs.iterEvents(first.runId));
     const judged = events.filter((e) => e.type === "judge.completed");
     assert.equal(judged.length, 3);
     assert.equal(judged[0].data.model_id, "judge-1");

@@ -3,6 +3,7 @@
  * store after a SIGKILL), runs/status, and a cost budget that stops cleanly and resumes.
  */
 import assert from "node:assert/strict";
+import { runEventsText } from "./support/run_events.ts";
 import {
   type BenchmarkSpecInput,
   isRunHandle,
@@ -92,7 +93,7 @@ Deno.test("status after a SIGKILL shows the true state of the interrupted run", 
     await new Promise((r) => setTimeout(r, 50));
     try {
       const runs = [...Deno.readDirSync(`${dir}/themis-store/runs`)];
-      events = await Deno.readTextFile(`${dir}/themis-store/runs/${runs[0].name}/events.jsonl`);
+      events = runEventsText(`${dir}/themis-store/runs/${runs[0].name}`);
       if (events.split("generation.completed").length > 20) break;
     } catch {
       // not started yet
@@ -101,7 +102,7 @@ Deno.test("status after a SIGKILL shows the true state of the interrupted run", 
   child.kill("SIGKILL");
   await child.status;
   const runId = [...Deno.readDirSync(`${dir}/themis-store/runs`)][0].name;
-  events = await Deno.readTextFile(`${dir}/themis-store/runs/${runId}/events.jsonl`);
+  events = runEventsText(`${dir}/themis-store/runs/${runId}`);
   const completeLines = events.slice(0, events.lastIndexOf("\n") + 1);
   const generated = completeLines.split('"type":"generation.completed"').length - 1;
   const status = await runCli(["status", runId, "--json"], { cwd: dir });

@@ -164,12 +164,10 @@ Deno.test("viewTimeline tells a candidate's lineage, output, scores and every ev
     assert.deepEqual(
       timeline.events.map((e) => [e.type, e.run === first.runId ? "first" : "second"]),
       [
-        ["trial.planned", "first"],
         ["generation.completed", "first"],
         ["parse.completed", "first"],
         ["score.completed", "first"],
         ["score.completed", "first"],
-        ["trial.planned", "second"],
         ["score.completed", "second"],
       ],
     );

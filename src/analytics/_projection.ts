@@ -4,9 +4,9 @@
 export type Column = readonly [name: string, type: string, doc: string];
 
 /**
- * A projection: a table derived from the events (and the manifests), rebuilt from scratch or
- * updated for the keys that new events touched. Both paths run the same `select`, so the
- * table is identical either way.
+ * A projection: a table derived from the events (and the plans), rebuilt from scratch or
+ * updated for the keys that new (or removed) events touched. Both paths run the same
+ * `select`, so the table is identical either way.
  */
 export interface Projection {
   name: string;
@@ -15,12 +15,20 @@ export interface Projection {
   /** Columns of the unit of recomputation: every row of a key derives from that key's facts. */
   key: ReadonlyArray<string>;
   /**
-   * Key tuples to recompute, from the temp tables `delta` (the new events, same columns as
-   * `events`) and `changed_runs(run)` (runs whose manifest was read again).
+   * Key tuples to recompute, from the temp tables `delta` (events added or removed, same
+   * columns as `events`) and `changed_runs(run)` (runs whose manifest or plan was read again).
    */
   affected: string;
   /** The rows of the keys in the temp table `scope`, or of every key when absent. */
   select(scope?: string): string;
+}
+
+/** A view computed at query time from the tables: always exact, nothing to maintain. */
+export interface View {
+  name: string;
+  description: string;
+  columns: ReadonlyArray<Column>;
+  select: string;
 }
 
 /**
@@ -43,14 +51,16 @@ export function rowsOf(
 }
 
 /** `create table` of a projection with its explicit column types. */
-export function createTableSql(projection: Projection): string {
+export function createTableSql(projection: { name: string; columns: ReadonlyArray<Column> }) {
   const columns = projection.columns.map(([name, type]) => `${name} ${type}`).join(", ");
   return `create table ${projection.name} (${columns})`;
 }
 
-// The first fact of a key wins: ordered by time, then run, then sequence, so the choice is
-// the same however the files were read.
-export const FIRST = "order by ts, run, seq";
+/**
+ * The first fact of a key wins: ordered by time, then run, then sequence, then segment file
+ * (two clones that wrote the same run), so the choice is the same however files were read.
+ */
+export const FIRST = "order by ts, run, seq, file";
 
 /** SQL string literal. */
 export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;

@@ -1,11 +1,24 @@
 import { errorMessage, isThemisError, ThemisError } from "../core/errors.ts";
 import { storePaths } from "../store/paths.ts";
-import { extname } from "node:path";
+import { extname, join, resolve } from "node:path";
 import { type CopyFormat, Database, type Row, type SqlParams } from "./duckdb.ts";
 import { BASE_TABLES } from "./projections.ts";
 import { refreshCache, type RefreshReport } from "./refresh.ts";
 
 export type { RefreshReport } from "./refresh.ts";
+
+/** DuckDB's memory bound unless the project sets one: the cache stays bounded at any size. */
+export const DEFAULT_MEMORY_LIMIT = "512MB";
+
+/** How the analytics database may use the machine (the project's `[analytics]`). */
+export interface AnalyticsOptions {
+  /** DuckDB `memory_limit` (default 512MB); what does not fit spills to `tempDirectory`. */
+  memoryLimit?: string;
+  /** DuckDB threads (default: the machine's cores). */
+  threads?: number;
+  /** Spill folder (default `<store>/.cache/duckdb-tmp`). */
+  tempDirectory?: string;
+}
 
 const COPY_FORMATS: Record<string, CopyFormat> = {
   ".csv": "csv",
@@ -40,18 +53,27 @@ export class Analytics {
 
   /** Open the cache (or an in-memory copy when another process holds it) and refresh it. */
   static async open(
-    root: string,
-    options: { refresh?: boolean; profile?: (step: string, ms: number) => void } = {},
+    storeRoot: string,
+    options: AnalyticsOptions & {
+      refresh?: boolean;
+      profile?: (step: string, ms: number) => void;
+    } = {},
   ): Promise<Analytics> {
+    const root = resolve(storeRoot);
     const cacheDir = storePaths.cache(root);
     await Deno.mkdir(cacheDir, { recursive: true });
+    const settings = {
+      memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      threads: options.threads,
+      tempDirectory: options.tempDirectory ?? join(cacheDir, "duckdb-tmp"),
+    };
     let db: Database;
     try {
-      db = await Database.open(storePaths.analytics(root));
+      db = await Database.open(storePaths.analytics(root), settings);
     } catch (error) {
       // Another process holds the cache file: build a private copy in memory instead.
       if (!/lock/i.test(errorMessage(error))) throw error;
-      db = await Database.open(":memory:");
+      db = await Database.open(":memory:", settings);
     }
     const analytics = new Analytics(root, db, cacheDir);
     try {

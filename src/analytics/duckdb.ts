@@ -25,6 +25,16 @@ function plain(value: unknown): unknown {
 /** File formats `copyTo` writes. */
 export type CopyFormat = "csv" | "parquet" | "json" | "jsonl";
 
+/** How a database is opened: DuckDB's memory limit, threads and spill folder. */
+export interface DatabaseOptions {
+  readOnly?: boolean;
+  /** DuckDB's `memory_limit` (`"512MB"`, `"2GB"`). */
+  memoryLimit?: string;
+  threads?: number;
+  /** Where DuckDB spills what does not fit in memory. */
+  tempDirectory?: string;
+}
+
 /** A value a query parameter may take. */
 export type SqlParam = string | number | boolean | null;
 
@@ -54,13 +64,17 @@ export class Database {
     this.#connection = connection;
   }
 
-  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Database> {
+  static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
     try {
       const { DuckDBInstance } = await duckdb();
-      const instance = await DuckDBInstance.create(
-        path,
-        options.readOnly ? { access_mode: "READ_ONLY" } : {},
-      );
+      const config: Record<string, string> = {};
+      if (options.readOnly) config.access_mode = "READ_ONLY";
+      if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+      if (options.threads) config.threads = String(options.threads);
+      if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+      // Order-preserving inserts hold whole results in memory: projections need no order.
+      if (options.memoryLimit) config.preserve_insertion_order = "false";
+      const instance = await DuckDBInstance.create(path, config);
       return new Database(instance, await instance.connect());
     } catch (error) {
       throw new ThemisError(

@@ -1,12 +1,16 @@
 /**
- * Projections of the facts the stages record: trials, which runs reached them, candidates
- * (generations), parses, scores and judge calls. One row per key, the first fact winning.
+ * Projections of the facts: trials (from the runs' plans), candidates (generations), parses,
+ * scores and judge calls. One row per key, the first fact winning.
  */
-import { eventsOf, FIRST, type Projection } from "./_projection.ts";
+import { eventsOf, FIRST, type Projection, rowsOf } from "./_projection.ts";
 
 const TRIAL_KEY = ["trial"];
 
-/** One row per trial, from its first `trial.planned` event. */
+/** The earliest start of each run (runs never started sort last). */
+const RUN_STARTS = `(select run, min(ts) as started from events where type = 'run.started'
+  group by run)`;
+
+/** One row per trial, from the plan of the first run that planned it. */
 export const trials: Projection = {
   name: "trials",
   description: "one row per trial of the store (however many runs planned it)",
@@ -23,36 +27,45 @@ export const trials: Projection = {
     ["dimensions", "json", "the slice's dimensions"],
     ["item", "json", "item payload (null when `store_item_payloads = false`)"],
     ["messages", "json", "rendered prompt messages (null without payloads)"],
-    ["first_run", "varchar", "run whose `trial.planned` event came first"],
+    ["first_run", "varchar", "the first run (by its first start, then id) whose plan lists it"],
   ],
   key: TRIAL_KEY,
-  affected: `select distinct trial from delta where type = 'trial.planned'`,
+  affected: `select distinct p.trial from plan_trials p semi join changed_runs using (run)
+    union select distinct trial from delta where type = 'trial.planned'
+    union select distinct trial from trials semi join changed_runs c on c.run = first_run`,
   select: (scope) => `
-    select trial,
-      data->>'benchmark_id' as benchmark_id, data->>'slice_id' as slice_id,
-      data->>'model_id' as model_id, data->>'provider' as provider,
-      data->>'prompt_variant_id' as prompt_variant_id, data->>'item_id' as item_id,
-      (data->>'params_index')::integer as params_index, data->'params' as params,
-      data->'dimensions' as dimensions, data->'item' as item, data->'messages' as messages,
-      run as first_run
-    from ${eventsOf(scope, TRIAL_KEY)} where type = 'trial.planned'
-    qualify row_number() over (partition by trial ${FIRST}) = 1`,
-};
-
-/** Which runs reached which trials (their `trial.planned` events). */
-export const runTrials: Projection = {
-  name: "run_trials",
-  description: "which runs reached which trials (each run's `trial.planned` events)",
-  columns: [
-    ["run", "varchar", "run id"],
-    ["trial", "varchar", "trial id"],
-    ["num_samples", "integer", "samples the run planned for the trial"],
-  ],
-  key: ["run", "trial"],
-  affected: `select distinct run, trial from delta where type = 'trial.planned'`,
-  select: (scope) => `
-    select run, trial, max((data->>'num_samples')::integer) as num_samples
-    from ${eventsOf(scope, ["run", "trial"])} where type = 'trial.planned' group by run, trial`,
+    with p as (select * from ${rowsOf("plan_trials", scope, TRIAL_KEY)}),
+    firsts as (
+      select p.* from p left join ${RUN_STARTS} s using (run)
+      qualify row_number() over (
+        partition by trial order by s.started nulls last, run) = 1
+    ),
+    payloads as (
+      select run, task, item, any_value(payload) as payload from plan_trials
+      where payload is not null and run in (select run from firsts) group by all
+    ),
+    rendered as (
+      select run, task, prompt, item, any_value(messages) as messages from plan_trials
+      where messages is not null and run in (select run from firsts) group by all
+    ),
+    v1 as (
+      select trial, data.item as item, to_json(data.messages) as messages
+      from ${eventsOf(scope, TRIAL_KEY)} where type = 'trial.planned'
+      qualify row_number() over (partition by trial ${FIRST}) = 1
+    )
+    select f.trial, m.benchmark_id, f.task as slice_id, f.model as model_id, mm.provider,
+      f.prompt as prompt_variant_id, f.item as item_id, f.params as params_index,
+      mt.params, mt.dimensions, coalesce(pl.payload, v1.item) as item,
+      coalesce(to_json(r.messages), v1.messages) as messages, f.run as first_run
+    from firsts f
+    left join manifest_runs m on m.run = f.run
+    left join manifest_models mm on mm.run = f.run and mm.model_id = f.model
+    left join manifest_tasks mt on mt.run = f.run and mt.task = f.task
+      and mt.params_index = f.params
+    left join payloads pl on pl.run = f.run and pl.task = f.task and pl.item = f.item
+    left join rendered r on r.run = f.run and r.task = f.task and r.prompt = f.prompt
+      and r.item = f.item
+    left join v1 on v1.trial = f.trial`,
 };
 
 const CAND_KEY = ["cand"];
@@ -83,28 +96,28 @@ export const candidates: Projection = {
   key: CAND_KEY,
   affected: `
     select cand from delta where type = 'generation.completed'
-    union select c.cand from candidates c semi join changed_runs using (run)
-    union select c.cand from candidates c where c.trial in (
-      select trial from delta where type = 'trial.planned' and trial not in (select trial from trials))`,
+    union select c.cand from candidates c semi join changed_runs using (run)`,
   select: (scope) => `
     with g as (
       select * from ${eventsOf(scope, CAND_KEY)} where type = 'generation.completed'
       qualify row_number() over (partition by cand ${FIRST}) = 1
+    ),
+    models as (
+      select g.cand, coalesce(g.data.model, (select any_value(p.model) from plan_trials p
+        where p.trial = g.trial)) as model
+      from g
     )
-    select g.cand, g.trial, (g.data->>'sample')::integer as sample, g.data->>'text' as text,
-      g.data->>'finish_reason' as finish_reason,
-      (g.data->'usage'->>'prompt_tokens')::bigint as tokens_in,
-      (g.data->'usage'->>'completion_tokens')::bigint as tokens_out,
-      (g.data->>'latency_ms')::double as latency_ms, (g.data->>'attempts')::integer as attempts,
-      g.run, g.ts::timestamptz as ts,
-      case when (g.data->'usage'->>'prompt_tokens') is not null
-             or (g.data->'usage'->>'completion_tokens') is not null then
-        (coalesce((g.data->'usage'->>'prompt_tokens')::double, 0) * p.input_per_million +
-         coalesce((g.data->'usage'->>'completion_tokens')::double, 0) * p.output_per_million)
-        / 1e6 end as cost,
-      g.data->'meta' as meta
-    from g left join trials t on t.trial = g.trial
-    left join manifest_prices p on p.run = g.run and p.model_id = t.model_id`,
+    select g.cand, g.trial, g.data.sample::integer as sample, g.data.text as text,
+      g.data.finish_reason as finish_reason, g.data.usage.prompt_tokens as tokens_in,
+      g.data.usage.completion_tokens as tokens_out, g.data.latency_ms as latency_ms,
+      g.data.attempts::integer as attempts, g.run, g.ts,
+      case when g.data.usage.prompt_tokens is not null
+             or g.data.usage.completion_tokens is not null then
+        (coalesce(g.data.usage.prompt_tokens, 0) * p.input_per_million +
+         coalesce(g.data.usage.completion_tokens, 0) * p.output_per_million) / 1e6 end as cost,
+      g.data.meta as meta
+    from g join models using (cand)
+    left join manifest_prices p on p.run = g.run and p.model_id = models.model`,
 };
 
 const PARSE_MATCH = "e.cand = k.cand and e.overlay = 'tf:' || k.parse_hash";
@@ -130,15 +143,16 @@ export const parses: Projection = {
   affected: `select distinct cand, substr(overlay, 4) as parse_hash from delta
     where type in ('parse.completed', 'parse.failed')`,
   select: (scope) => `
-    select cand, trial, substr(overlay, 4) as parse_hash, data->>'name' as parse_name,
+    select cand, trial, substr(overlay, 4) as parse_hash, data.name as parse_name,
       case when type = 'parse.completed' then 'completed'
-           when (data->>'kind') = 'invalid' then 'invalid' else 'failed' end as status,
-      data->'answer' as answer, data->>'extractor' as extractor, data->'attempts' as attempts,
-      run, ts::timestamptz as ts
+           when data.kind = 'invalid' then 'invalid' else 'failed' end as status,
+      data.answer as answer, data.extractor as extractor, data.attempts as attempts,
+      run, ts
     from ${eventsOf(scope, PARSE_MATCH)} where type in ('parse.completed', 'parse.failed')
     qualify row_number() over (
       partition by cand, overlay
-      order by (type = 'parse.completed' or (data->>'kind') = 'invalid') desc, ts, run, seq) = 1`,
+      order by (type = 'parse.completed' or data.kind = 'invalid') desc, ts, run, seq,
+        file) = 1`,
 };
 
 /** One row per (candidate, score, metric) of the first completed score. */
@@ -165,11 +179,9 @@ export const scores: Projection = {
       select * from ${eventsOf(scope, SCORE_MATCH)} where type = 'score.completed'
       qualify row_number() over (partition by cand, overlay ${FIRST}) = 1
     )
-    select f.cand, f.trial, substr(f.overlay, 4) as score_hash, f.data->>'name' as score_name,
-      f.data->>'parse' as parse_hash, m.value->>'metric' as metric,
-      (m.value->>'value')::double as value, m.value->'details' as details,
-      f.run, f.ts::timestamptz as ts
-    from firsts f, json_each(f.data->'metrics') as m`,
+    select f.cand, f.trial, substr(f.overlay, 4) as score_hash, f.data.name as score_name,
+      f.data.parse as parse_hash, m.metric, m.value, m.details, f.run, f.ts
+    from (select *, unnest(data.metrics) as m from firsts) f`,
 };
 
 /** One row per judge call (an LLM judge's request and answer), first fact per call id. */
@@ -196,12 +208,11 @@ export const judgeCalls: Projection = {
   key: CAND_KEY,
   affected: `select distinct cand from delta where type = 'judge.completed'`,
   select: (scope) => `
-    select cand, trial, substr(overlay, 4) as score_hash, data->>'id' as call_id,
-      data->>'metric' as metric, data->>'model_id' as model_id, data->>'provider' as provider,
-      data->'messages' as messages, data->'params' as params, data->>'text' as text,
-      (data->'usage'->>'prompt_tokens')::bigint as tokens_in,
-      (data->'usage'->>'completion_tokens')::bigint as tokens_out,
-      (data->>'latency_ms')::double as latency_ms, run, ts::timestamptz as ts
+    select cand, trial, substr(overlay, 4) as score_hash, data.id as call_id,
+      data.metric as metric, data.model_id as model_id, data.provider as provider,
+      to_json(data.messages) as messages, data.params as params, data.text as text,
+      data.usage.prompt_tokens as tokens_in, data.usage.completion_tokens as tokens_out,
+      data.latency_ms as latency_ms, run, ts
     from ${eventsOf(scope, CAND_KEY)} where type = 'judge.completed'
-    qualify row_number() over (partition by cand, data->>'id' ${FIRST}) = 1`,
+    qualify row_number() over (partition by cand, data.id ${FIRST}) = 1`,
 };

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { toFileUrl } from "./file_url.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
@@ -41,6 +41,8 @@ export interface OrchestratorOptions {
   registry?: Registry;
   /** An already opened store, overriding the project's. */
   store?: Store;
+  /** A store root overriding the project's `storage.root` (its other settings still apply). */
+  storeRoot?: string;
   /** Folder relative paths of the project resolve from (fromProjectSpec; default: cwd). */
   baseDir?: string;
   /** A telemetry bus to subscribe to (trial, attempt, retry, error, metric events). */
@@ -121,7 +123,16 @@ export class Orchestrator {
     this.baseDir = baseDir;
     this.telemetry = options.telemetry ?? new TelemetryBus();
     this.registry = options.registry ?? createRegistry();
-    this.store = options.store ?? Store.open(resolve(baseDir, project.storage.root));
+    const root = options.storeRoot ?? resolve(baseDir, project.storage.root);
+    this.store = options.store ?? Store.open(root, {
+      segmentBytes: Math.round(project.storage.segment_mb * (1 << 20)),
+      analytics: {
+        memoryLimit: project.analytics.memory_limit,
+        threads: project.analytics.threads,
+        tempDirectory: project.analytics.temp_directory &&
+          resolve(baseDir, project.analytics.temp_directory),
+      },
+    });
   }
 
   /** From a project file (`.toml` or `.json`); its folder anchors the store root. */
@@ -213,7 +224,7 @@ export class Orchestrator {
     options: ExecutionOptions,
     expectedRunId?: string,
   ): Promise<RunPlan> {
-    const spool = LineSpool.create(storePaths.runs(this.store.root));
+    const spool = LineSpool.create(join(storePaths.cache(this.store.root), "tmp"));
     try {
       const plan = await this.#plan(spec, stages, options, (line) => spool.push(line));
       spool.close();
@@ -228,7 +239,7 @@ export class Orchestrator {
       }
       // Same run id, same plan: an existing manifest already says all of this.
       if (!(await this.store.runs.hasRun(plan.manifest.run_id))) {
-        await this.store.runs.writeManifest(plan.manifest.run_id, plan.manifest, spool.path);
+        await this.store.runs.writePlan(plan.manifest.run_id, plan.manifest, spool.path);
       }
       return plan;
     } finally {

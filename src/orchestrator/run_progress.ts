@@ -3,10 +3,9 @@ import type { RunManifest } from "../plan/manifest.ts";
 import { workStatus } from "../plan/work_status.ts";
 import type { ProgressStage, StageProgress } from "../run/progress_tally.ts";
 import type { ProjectSpec } from "../spec/schemas.ts";
-import { iterEvents } from "../store/event_log.ts";
 import { storePaths } from "../store/paths.ts";
 import type { RunStore } from "../store/run_store.ts";
-import type { StoreState } from "../store/store_state.ts";
+import type { RunFacts, StoreState } from "../store/store_state.ts";
 
 /** Where a run stands, derived from its manifest and the store's events (never stored). */
 export interface RunProgressSnapshot {
@@ -52,72 +51,28 @@ function lockHolderAlive(path: string): boolean {
   }
 }
 
-interface RunTimes {
-  started: string | null;
-  finished: string | null;
-  startedLast: string | null;
-  doneSinceStart: number;
-  cost: number;
-  lastTs: string | null;
-}
-
-async function readRunTimes(
-  runs: RunStore,
-  manifest: RunManifest,
-  pricing: ProjectSpec["pricing"],
-): Promise<RunTimes> {
-  const modelOf = new Map((manifest.trials ?? []).map((t) => [t.trial, t.model]));
-  const times: RunTimes = {
-    started: null,
-    finished: null,
-    startedLast: null,
-    doneSinceStart: 0,
-    cost: 0,
-    lastTs: null,
-  };
-  let startedSeq = -1;
-  let finishedSeq = -1;
-  for await (const e of iterEvents(runs.eventsFile(manifest.run_id))) {
-    times.lastTs = e.ts;
-    if (e.type === "run.started") {
-      times.started ??= e.ts;
-      times.startedLast = e.ts;
-      startedSeq = e.seq;
-      times.doneSinceStart = 0;
-    } else if (e.type === "run.finished") {
-      times.finished = e.ts;
-      finishedSeq = e.seq;
-    } else if (e.type.endsWith(".completed")) {
-      times.doneSinceStart++;
-      if (e.type === "generation.completed") {
-        const price = pricing[modelOf.get(e.trial!) ?? ""];
-        const usage = e.data.usage as { prompt_tokens?: number; completion_tokens?: number };
-        if (price && usage) {
-          times.cost += ((usage.prompt_tokens ?? 0) * price.input_per_million +
-            (usage.completion_tokens ?? 0) * price.output_per_million) / 1e6;
-        }
-      }
-    }
+/** Cost of a run's generations from its token counts by model and a price table. */
+function runCost(facts: RunFacts | undefined, pricing: ProjectSpec["pricing"]): number {
+  let cost = 0;
+  for (const [model, [input, output]] of Object.entries(facts?.tokens ?? {})) {
+    const price = pricing[model];
+    if (price) cost += (input * price.input_per_million + output * price.output_per_million) / 1e6;
   }
-  if (finishedSeq < startedSeq) times.finished = null;
-  return times;
+  return cost;
 }
 
-/**
- * A run's progress from the store alone: the manifest's work items, their status from every
- * run's events, and this run's own events for times, throughput and cost. Works on a run
- * another process is executing, and on one a crash interrupted.
- */
-export async function readRunProgress(
-  runs: RunStore,
-  runId: string,
-  pricing: ProjectSpec["pricing"],
-  loaded?: StoreState,
-): Promise<RunProgressSnapshot | undefined> {
-  if (!(await runs.hasRun(runId))) return undefined;
-  const manifest = await runs.readManifest<RunManifest>(runId);
-  const state = loaded ?? (await runs.loadState()).state;
-  const status = workStatus(manifest, manifest.trials ?? [], state);
+/** The work status of a run: its checkpoint's summary while the store is unchanged, else counted. */
+async function runWork(runs: RunStore, manifest: RunManifest, state: StoreState) {
+  const own = await runs.loadRunState(manifest.run_id);
+  const summary = own.summary;
+  if (
+    summary && summary.value.complete === true &&
+    JSON.stringify(summary.value.stages) === JSON.stringify(["generation", "parse", "score"]) &&
+    summary.fingerprint === await runs.fingerprint()
+  ) {
+    return summaryWork(summary.value.work);
+  }
+  const status = await workStatus(manifest, runs.iterPlan(manifest.run_id, manifest), state);
   const stages = {} as Record<ProgressStage, StageProgress>;
   for (const stage of STAGES) {
     const s = status[stage];
@@ -130,28 +85,58 @@ export async function readRunProgress(
       skipped: s.skipped,
     };
   }
-  const times = await readRunTimes(runs, manifest, pricing);
-  const running = times.started !== null && times.finished === null &&
+  return stages;
+}
+
+function summaryWork(work: Record<ProgressStage, StageProgress>) {
+  const stages = {} as Record<ProgressStage, StageProgress>;
+  for (const stage of STAGES) stages[stage] = { ...work[stage], running: 0 };
+  return stages;
+}
+
+/**
+ * A run's progress from the store alone: the plan's work items, their status from every
+ * run's events, and this run's own facts for times, throughput and cost. Works on a run
+ * another process is executing, and on one a crash interrupted.
+ */
+export async function readRunProgress(
+  runs: RunStore,
+  runId: string,
+  pricing: ProjectSpec["pricing"],
+  loaded?: StoreState,
+): Promise<RunProgressSnapshot | undefined> {
+  if (!(await runs.hasRun(runId))) return undefined;
+  const manifest = await runs.readManifest<RunManifest>(runId);
+  const state = loaded ?? await runs.loadState();
+  const stages = await runWork(runs, manifest, state);
+  const facts = state.runs.get(runId);
+  const started = facts?.firstStartedAt ?? null;
+  const finished = facts && facts.lastFinished > facts.lastStarted ? facts.lastFinishedAt : null;
+  const running = started !== null && finished === null &&
     lockHolderAlive(storePaths.lock(runs.root, runId));
   const left = STAGES.reduce((n, s) => n + stages[s].pending, 0);
-  const elapsed = times.startedLast && times.lastTs
-    ? Date.parse(times.lastTs) - Date.parse(times.startedLast)
+  const elapsed = facts?.lastStartedAt && facts.lastAt
+    ? Date.parse(facts.lastAt) - Date.parse(facts.lastStartedAt)
     : 0;
+  const status = started === null
+    ? "pending"
+    : finished !== null
+    ? "finished"
+    : running
+    ? "running"
+    : "interrupted";
   return {
     runId,
-    status: times.started === null
-      ? "pending"
-      : times.finished !== null
-      ? "finished"
-      : running
-      ? "running"
-      : "interrupted",
+    status,
     stages,
     activeStage: activeStage(stages),
-    startedAt: times.started,
-    endedAt: times.finished,
-    ...rateAndEta(times.doneSinceStart, left, elapsed),
-    cost: times.cost,
+    startedAt: started,
+    endedAt: finished,
+    // Only a running execution has a rate and an end in sight.
+    ...(status === "running"
+      ? rateAndEta(facts?.doneSinceStart ?? 0, left, elapsed)
+      : { throughput: null, etaSeconds: status === "finished" && left === 0 ? 0 : null }),
+    cost: runCost(facts, pricing),
   };
 }
 
@@ -160,7 +145,7 @@ export async function listRunProgress(
   runs: RunStore,
   pricing: ProjectSpec["pricing"],
 ): Promise<RunProgressSnapshot[]> {
-  const { state } = await runs.loadState();
+  const state = await runs.loadState();
   const out: RunProgressSnapshot[] = [];
   for (const runId of await runs.listRunIds()) {
     const snapshot = await readRunProgress(runs, runId, pricing, state);

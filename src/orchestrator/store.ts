@@ -1,7 +1,14 @@
-import { Analytics } from "../analytics/analytics.ts";
+import { Analytics, type AnalyticsOptions } from "../analytics/analytics.ts";
 import type { Row } from "../analytics/duckdb.ts";
 import type { ResultSource } from "../results/experiment_result.ts";
 import { RunStore } from "../store/run_store.ts";
+
+/** How a store is opened: segment size and the analytics database's bounds. */
+export interface StoreOptions {
+  /** Close an event segment once it holds this many bytes (default 32 MiB). */
+  segmentBytes?: number;
+  analytics?: AnalyticsOptions;
+}
 
 /**
  * The active store: its run directories and its analytics database (opened on first use,
@@ -18,21 +25,23 @@ import { RunStore } from "../store/run_store.ts";
 export class Store implements ResultSource {
   readonly root: string;
   readonly runs: RunStore;
+  readonly #options: StoreOptions;
   #analytics?: Analytics;
 
-  private constructor(runs: RunStore) {
+  private constructor(runs: RunStore, options: StoreOptions) {
     this.runs = runs;
     this.root = runs.root;
+    this.#options = options;
   }
 
-  static open(root: string): Store {
-    return new Store(new RunStore(root));
+  static open(root: string, options: StoreOptions = {}): Store {
+    return new Store(new RunStore(root, { segmentBytes: options.segmentBytes }), options);
   }
 
   /** The analytics database, brought up to date with the event files. */
   async analytics(): Promise<Analytics> {
     if (this.#analytics === undefined) {
-      this.#analytics = await Analytics.open(this.root);
+      this.#analytics = await Analytics.open(this.root, this.#options.analytics);
     } else {
       await this.#analytics.refresh();
     }

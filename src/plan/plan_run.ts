@@ -36,7 +36,7 @@ export interface PlanRunOptions {
   /** How `baseDir` is written in the manifest (relative to the store root when possible). */
   baseDirLabel: string;
   toolVersion: string;
-  /** Receives each trial's manifest line, in plan order (to stream the manifest to disk). */
+  /** Receives each trial's plan line, in plan order (the run's plan segments). */
   trialSink?: (line: string) => void;
   /** Plugins (dataset providers); the spec's plugin modules are loaded into it when needed. */
   registry?: Registry;
@@ -189,7 +189,10 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
   const ids: PlannedIds = { complete: false, trials: [], candidates: [], seeds: [] };
   const iterTrials = () =>
     iterPlannedTrials(experiment, { items, globalSeed: project.global_seed, promptPath, ids });
-  const builder = new ManifestBuilder(stages, options.trialSink);
+  const builder = new ManifestBuilder(stages, {
+    sink: options.trialSink,
+    payloads: project.storage.store_item_payloads,
+  });
   for (const trial of iterTrials()) builder.add(trial);
   const pinned = manifestProject(project);
   const datasets: RunManifest["datasets"] = {};

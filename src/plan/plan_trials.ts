@@ -23,6 +23,9 @@ export interface PlannedTrial {
   params: JsonObject;
   paramsIndex: number;
   item: DatasetItem;
+  /** Position of the item in its slice's selection, and the selection's size. */
+  itemIndex: number;
+  itemCount: number;
   messages: ChatMessage[];
   dimensions: JsonObject;
   candidates: PlannedCandidate[];
@@ -142,7 +145,7 @@ function* taskTrials(
       `tasks[${taskIndex}].prompts[${promptIndex}]`;
     for (const [paramsIndex, params] of task.inference.entries()) {
       const paramsPart = canonicalJson(params);
-      for (const item of items) {
+      for (const [itemIndex, item] of items.entries()) {
         const itemPart = canonicalJson({ id: item.id, payload: item.payload });
         const messages = renderMessages(prompt.messages, {
           item: item.payload,
@@ -185,6 +188,8 @@ function* taskTrials(
             params: params as JsonObject,
             paramsIndex,
             item,
+            itemIndex,
+            itemCount: items.length,
             messages,
             dimensions: task.dimensions as JsonObject,
             candidates,

@@ -1,5 +1,6 @@
 /** Everything the store knows about one candidate, with every event that mentions it. */
 import type { Row } from "../analytics/duckdb.ts";
+import { EVENT_ROW_SELECT, eventFromRow } from "../analytics/event_columns.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ChatMessage } from "../plugins/types.ts";
@@ -96,22 +97,11 @@ async function resolveCandidate(
 
 async function readEvents(scope: ResultScope, cand: string, trial: string): Promise<ThemisEvent[]> {
   const rows = await scope.analytics.all(
-    `select v, seq, ts, run, type, trial, cand, overlay, data from events
+    `select ${EVENT_ROW_SELECT} from events
      where cand = $cand or (type = 'trial.planned' and trial = $trial) order by ts, run, seq`,
     { cand, trial },
   );
-  return rows.map((r) => {
-    const event: Record<string, unknown> = {
-      v: r.v,
-      seq: r.seq,
-      ts: r.ts,
-      run: r.run,
-      type: r.type,
-    };
-    for (const key of ["trial", "cand", "overlay"]) if (r[key] !== null) event[key] = r[key];
-    event.data = json(r.data) ?? {};
-    return event as unknown as ThemisEvent;
-  });
+  return rows.map(eventFromRow);
 }
 
 function judgeCall(j: Row): JudgeCall {

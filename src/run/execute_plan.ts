@@ -12,7 +12,6 @@ import { backoffDelay } from "./backoff.ts";
 import type { StageExecutor } from "./executor.ts";
 import { ProviderLimiter } from "./provider_limiter.ts";
 import { buildTask, estimateTokens, maxTokens, pendingWork } from "./candidate_task.ts";
-import { trialPlannedData } from "./trial_planned.ts";
 import { type RecordedWork, recordWork } from "./record_work.ts";
 import type { TelemetryBus } from "./telemetry.ts";
 import type { ProgressTally } from "./progress_tally.ts";
@@ -45,14 +44,11 @@ export interface ExecutionCounts {
 export interface ExecutePlanOptions {
   plan: RunPlan;
   state: StoreState;
-  /** Trials this run's events already announce. */
-  plannedInRun: Set<string>;
   writer: EventWriter;
   executor: StageExecutor;
   policy: ExecutionPolicy;
   stages: ReadonlyArray<Stage>;
   hooks: PluginRef[];
-  storeItemPayloads: boolean;
   runtime?: Record<string, string>;
   signal?: AbortSignal;
   telemetry?: TelemetryBus;
@@ -109,16 +105,6 @@ class Scheduler {
   // once per run, and its parses and scores travel with its task.
   append(event: NewEvent): void {
     this.o.writer.append(event);
-  }
-
-  announce(trial: PlannedTrial): void {
-    if (this.o.plannedInRun.has(trial.trial)) return;
-    const data = trialPlannedData(trial, {
-      benchmarkId: this.o.plan.experiment.benchmark_id ?? null,
-      storeItemPayloads: this.o.storeItemPayloads,
-    });
-    this.append({ type: "trial.planned", trial: trial.trial, data });
-    this.o.plannedInRun.add(trial.trial);
   }
 
   /** The task for a candidate, or undefined when it needs nothing; counts what is done. */
@@ -340,7 +326,7 @@ class Scheduler {
 }
 
 /**
- * Walk the plan once, lazily: announce each trial, then per candidate one task (generation
+ * Walk the plan once, lazily: per candidate one task (generation
  * attempt → pending parses → pending scores) on the executor, with retries, rate limits and a
  * circuit breaker per provider. At most `max_in_flight` candidates are in flight, so memory is
  * bounded by the queue, not by the plan; every fact is appended the moment it is known.
@@ -354,7 +340,6 @@ export async function executePlan(options: ExecutePlanOptions): Promise<Executio
   let sinceProgress = 0;
   for (const trial of options.plan.iterTrials()) {
     if (options.signal?.aborted) break;
-    scheduler.announce(trial);
     tel?.emit({ type: "trial.started", runId, trialId: trial.trial });
     let remaining = trial.candidates.length;
     for (const candidate of trial.candidates) {

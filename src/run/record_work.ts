@@ -1,7 +1,13 @@
 import type { JsonObject } from "../core/json.ts";
 import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
 import type { RunPlan } from "../plan/plan_run.ts";
-import { GEN_OVERLAY, type NewEvent, parseOverlay, scoreOverlay } from "../store/events.ts";
+import {
+  type EventData,
+  GEN_OVERLAY,
+  type NewEvent,
+  parseOverlay,
+  scoreOverlay,
+} from "../store/events.ts";
 import type { CandidateResult, WorkError } from "./candidate_work.ts";
 
 /** What recording one result wrote. */
@@ -24,9 +30,14 @@ export interface RecordWorkOptions {
   attempts: number;
   retryableCodes: ReadonlyArray<string>;
   append: (event: NewEvent) => void;
+  /** Imported facts: marked with their source and bundle, with the latency the record gave. */
+  imported?: { bundle: string | null; latencyMs: number | null };
 }
 
-function errorData(error: WorkError, retryableCodes: ReadonlyArray<string>): JsonObject {
+/** An error as events record it. */
+export type ErrorData = EventData<"generation.failed">["error"];
+
+function errorData(error: WorkError, retryableCodes: ReadonlyArray<string>): ErrorData {
   return {
     code: error.code,
     message: error.message,
@@ -60,6 +71,9 @@ export function recordWork(
   };
   const base = { trial: trial.trial, cand: candidate.id };
   const { append } = options;
+  const marks = options.imported
+    ? { source: "import" as const, bundle: options.imported.bundle }
+    : {};
   const gen = result.generation;
   if (gen?.ok) {
     const { output } = gen;
@@ -69,15 +83,17 @@ export function recordWork(
       overlay: GEN_OVERLAY,
       data: {
         sample: candidate.sample,
+        model: trial.model.model_id,
         text: output.text,
         finish_reason: output.finish_reason ?? null,
         usage: {
           prompt_tokens: output.usage?.prompt_tokens ?? null,
           completion_tokens: output.usage?.completion_tokens ?? null,
         },
-        latency_ms: gen.latencyMs,
+        latency_ms: options.imported ? options.imported.latencyMs : gen.latencyMs,
         attempts: options.attempts,
         meta: output.meta ?? {},
+        ...marks,
       },
     });
   } else if (gen) {
@@ -93,6 +109,7 @@ export function recordWork(
           model: trial.model.model_id,
         },
         attempts: options.attempts,
+        ...marks,
       },
     });
     return out;
@@ -111,7 +128,8 @@ export function recordWork(
           name,
           answer: p.outcome.answer ?? null,
           extractor: p.outcome.extractor!,
-          attempts: p.outcome.attempts as unknown as JsonObject[],
+          attempts: p.outcome.attempts,
+          ...marks,
         },
       });
       out.parsed++;
@@ -120,7 +138,7 @@ export function recordWork(
         type: "parse.failed",
         ...base,
         overlay,
-        data: { name, kind: "invalid", attempts: p.outcome.attempts as unknown as JsonObject[] },
+        data: { name, kind: "invalid", attempts: p.outcome.attempts, ...marks },
       });
       out.parseInvalid++;
     } else {
@@ -128,7 +146,7 @@ export function recordWork(
         type: "parse.failed",
         ...base,
         overlay,
-        data: { name, kind: "error", error: errorData(p.error!, []) },
+        data: { name, kind: "error", error: errorData(p.error!, []), ...marks },
       });
       out.parseFailed++;
     }
@@ -144,7 +162,7 @@ export function recordWork(
         metric: call.metric,
         model_id: call.model.model_id,
         provider: call.model.provider,
-        messages: call.messages as unknown as JsonObject[],
+        messages: call.messages,
         params: call.params,
         text: call.text,
         usage: {
@@ -162,13 +180,13 @@ export function recordWork(
       continue;
     }
     const score = scores.get(s.hash)!;
-    const data = { name: score.name, parse: score.parseHash };
+    const data = { name: score.name, parse: score.parseHash, ...marks };
     if (s.metrics) {
       append({
         type: "score.completed",
         ...base,
         overlay: scoreOverlay(s.hash),
-        data: { ...data, metrics: s.metrics as unknown as JsonObject[] },
+        data: { ...data, metrics: s.metrics },
       });
       out.scored++;
       for (const m of s.metrics) {

@@ -73,6 +73,19 @@ export const StorageSchema = z.strictObject({
   root: z.string().min(1).default("themis-store"),
   /** false keeps dataset payloads and rendered prompts out of the run directory. */
   store_item_payloads: z.boolean().default(true),
+  /** An event segment (and a plan segment) is closed once it holds this many MB. */
+  segment_mb: z.number().positive().max(48).default(32),
+});
+
+export const AnalyticsSchema = z.strictObject({
+  /** DuckDB's memory bound for the analytics cache; the rest spills to `temp_directory`. */
+  memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, {
+    message: 'a size such as "512MB" or "2GB"',
+  }).default("512MB"),
+  /** DuckDB threads (default: the machine's cores). */
+  threads: z.number().int().min(1).optional(),
+  /** Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`). */
+  temp_directory: z.string().min(1).optional(),
 });
 
 export const PriceSchema = z.strictObject({
@@ -85,6 +98,7 @@ export const ProjectSpecSchema = z.strictObject({
   researcher_id: z.string().optional(),
   global_seed: z.number().int().nonnegative().default(0),
   storage: StorageSchema.default(StorageSchema.parse({})),
+  analytics: AnalyticsSchema.default(AnalyticsSchema.parse({})),
   execution_policy: ExecutionPolicySchema.default(ExecutionPolicySchema.parse({})),
   execution_backend: z.enum(["local", "worker_pool", "batch"]).default("local"),
   executor: ExecutorSchema.default(ExecutorSchema.parse({})),

@@ -53,8 +53,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   const runs = orchestrator.store.runs;
   const runId = plan.manifest.run_id;
   const manifest = await runs.readManifest<RunManifest>(runId);
-  const { state } = await runs.loadState();
-  const status = workStatus(manifest, manifest.trials ?? [], state);
+  const state = await runs.loadState();
+  const status = await workStatus(manifest, runs.iterPlan(runId, manifest), state);
   if (values.json) {
     io.out(JSON.stringify({ run: runId, counts: manifest.counts, status }, null, 2) + "\n");
     return EXIT.OK;

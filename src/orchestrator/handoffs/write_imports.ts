@@ -1,17 +1,15 @@
-import { trialPlannedData } from "../../run/trial_planned.ts";
-import type { JsonObject } from "../../core/json.ts";
 import type { RunPlan } from "../../plan/plan_run.ts";
 import type { PlannedCandidate, PlannedTrial } from "../../plan/plan_trials.ts";
 import type { CandidateResult } from "../../run/candidate_work.ts";
 import { emptyCounts, type ExecutionCounts } from "../../run/execute_plan.ts";
 import { recordWork } from "../../run/record_work.ts";
-import { GEN_OVERLAY, type NewEvent, type ThemisEvent } from "../../store/events.ts";
+import type { NewEvent } from "../../store/events.ts";
 import type { EventWriter } from "../../store/event_log.ts";
-import { isFinal, overlayKey, type StoreState } from "../../store/store_state.ts";
+import type { RunStore } from "../../store/run_store.ts";
+import { isFinal, type StoreState } from "../../store/store_state.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { TOOL_VERSION } from "../version.ts";
-import { foldStore } from "./fold_store.ts";
 
 /** One fact to import: a candidate's generation, or one of its scores. */
 export interface ImportEntry {
@@ -41,11 +39,8 @@ function pendingEntries(
   fromBundle: Set<string>,
 ): ImportEntry[] {
   return entries.filter((e) => {
-    const key = overlayKey(e.candidate.id, e.overlay);
-    const known = e.overlay === GEN_OVERLAY
-      ? state.generations.get(e.candidate.id)
-      : state.scores.get(key);
-    return !isFinal(known?.status) && !fromBundle.has(key);
+    const key = `${e.candidate.id}|${e.overlay}`;
+    return !isFinal(state.fact(e.candidate.id, e.overlay)?.status) && !fromBundle.has(key);
   });
 }
 
@@ -71,19 +66,12 @@ export async function writeImports(
   counts.candidates = entries.length;
   const open = await runs.openRun(runId);
   try {
-    const planned = new Set<string>();
-    const fromBundle = new Set<string>();
-    const state = await foldStore(runs, (event: ThemisEvent) => {
-      if (event.run !== runId) return;
-      if (event.type === "trial.planned") planned.add(event.trial!);
-      else if (origin.bundle !== null && event.data.bundle === origin.bundle && event.cand) {
-        fromBundle.add(overlayKey(event.cand, event.overlay!));
-      }
-    });
+    const state = await runs.loadState({ known: new Map([[runId, open.checkpoint]]) });
+    const fromBundle = await factsFromBundle(runs, runId, origin.bundle);
     const todo = pendingEntries(entries, state, fromBundle);
     counts.reused = entries.length - todo.length;
     if (todo.length > 0) {
-      appendImports(orchestrator, { plan, todo, origin, planned, writer: open.writer });
+      appendImports(orchestrator, { plan, todo, origin, writer: open.writer });
       for (const e of todo) tally(counts, e);
       open.writer.append({
         type: "run.finished",
@@ -91,55 +79,52 @@ export async function writeImports(
       });
     }
   } finally {
-    open.close();
+    await open.close();
   }
   return orchestrator.resultOf(plan.manifest, counts);
 }
 
+/** The (candidate, overlay) facts a run already holds from one bundle. */
+async function factsFromBundle(
+  runs: RunStore,
+  runId: string,
+  bundle: string | null,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (bundle === null) return out;
+  for await (const event of runs.iterEvents(runId)) {
+    if (event.cand === undefined || !("bundle" in event.data)) continue;
+    if (event.data.bundle === bundle) out.add(`${event.cand}|${event.overlay}`);
+  }
+  return out;
+}
+
 function appendImports(
   orchestrator: Orchestrator,
-  o: {
-    plan: RunPlan;
-    todo: ImportEntry[];
-    origin: ImportOrigin;
-    planned: Set<string>;
-    writer: EventWriter;
-  },
+  o: { plan: RunPlan; todo: ImportEntry[]; origin: ImportOrigin; writer: EventWriter },
 ): void {
   const { plan, todo } = o;
-  const mark = { source: "import", bundle: o.origin.bundle };
   o.writer.append({
     type: "run.started",
     data: {
       stages: [o.origin.stage],
       executor: "import",
-      ...mark,
+      source: "import",
+      bundle: o.origin.bundle,
       tool_version: TOOL_VERSION,
       counts: plan.manifest.counts,
     },
   });
-  const storeItemPayloads = orchestrator.project.storage.store_item_payloads;
   const retryableCodes = orchestrator.project.execution_policy.retryable_codes;
   for (const e of todo) {
     // The facts of one candidate go in one write, like a local run's.
     const events: NewEvent[] = [];
-    if (!o.planned.has(e.trial.trial)) {
-      const data = trialPlannedData(e.trial, {
-        benchmarkId: plan.experiment.benchmark_id ?? null,
-        storeItemPayloads,
-      });
-      events.push({ type: "trial.planned", trial: e.trial.trial, data });
-      o.planned.add(e.trial.trial);
-    }
     recordWork(e.trial, e.candidate, e.result, {
       plan,
       attempts: 1,
       retryableCodes,
-      append: (event) => {
-        const data: JsonObject = { ...event.data, ...mark };
-        if (event.type === "generation.completed") data.latency_ms = e.latencyMs ?? null;
-        events.push({ ...event, data });
-      },
+      append: (event) => events.push(event),
+      imported: { bundle: o.origin.bundle, latencyMs: e.latencyMs ?? null },
     });
     o.writer.appendAll(events);
   }

@@ -1,4 +1,5 @@
 /** The per-item table of a report, and the candidate timelines it opens. */
+import { EVENT_ROW_SELECT, eventFromRow } from "../../analytics/event_columns.ts";
 import type { Json } from "../../core/json.ts";
 import type { ChatMessage } from "../../plugins/types.ts";
 import { trialsIn } from "../aggregate_sql.ts";
@@ -70,7 +71,7 @@ async function readTimelines(
   const out: Record<string, CompactTimeline> = {};
   const records = await readTrialRecords(scope, trials);
   const events = await scope.analytics.all(
-    `select cand, ts, run, type, overlay, data from events
+    `select ${EVENT_ROW_SELECT} from events
      where cand in (select cand from work_items where run = $run and stage = 'generation'
        ${trialsIn(trials)}) order by ts, run, seq`,
     { run: scope.runId },
@@ -110,7 +111,7 @@ async function readTimelines(
       run: e.run as string,
       type: e.type as string,
       overlay: (e.overlay ?? null) as string | null,
-      data: clip(String(e.data ?? ""), 400),
+      data: clip(JSON.stringify(eventFromRow(e).data), 400),
     });
   }
   return out;

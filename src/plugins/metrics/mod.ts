@@ -34,7 +34,16 @@ export {
   rougeL,
   tokenF1,
 };
-export { type BleuOptions, type BleuResult, sentenceBleu } from "./sentence_bleu.ts";
+export {
+  bleuFromStats,
+  type BleuOptions,
+  type BleuResult,
+  type BleuStats,
+  bleuStats,
+  sentenceBleu,
+} from "./sentence_bleu.ts";
+export { corpusBleu, corpusBleuFromStats } from "./corpus_bleu.ts";
+export { PYTHON_WHITESPACE, pythonRstrip, pythonSplit, pythonStrip } from "./python_text.ts";
 export { isClose } from "./numeric_match.ts";
 export { measureLength } from "./length.ts";
 export { normalizeAnswer } from "./normalize_answer.ts";

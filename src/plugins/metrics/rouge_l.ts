@@ -1,6 +1,7 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { JsonObject } from "../../core/json.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { pythonSplit } from "./python_text.ts";
 import { answerText, bestOverReferences, readMetricConfig, referencesOf } from "./references.ts";
 
 const ID = "rouge_l";
@@ -14,13 +15,16 @@ const MAX_CELLS = 250_000_000;
  * Tokens for ROUGE. `ascii` is rouge-score's default tokenizer exactly (lowercase, every run
  * of characters other than `[a-z0-9]` becomes a space, so non-ASCII letters are dropped);
  * `unicode` (the default) is the same with Unicode letters, marks and digits kept, so it equals
- * `ascii` on ASCII text; `whitespace` is lowercase + split on whitespace. No stemming.
+ * `ascii` on ASCII text; `whitespace` is lowercase + Python's `str.split()`. No stemming.
+ * Lowercasing is Python's `str.lower()` and splitting uses Python's whitespace, as in
+ * rouge-score.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rougeTokenize } from "./rouge_l.ts";
- * console.assert(rougeTokenize("Héllo, World-2!", "ascii").join(" ") === "h llo world 2");
- * console.assert(rougeTokenize("Héllo, World-2!", "unicode").join(" ") === "héllo world 2");
+ * assert.equal(rougeTokenize("Héllo, World-2!", "ascii").join(" "), "h llo world 2");
+ * assert.equal(rougeTokenize("Héllo, World-2!", "unicode").join(" "), "héllo world 2");
  * ```
  */
 export function rougeTokenize(text: string, tokenizer: RougeTokenizer = "unicode"): string[] {
@@ -30,7 +34,7 @@ export function rougeTokenize(text: string, tokenizer: RougeTokenizer = "unicode
     : tokenizer === "unicode"
     ? lower.replace(/[^\p{L}\p{M}\p{N}]+/gu, " ")
     : lower;
-  return spaced.split(/\s+/u).filter((t) => t !== "");
+  return pythonSplit(spaced);
 }
 
 /**

@@ -18,7 +18,14 @@ import { regexMatch } from "./regex_match.ts";
 import { rougeL } from "./rouge_l.ts";
 import { tokenF1 } from "./token_f1.ts";
 
-export { parseVerdict, renderRubric } from "./llm_judge.ts";
+export { renderRubric } from "./llm_judge.ts";
+export {
+  parseVerdict,
+  type RawVerdict,
+  readVerdictScale,
+  scoreVerdict,
+  type VerdictScale,
+} from "./judge_verdict.ts";
 export {
   bleu,
   choiceAccuracy,

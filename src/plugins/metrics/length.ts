@@ -39,14 +39,24 @@ export function measureLength(text: string, unit: "chars" | "words"): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { length } from "./length.ts";
  * const input = { prediction: "one two three", text: "", item: {}, reference: undefined };
- * console.assert(length.score(input, { unit: "words" }).value === 3);
+ * assert.ok(length.score(input, { unit: "words" }).value === 3);
  * ```
  */
 export const length: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: { min: 0, max: null },
+  doc: {
+    summary:
+      "The prediction's length: Unicode code points, or words split as Python's `str.split()` does. Not a score in [0, 1].",
+    config: {
+      unit: '`"chars"` (default) or `"words"`',
+    },
+    example: 'metrics = [{ id = "length", config = { unit = "words" } }]',
+  },
   validateConfig(config) {
     parseUnit(config);
   },

@@ -17,7 +17,18 @@ import {
   type VerdictScale,
 } from "./judge_verdict.ts";
 
-const KEYS = ["provider", "model_id", "extras", "params", "rubric", "system", "verdict", "scale"];
+/** The config keys `llm_judge` accepts (besides `reference`). */
+export const JUDGE_CONFIG_KEYS = [
+  "provider",
+  "model_id",
+  "extras",
+  "params",
+  "rubric",
+  "system",
+  "verdict",
+  "scale",
+];
+const KEYS = JUDGE_CONFIG_KEYS;
 
 /** The judge's settings, from the score's metric `config`. */
 interface JudgeConfig {
@@ -113,6 +124,24 @@ export function renderRubric(template: string, input: MetricInput): string {
 export const llmJudge: Metric = {
   id: "llm_judge",
   pluginApi: PLUGIN_API_VERSION,
+  doc: {
+    summary:
+      "A model as judge: the rubric is rendered for the candidate and sent to the judge; its verdict is read strictly, checked against `scale` and normalised to [0, 1]. Without a scale the verdict is PASS/FAIL (or 1/0) and the metric is binary. A verdict that cannot be read or lies off the scale is an invalid score (`JUDGE_UNPARSEABLE`), never a wrong answer.",
+    config: {
+      provider: "the judge's engine (required)",
+      model_id: "the judge model (default: the provider name)",
+      extras: "model extras such as `base_url`, `api_key_env`",
+      params: "inference params of the judge call",
+      rubric:
+        "prompt template with `{candidate.text}`, `{parse.answer}`, `{item.<field>}` (required)",
+      system: "an optional system message",
+      verdict: '`"json"` (default: `{"score": …, "reason": …}`) or `"line"` (`VERDICT: …`)',
+      scale:
+        "`[min, max]` (or `{ min, max }`) for numbers, a list of labels worst first, or absent for PASS/FAIL",
+    },
+    example:
+      'metrics = [{ id = "llm_judge", config = { provider = "openai", model_id = "gpt-4o-mini", rubric = "Reference: {item.answer}\\nAnswer: {candidate.text}\\nGrade 1-5 as JSON.", scale = [1, 5] } }]',
+  },
   range: { min: 0, max: 1 },
   rangeFor(config) {
     return scaleRange(readConfig(config).scale);

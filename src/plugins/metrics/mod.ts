@@ -54,6 +54,7 @@ export { PYTHON_WHITESPACE, pythonRstrip, pythonSplit, pythonStrip } from "./pyt
 export { isClose } from "./numeric_match.ts";
 export { measureLength } from "./length.ts";
 export { normalizeAnswer } from "./normalize_answer.ts";
+export { BINARY, failingValue, metricRange, UNBOUNDED, UNIT_INTERVAL } from "./metric_range.ts";
 export { answerText, bestOverReferences, referencesOf } from "./references.ts";
 export { lcsLength, rougeLScores, rougeTokenize } from "./rouge_l.ts";
 export { tokenF1Scores } from "./token_f1.ts";
@@ -64,8 +65,9 @@ export { tokenize13a } from "./tokenize_13a.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinMetrics } from "./mod.ts";
- * console.assert(builtinMetrics.some((m) => m.id === "exact_match"));
+ * assert.ok(builtinMetrics.some((m) => m.id === "exact_match"));
  * ```
  */
 export const builtinMetrics: Metric[] = [

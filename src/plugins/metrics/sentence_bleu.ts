@@ -49,15 +49,17 @@ export interface BleuResult extends BleuStats {
   bp: number;
 }
 
-function ngrams(tokens: string[], maxOrder: number): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (let n = 1; n <= maxOrder; n++) {
-    for (let i = 0; i + n <= tokens.length; i++) {
-      const key = tokens.slice(i, i + n).join(" "); // tokens hold no spaces: keys never collide
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+/** n-gram counts per order (index n − 1), keys built incrementally: tokens hold no spaces. */
+function ngrams(tokens: string[], maxOrder: number): Map<string, number>[] {
+  const orders = Array.from({ length: maxOrder }, () => new Map<string, number>());
+  for (let i = 0; i < tokens.length; i++) {
+    let key = tokens[i];
+    for (let n = 0; n < maxOrder && i + n < tokens.length; n++) {
+      if (n > 0) key += " " + tokens[i + n];
+      orders[n].set(key, (orders[n].get(key) ?? 0) + 1);
     }
   }
-  return counts;
+  return orders;
 }
 
 /** sacrebleu's `_get_closest_ref_len`: the closest length, the shorter one on a tie. */
@@ -101,22 +103,25 @@ export function bleuStats(
 ): BleuStats {
   const { maxOrder = 4 } = options;
   const hyp = tokens(hypothesis, options);
-  const refNgrams = new Map<string, number>();
+  const refNgrams = Array.from({ length: maxOrder }, () => new Map<string, number>());
   const refLengths: number[] = [];
   for (const reference of references) {
     const refTokens = tokens(reference, options);
     refLengths.push(refTokens.length);
-    for (const [key, count] of ngrams(refTokens, maxOrder)) {
-      refNgrams.set(key, Math.max(refNgrams.get(key) ?? 0, count));
-    }
+    ngrams(refTokens, maxOrder).forEach((order, n) => {
+      for (const [key, count] of order) {
+        refNgrams[n].set(key, Math.max(refNgrams[n].get(key) ?? 0, count));
+      }
+    });
   }
   const counts = new Array<number>(maxOrder).fill(0);
   const totals = new Array<number>(maxOrder).fill(0);
-  for (const [key, count] of ngrams(hyp, maxOrder)) {
-    const n = key.split(" ").length - 1;
-    totals[n] += count;
-    counts[n] += Math.min(count, refNgrams.get(key) ?? 0);
-  }
+  ngrams(hyp, maxOrder).forEach((order, n) => {
+    for (const [key, count] of order) {
+      totals[n] += count;
+      counts[n] += Math.min(count, refNgrams[n].get(key) ?? 0);
+    }
+  });
   return { sysLen: hyp.length, refLen: closestLength(hyp.length, refLengths), counts, totals };
 }
 

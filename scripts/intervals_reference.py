@@ -23,6 +23,7 @@ import scipy
 import statsmodels
 import statsmodels.api as sm
 from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -233,6 +234,18 @@ def forward_power(cases):
     return cases
 
 
+# --- McNemar, second reference ---
+
+def mcnemar_cases():
+    """statsmodels' exact McNemar test on the 2x2 table [[a, b], [c, d]]: only the discordant
+    counts b and c matter (a and d are arbitrary here), b = c = 0 gives p = 1."""
+    pairs = [(0, 0), (1, 0), (0, 1), (1, 1), (5, 5), (7, 8), (3, 12), (12, 3), (0, 25),
+             (50, 52), (100, 140), (1000, 1100), (0, 1000), (2, 9)]
+    return [{"b": b, "c": c,
+             "pValue": float(mcnemar([[7, b], [c, 11]], exact=True).pvalue)}
+            for b, c in pairs]
+
+
 def main():
     means, paired = clustered_cases()
     data = {
@@ -244,6 +257,8 @@ def main():
             "clustered": "sm.OLS(y, ones).fit(cov_type='cluster', cov_kwds={'groups': g},"
                          " use_t=True): params[0], bse[0], conf_int(alpha)[0],"
                          " df_resid_inference",
+            "mcnemarStatsmodels": "statsmodels.stats.contingency_tables.mcnemar([[7, b], [c, 11]],"
+                                  " exact=True).pvalue",
             "power": "statsmodels.stats.power.NormalIndPower (normal_power, two-sided, both"
                      " tails); truth = 40-digit mpmath root of Φ(λ−z)+Φ(−λ−z) = power",
         },
@@ -254,6 +269,7 @@ def main():
         "clusteredMean": means,
         "clusteredPairedDifference": paired,
         "power": forward_power(power_cases()),
+        "mcnemarStatsmodels": mcnemar_cases(),
     }
     text = json.dumps(data, sort_keys=True, indent=1, allow_nan=False) + "\n"
     with open(OUT, "w", encoding="utf-8") as fh:

@@ -71,6 +71,24 @@ export function clipToRange(
   return { low, high, clipped: low !== interval.low || high !== interval.high };
 }
 
+/**
+ * The range of a difference of two values of a metric with `range` — [min − max, max − min] —
+ * for clipping intervals of paired deltas (a 0/1 metric's delta lies in [−1, 1]). Unbounded
+ * sides stay unbounded; the result is never binary.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { differenceRange } from "./metric_interval.ts";
+ * assert.deepEqual(differenceRange({ min: 0, max: 1, binary: true }), { min: -1, max: 1 });
+ * assert.deepEqual(differenceRange({ min: 0, max: null }), { min: null, max: null });
+ * ```
+ */
+export function differenceRange(range: MetricRange): MetricRange {
+  if (range.min === null || range.max === null) return { min: null, max: null };
+  return { min: range.min - range.max, max: range.max - range.min };
+}
+
 function isZeroOne(values: readonly number[]): boolean {
   return values.every((v) => v === 0 || v === 1);
 }

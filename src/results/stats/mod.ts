@@ -27,6 +27,7 @@ export { mcnemarExact, type McnemarResult } from "./mcnemar_exact.ts";
 export { compensatedSum, mean } from "./mean.ts";
 export {
   clipToRange,
+  differenceRange,
   type IntervalMethod,
   type MetricInterval,
   metricInterval,

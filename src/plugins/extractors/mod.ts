@@ -25,8 +25,9 @@ export { normalizeText, type NormalizeTextOptions } from "./normalized_text.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinExtractors } from "./mod.ts";
- * console.assert(builtinExtractors.some((e) => e.id === "first_number"));
+ * assert.ok(builtinExtractors.some((e) => e.id === "first_number"));
  * ```
  */
 export const builtinExtractors: Extractor[] = [

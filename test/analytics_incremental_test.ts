@@ -6,11 +6,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Analytics } from "../src/analytics/analytics.ts";
-import { PROJECTIONS } from "../src/analytics/projections.ts";
+import { DOCUMENTED } from "../src/analytics/projections.ts";
 import { benchmark, type Fixture, openFixture } from "./results_fixture_test.ts";
 
 const TABLES = [
-  ...PROJECTIONS.map((p) => p.name),
+  ...DOCUMENTED.map((p) => p.name),
+  "v1_trials",
+  "plan_trials",
   "manifest_runs",
   "manifest_stages",
   "manifest_candidates",

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
-import { PROJECTIONS } from "../src/analytics/projections.ts";
+import { DOCUMENTED } from "../src/analytics/projections.ts";
 import { workStatus } from "../src/plan/work_status.ts";
 import type { RunManifest } from "../mod.ts";
 import { benchmark, type Fixture, openFixture } from "./results_fixture_test.ts";
@@ -83,12 +83,13 @@ Deno.test("every projection has its declared column types, and docs/sql.md docum
   const f = await openFixture();
   try {
     await f.orchestrator.run(benchmark());
-    const names = PROJECTIONS.map((p) => `'${p.name}'`).join(", ");
+    const tables = DOCUMENTED.filter((t) => !t.view);
+    const names = tables.map((p) => `'${p.name}'`).join(", ");
     const rows = await f.store.sql(
       `select table_name, column_name, data_type from information_schema.columns
        where table_name in (${names}) order by table_name, ordinal_position`,
     );
-    const expected = PROJECTIONS.flatMap((p) =>
+    const expected = tables.flatMap((p) =>
       p.columns.map(([column, type]) => ({
         table_name: p.name,
         column_name: column,
@@ -98,11 +99,18 @@ Deno.test("every projection has its declared column types, and docs/sql.md docum
     assert.deepEqual(rows, expected);
 
     const docs = await Deno.readTextFile(fromFileUrl(new URL("../docs/sql.md", import.meta.url)));
-    for (const p of PROJECTIONS) {
+    for (const p of DOCUMENTED) {
       const section = docs.split(/^### /m).find((s) => s.startsWith(`\`${p.name}\``));
       assert.ok(section, `docs/sql.md has a section for ${p.name}`);
       const documented = [...section.matchAll(/^\| `(\w+)` +\|/gm)].map((m) => m[1]);
       assert.deepEqual(documented, p.columns.map(([c]) => c), `columns of ${p.name}`);
+    }
+    for (const view of DOCUMENTED.filter((t) => t.view)) {
+      const columns = await f.store.sql(
+        `select column_name from information_schema.columns where table_name = '${view.name}'
+         order by ordinal_position`,
+      );
+      assert.deepEqual(columns.map((c) => c.column_name), view.columns.map(([c]) => c));
     }
   } finally {
     f.close();
@@ -156,7 +164,7 @@ Deno.test("the timeline has every event in order with the durations the events t
     );
     assert.deepEqual(span, [{ ok: true }]);
     const gens = await f.store.sql(
-      `select bool_and(t.duration_ms = e.data.latency_ms) as same,
+      `select bool_and(t.duration_ms = e.latency_ms) as same,
               count(*)::integer as n
        from timeline t join events e using (run, seq) where t.type = 'generation.completed'`,
     );

@@ -138,7 +138,12 @@ export async function loadManifest(
 }
 
 /** Read a run's plan segments into the plan tables (replacing the run's earlier rows). */
-export async function loadPlan(db: Database, run: string, files: string[]): Promise<void> {
+export async function loadPlan(
+  db: Database,
+  run: string,
+  o: { files: string[]; root: string },
+): Promise<void> {
+  const files = o.files;
   await forgetPlan(db, run);
   if (files.length === 0) return;
   const list = `[${files.map(sqlString).join(", ")}]`;
@@ -146,7 +151,7 @@ export async function loadPlan(db: Database, run: string, files: string[]): Prom
     await db.run(`
       insert into plan_trials
         select ${sqlString(run)}, trial, task, model, prompt, params, item, candidates, payload,
-          messages, filename
+          messages, replace(filename, ${sqlString(o.root + "/")}, '')
         from read_json(${list}, format = 'newline_delimited', columns = ${PLAN_COLUMNS},
           filename = true, maximum_object_size = 33554432)`);
   } catch (error) {

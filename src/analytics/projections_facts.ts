@@ -1,130 +1,74 @@
 /**
- * Projections of the facts: trials (from the runs' plans), candidates (generations), parses,
- * scores and judge calls. One row per key, the first fact winning.
+ * Projections of the facts the stages record: candidates (generations), parses, scores and
+ * judge calls. One row per key (scores: per key and metric), the first fact winning; `seq` and
+ * `file` say which event that was.
  */
-import { eventsOf, FIRST, type Projection, rowsOf } from "./_projection.ts";
+import { type FactProjection, FIRST } from "./_projection.ts";
 
-const TRIAL_KEY = ["trial"];
-
-/** The earliest start of each run (runs never started sort last). */
-const RUN_STARTS = `(select run, min(ts) as started from events where type = 'run.started'
-  group by run)`;
-
-/** One row per trial, from the plan of the first run that planned it. */
-export const trials: Projection = {
-  name: "trials",
-  description: "one row per trial of the store (however many runs planned it)",
-  columns: [
-    ["trial", "varchar", "trial id (content hash)"],
-    ["benchmark_id", "varchar", "benchmark (or experiment) id"],
-    ["slice_id", "varchar", "slice (task) id"],
-    ["model_id", "varchar", "model id"],
-    ["provider", "varchar", "model provider"],
-    ["prompt_variant_id", "varchar", "prompt variant id"],
-    ["item_id", "varchar", "dataset item id"],
-    ["params_index", "integer", "index of the inference parameters in the grid"],
-    ["params", "json", "inference parameters"],
-    ["dimensions", "json", "the slice's dimensions"],
-    ["item", "json", "item payload (null when `store_item_payloads = false`)"],
-    ["messages", "json", "rendered prompt messages (null without payloads)"],
-    ["first_run", "varchar", "the first run (by its first start, then id) whose plan lists it"],
-  ],
-  key: TRIAL_KEY,
-  affected: `select distinct p.trial from plan_trials p semi join changed_runs using (run)
-    union select distinct trial from delta where type = 'trial.planned'
-    union select distinct trial from trials semi join changed_runs c on c.run = first_run`,
-  select: (scope) => `
-    with p as (select * from ${rowsOf("plan_trials", scope, TRIAL_KEY)}),
-    firsts as (
-      select p.* from p left join ${RUN_STARTS} s using (run)
-      qualify row_number() over (
-        partition by trial order by s.started nulls last, run) = 1
-    ),
-    payloads as (
-      select run, task, item, any_value(payload) as payload from plan_trials
-      where payload is not null and run in (select run from firsts) group by all
-    ),
-    rendered as (
-      select run, task, prompt, item, any_value(messages) as messages from plan_trials
-      where messages is not null and run in (select run from firsts) group by all
-    ),
-    v1 as (
-      select trial, data.item as item, to_json(data.messages) as messages
-      from ${eventsOf(scope, TRIAL_KEY)} where type = 'trial.planned'
-      qualify row_number() over (partition by trial ${FIRST}) = 1
-    )
-    select f.trial, m.benchmark_id, f.task as slice_id, f.model as model_id, mm.provider,
-      f.prompt as prompt_variant_id, f.item as item_id, f.params as params_index,
-      mt.params, mt.dimensions, coalesce(pl.payload, v1.item) as item,
-      coalesce(to_json(r.messages), v1.messages) as messages, f.run as first_run
-    from firsts f
-    left join manifest_runs m on m.run = f.run
-    left join manifest_models mm on mm.run = f.run and mm.model_id = f.model
-    left join manifest_tasks mt on mt.run = f.run and mt.task = f.task
-      and mt.params_index = f.params
-    left join payloads pl on pl.run = f.run and pl.task = f.task and pl.item = f.item
-    left join rendered r on r.run = f.run and r.task = f.task and r.prompt = f.prompt
-      and r.item = f.item
-    left join v1 on v1.trial = f.trial`,
-};
-
-const CAND_KEY = ["cand"];
+const WHERE_FROM = [
+  ["run", "varchar", "run whose event holds the fact"],
+  ["ts", "timestamptz", "when it was recorded"],
+  ["seq", "bigint", "sequence number of that event in its run"],
+  ["file", "varchar", "segment holding that event (`runs/<run>/events/…`)"],
+] as const;
 
 /** One row per successful generation, with its cost where the run recorded prices. */
-export const candidates: Projection = {
+export const candidates: FactProjection = {
   name: "candidates",
   description: "one row per successful generation (candidate)",
   columns: [
     ["cand", "varchar", "candidate id (trial + sample index)"],
     ["trial", "varchar", "trial id"],
     ["sample", "integer", "sample index, 0 … num_samples − 1"],
+    ["model_id", "varchar", "model id"],
     ["text", "varchar", "the model's output"],
     ["finish_reason", "varchar", "why generation stopped (engine's words)"],
     ["tokens_in", "bigint", "prompt tokens (null when the engine did not say)"],
     ["tokens_out", "bigint", "completion tokens (null when the engine did not say)"],
     ["latency_ms", "double", "wall time of the successful attempt"],
     ["attempts", "integer", "attempts it took (1 = first try)"],
-    ["run", "varchar", "run whose event holds the generation"],
-    ["ts", "timestamptz", "when it was recorded"],
     [
       "cost",
       "double",
       "tokens × the model's price in the generating run's manifest (null: no price or no token counts)",
     ],
-    ["meta", "json", "engine metadata (`source: import` for imported generations, …)"],
+    ["meta", "json", "engine metadata"],
+    ["source", "varchar", "`import` for imported generations, else null"],
+    ...WHERE_FROM,
   ],
-  key: CAND_KEY,
-  affected: `
-    select cand from delta where type = 'generation.completed'
-    union select c.cand from candidates c semi join changed_runs using (run)`,
-  select: (scope) => `
-    with g as (
-      select * from ${eventsOf(scope, CAND_KEY)} where type = 'generation.completed'
-      qualify row_number() over (partition by cand ${FIRST}) = 1
-    ),
-    models as (
-      select g.cand, coalesce(g.data.model, (select any_value(p.model) from plan_trials p
-        where p.trial = g.trial)) as model
-      from g
-    )
-    select g.cand, g.trial, g.data.sample::integer as sample, g.data.text as text,
+  key: ["cand"],
+  unique: ["cand"],
+  facts: `
+    select g.cand, g.trial, g.data.sample::integer as sample,
+      g.data.model as model_id, g.data.text as text,
       g.data.finish_reason as finish_reason, g.data.usage.prompt_tokens as tokens_in,
       g.data.usage.completion_tokens as tokens_out, g.data.latency_ms as latency_ms,
-      g.data.attempts::integer as attempts, g.run, g.ts,
-      case when g.data.usage.prompt_tokens is not null
-             or g.data.usage.completion_tokens is not null then
-        (coalesce(g.data.usage.prompt_tokens, 0) * p.input_per_million +
-         coalesce(g.data.usage.completion_tokens, 0) * p.output_per_million) / 1e6 end as cost,
-      g.data.meta as meta
-    from g join models using (cand)
-    left join manifest_prices p on p.run = g.run and p.model_id = models.model`,
+      try_cast(g.data.attempts as integer) as attempts, null::double as cost,
+      g.data.meta as meta, g.data.source as source, g.run, g.ts, g.seq, g.file
+    from ev g where g.type = 'generation.completed'`,
+  winner: FIRST,
 };
 
-const PARSE_MATCH = "e.cand = k.cand and e.overlay = 'tf:' || k.parse_hash";
-const SCORE_MATCH = "e.cand = k.cand and e.overlay = 'ev:' || k.score_hash";
+/**
+ * Fill what the events alone do not say for the candidates in `scope(cand)` (all when absent):
+ * the model of version 1 generations (from the plan), and the cost from the token counts and
+ * the prices in the generating run's manifest.
+ */
+export function candidateCostSql(scope?: string): string {
+  const only = scope ? `and c.cand in (select cand from ${scope})` : "";
+  return `
+    update candidates c set cost = null where true ${only};
+    update candidates c set model_id = p.model from plan_trials p
+    where c.model_id is null and p.trial = c.trial ${only};
+    update candidates c set cost = case
+        when c.tokens_in is null and c.tokens_out is null then null
+        else (coalesce(c.tokens_in, 0) * p.input_per_million +
+          coalesce(c.tokens_out, 0) * p.output_per_million) / 1e6 end
+    from manifest_prices p where p.run = c.run and p.model_id = c.model_id ${only};`;
+}
 
 /** One row per (candidate, parse): the final outcome, else the first error. */
-export const parses: Projection = {
+export const parses: FactProjection = {
   name: "parses",
   description: "one row per (candidate, parse): its outcome and every extractor it tried",
   columns: [
@@ -136,27 +80,22 @@ export const parses: Projection = {
     ["answer", "json", "the extracted answer (null unless completed)"],
     ["extractor", "varchar", "the extractor that answered"],
     ["attempts", "json", "every extraction attempt: `[{extractor, ok, error?}]`"],
-    ["run", "varchar", "run whose event holds the outcome"],
-    ["ts", "timestamptz", "when it was recorded"],
+    ...WHERE_FROM,
   ],
   key: ["cand", "parse_hash"],
-  affected: `select distinct cand, substr(overlay, 4) as parse_hash from delta
-    where type in ('parse.completed', 'parse.failed')`,
-  select: (scope) => `
+  unique: ["cand", "parse_hash"],
+  facts: `
     select cand, trial, substr(overlay, 4) as parse_hash, data.name as parse_name,
       case when type = 'parse.completed' then 'completed'
            when data.kind = 'invalid' then 'invalid' else 'failed' end as status,
       data.answer as answer, data.extractor as extractor, data.attempts as attempts,
-      run, ts
-    from ${eventsOf(scope, PARSE_MATCH)} where type in ('parse.completed', 'parse.failed')
-    qualify row_number() over (
-      partition by cand, overlay
-      order by (type = 'parse.completed' or data.kind = 'invalid') desc, ts, run, seq,
-        file) = 1`,
+      run, ts, seq, file
+    from ev where type in ('parse.completed', 'parse.failed')`,
+  winner: `(status <> 'failed') desc, ${FIRST}`,
 };
 
 /** One row per (candidate, score, metric) of the first completed score. */
-export const scores: Projection = {
+export const scores: FactProjection = {
   name: "scores",
   description: "one row per (candidate, score, metric) of every completed score",
   columns: [
@@ -168,24 +107,20 @@ export const scores: Projection = {
     ["metric", "varchar", "metric id"],
     ["value", "double", "the metric's value"],
     ["details", "json", "the metric's details (prediction, reference, …)"],
-    ["run", "varchar", "run whose event holds the score"],
-    ["ts", "timestamptz", "when it was recorded"],
+    ...WHERE_FROM,
   ],
   key: ["cand", "score_hash"],
-  affected: `select distinct cand, substr(overlay, 4) as score_hash from delta
-    where type = 'score.completed'`,
-  select: (scope) => `
-    with firsts as (
-      select * from ${eventsOf(scope, SCORE_MATCH)} where type = 'score.completed'
-      qualify row_number() over (partition by cand, overlay ${FIRST}) = 1
-    )
-    select f.cand, f.trial, substr(f.overlay, 4) as score_hash, f.data.name as score_name,
-      f.data.parse as parse_hash, m.metric, m.value, m.details, f.run, f.ts
-    from (select *, unnest(data.metrics) as m from firsts) f`,
+  unique: ["cand", "score_hash", "metric"],
+  facts: `
+    select cand, trial, substr(overlay, 4) as score_hash, data.name as score_name,
+      data.parse as parse_hash, m.metric as metric, m.value as value, m.details as details,
+      run, ts, seq, file
+    from (select *, unnest(data.metrics) as m from ev where type = 'score.completed')`,
+  winner: FIRST,
 };
 
 /** One row per judge call (an LLM judge's request and answer), first fact per call id. */
-export const judgeCalls: Projection = {
+export const judgeCalls: FactProjection = {
   name: "judge_calls",
   description: "one row per LLM-judge call made while scoring a candidate",
   columns: [
@@ -202,17 +137,42 @@ export const judgeCalls: Projection = {
     ["tokens_in", "bigint", "prompt tokens"],
     ["tokens_out", "bigint", "completion tokens"],
     ["latency_ms", "double", "wall time of the call"],
-    ["run", "varchar", "run whose event holds the call"],
-    ["ts", "timestamptz", "when it was recorded"],
+    ...WHERE_FROM,
   ],
-  key: CAND_KEY,
-  affected: `select distinct cand from delta where type = 'judge.completed'`,
-  select: (scope) => `
+  key: ["cand", "call_id"],
+  unique: ["cand", "call_id"],
+  facts: `
     select cand, trial, substr(overlay, 4) as score_hash, data.id as call_id,
       data.metric as metric, data.model_id as model_id, data.provider as provider,
       to_json(data.messages) as messages, data.params as params, data.text as text,
       data.usage.prompt_tokens as tokens_in, data.usage.completion_tokens as tokens_out,
-      data.latency_ms as latency_ms, run, ts
-    from ${eventsOf(scope, CAND_KEY)} where type = 'judge.completed'
-    qualify row_number() over (partition by cand, data.id ${FIRST}) = 1`,
+      data.latency_ms as latency_ms, run, ts, seq, file
+    from ev where type = 'judge.completed'`,
+  winner: FIRST,
 };
+
+/** Item payloads and rendered prompts of version 1 logs (their `trial.planned` events). */
+export const v1Trials: FactProjection = {
+  name: "v1_trials",
+  description: "payloads of version 1 run logs' `trial.planned` events (read for `trials`)",
+  columns: [
+    ["trial", "varchar", "trial id"],
+    ["item", "json", "item payload"],
+    ["messages", "json", "rendered prompt"],
+    ...WHERE_FROM,
+  ],
+  key: ["trial"],
+  unique: ["trial"],
+  facts: `select trial, data.item as item, to_json(data.messages) as messages, run, ts, seq,
+    file from ev where type = 'trial.planned'`,
+  winner: FIRST,
+};
+
+/** The fact projections, in the order a refresh fills them. */
+export const FACT_PROJECTIONS: ReadonlyArray<FactProjection> = [
+  candidates,
+  parses,
+  scores,
+  judgeCalls,
+  v1Trials,
+];

@@ -1,8 +1,66 @@
 /**
- * Projections of status: the outcome of every overlay, and every run's work items with the
- * status the events of the whole store give them.
+ * Derived projections: trials (from the runs' plans), the outcome of every overlay, and every
+ * run's work items with the status the events of the whole store give them.
  */
 import { eventsOf, type Projection, rowsOf } from "./_projection.ts";
+
+const TRIAL_KEY = ["trial"];
+
+/** The earliest start of each run (runs never started sort last). */
+const RUN_STARTS = `(select run, min(ts) as started from events where type = 'run.started'
+  group by run)`;
+
+/** One row per trial, from the plan of the first run that planned it. */
+export const trials: Projection = {
+  name: "trials",
+  description: "one row per trial of the store (however many runs planned it)",
+  columns: [
+    ["trial", "varchar", "trial id (content hash)"],
+    ["benchmark_id", "varchar", "benchmark (or experiment) id"],
+    ["slice_id", "varchar", "slice (task) id"],
+    ["model_id", "varchar", "model id"],
+    ["provider", "varchar", "model provider"],
+    ["prompt_variant_id", "varchar", "prompt variant id"],
+    ["item_id", "varchar", "dataset item id"],
+    ["params_index", "integer", "index of the inference parameters in the grid"],
+    ["params", "json", "inference parameters"],
+    ["dimensions", "json", "the slice's dimensions"],
+    ["item", "json", "item payload (null when `store_item_payloads = false`)"],
+    ["messages", "json", "rendered prompt messages (null without payloads)"],
+    ["first_run", "varchar", "the first run (by its first start, then id) whose plan lists it"],
+  ],
+  key: TRIAL_KEY,
+  affected: `select distinct p.trial from plan_trials p semi join changed_runs using (run)
+    union select distinct trial from ev where type = 'trial.planned'
+    union select distinct trial from trials semi join changed_runs c on c.run = first_run`,
+  select: (scope) => `
+    with p as (select * from ${rowsOf("plan_trials", scope, TRIAL_KEY)}),
+    firsts as (
+      select p.* from p left join ${RUN_STARTS} s using (run)
+      qualify row_number() over (partition by trial order by s.started nulls last, run) = 1
+    ),
+    payloads as (
+      select run, task, item, any_value(payload) as payload from plan_trials
+      where payload is not null and run in (select run from firsts) group by all
+    ),
+    rendered as (
+      select run, task, prompt, item, any_value(messages) as messages from plan_trials
+      where messages is not null and run in (select run from firsts) group by all
+    )
+    select f.trial, m.benchmark_id, f.task as slice_id, f.model as model_id, mm.provider,
+      f.prompt as prompt_variant_id, f.item as item_id, f.params as params_index,
+      mt.params, mt.dimensions, coalesce(pl.payload, v1.item) as item,
+      coalesce(to_json(r.messages), v1.messages) as messages, f.run as first_run
+    from firsts f
+    left join manifest_runs m on m.run = f.run
+    left join manifest_models mm on mm.run = f.run and mm.model_id = f.model
+    left join manifest_tasks mt on mt.run = f.run and mt.task = f.task
+      and mt.params_index = f.params
+    left join payloads pl on pl.run = f.run and pl.task = f.task and pl.item = f.item
+    left join rendered r on r.run = f.run and r.task = f.task and r.prompt = f.prompt
+      and r.item = f.item
+    left join v1_trials v1 on v1.trial = f.trial`,
+};
 
 const OVERLAY_KEY = ["cand", "overlay"];
 
@@ -26,13 +84,13 @@ export const outcomes: Projection = {
     ["failures", "integer", "failed attempts recorded for this overlay across all runs"],
   ],
   key: OVERLAY_KEY,
-  affected: `select distinct cand, overlay from delta where type in ('generation.completed',
+  affected: `select distinct cand, overlay from ev where type in ('generation.completed',
     'generation.failed', 'parse.completed', 'parse.failed', 'score.completed', 'score.failed')`,
   select: (scope) => `
     with facts as (
       select cand, trial, overlay, run, seq, ts, file,
         case when type like '%.completed' then 'completed'
-             when data.kind = 'invalid' then 'invalid' else 'failed' end as status
+             when kind = 'invalid' then 'invalid' else 'failed' end as status
       from ${eventsOf(scope, OVERLAY_KEY)}
       where type in ('generation.completed', 'generation.failed', 'parse.completed',
         'parse.failed', 'score.completed', 'score.failed')
@@ -57,7 +115,7 @@ const WORK_KEY = ["run", "cand", "overlay"];
 // for a generation or a parse, the items that were skipped or unblocked by it.
 const WORK_AFFECTED = `
   with facts as (
-    select distinct cand, overlay from delta where type in ('generation.completed',
+    select distinct cand, overlay from ev where type in ('generation.completed',
       'generation.failed', 'parse.completed', 'parse.failed', 'score.completed', 'score.failed')
   )
   select w.run, w.cand, w.overlay from work_items w join facts f on f.cand = w.cand

@@ -1,26 +1,33 @@
 /**
- * Bringing the cache up to date (DESIGN §6): new and grown event segments are read (exactly the
- * bytes of their complete lines), changed or vanished ones dropped, changed manifests and plans
- * read again; then every projection is recomputed for the keys those events touched. A
- * projection's rows of a key derive only from that key's facts, so the result is the table a
- * build from scratch gives (test/analytics_incremental_test.ts checks it).
+ * Bringing the cache up to date (DESIGN §6). New event bytes are read once, with the types the
+ * event catalogue gives them, into a temporary table `ev`; from it the narrow `events` table and
+ * the fact tables take their rows, then each touched key keeps its first fact, and the derived
+ * projections are recomputed for the keys that changed. Exactly the bytes of complete lines are
+ * read and recorded; an edited or vanished segment, a new projection version or a cache built
+ * mostly from new events builds everything anew, segment batch by segment batch, so memory
+ * stays bounded (test/analytics_incremental_test.ts checks both paths give the same tables).
  */
 import { join } from "node:path";
 import { errorMessage, isThemisError, ThemisError } from "../core/errors.ts";
 import { EVENT_TYPES } from "../store/event_catalogue.ts";
 import { iterSegmentEvents } from "../store/read_segments.ts";
 import type { Segment } from "../store/segments.ts";
-import { createTableSql, sqlString } from "./_projection.ts";
+import type { FactProjection } from "./_projection.ts";
+import { sqlString } from "./_projection.ts";
 import type { Database } from "./duckdb.ts";
-import { eventColumnsSql } from "./event_columns.ts";
+import { dataStructType, eventColumnsSql } from "./event_columns.ts";
 import { forgetManifest, forgetPlan, loadManifest, loadPlan } from "./manifest_tables.ts";
 import {
-  BASE_TABLE_NAMES,
   BASE_TABLES,
+  createDataTablesSql,
+  EVENTS_FROM_EV,
+  FACT_PROJECTIONS,
   PROJECTION_VERSION,
   PROJECTIONS,
+  REBUILT_TABLES,
   VIEWS,
 } from "./projections.ts";
+import { candidateCostSql } from "./projections_facts.ts";
 import { findChanges, hashPrefixes, listSources, type SourceFile } from "./sources.ts";
 
 /** Where the store is, and an optional probe of each step's time (the bench uses it). */
@@ -39,6 +46,20 @@ export interface RefreshReport {
 }
 
 type Lap = (step: string) => void;
+type EventFile = SourceFile & { from: number };
+type Context = RefreshOptions & { lap: Lap; db: Database };
+
+/** An empty `ev` (events as read, with their typed `data`). */
+const EMPTY_EV = `create or replace temp table ev as select null::integer as v, null::bigint as seq,
+  null::timestamptz as ts, null::varchar as run, null::varchar as type, null::varchar as trial,
+  null::varchar as cand, null::varchar as overlay, null::${dataStructType()} as data,
+  null::varchar as file where false`;
+
+/** Raw bytes a full rebuild reads per batch of segments (compressed ones count ten-fold). */
+const BATCH_BYTES = 96 << 20;
+/** DuckDB's own limit of one JSON line, and the one a longer line is read again with. */
+const DEFAULT_OBJECT_SIZE = 16 << 20;
+const LARGE_OBJECT_SIZE = 256 << 20;
 
 function lapTimer(profile?: (step: string, ms: number) => void): Lap {
   let last = performance.now();
@@ -49,24 +70,9 @@ function lapTimer(profile?: (step: string, ms: number) => void): Lap {
   };
 }
 
-/** Store-relative label of a file (`runs/<id>/events/…`): the cache's key for it. */
+/** Store-relative label of a file (`runs/<id>/events/…`): the cache's name for it. */
 const labelOf = (root: string, file: string) =>
   file.startsWith(root) ? file.slice(root.length + 1).replaceAll("\\", "/") : file;
-
-async function resetCache(db: Database): Promise<void> {
-  for (const view of VIEWS) await db.run(`drop view if exists ${view.name}`);
-  for (const table of [...BASE_TABLE_NAMES, ...PROJECTIONS.map((p) => p.name)]) {
-    await db.run(`drop table if exists ${table}`);
-  }
-  await db.run(BASE_TABLES);
-  await db.run(`insert or replace into meta values ('projection_version', ?)`, [
-    String(PROJECTION_VERSION),
-  ]);
-}
-
-async function createViews(db: Database): Promise<void> {
-  for (const view of VIEWS) await db.run(`create or replace view ${view.name} as ${view.select}`);
-}
 
 /** Copy bytes [from, to) of a file to a temporary file DuckDB can read. */
 function sliceToTemp(file: string, from: number, to: number, dir: string): string {
@@ -106,53 +112,76 @@ async function locateBadLine(segments: Segment[], cause: unknown): Promise<Themi
 }
 
 /**
- * Read event files into `delta` and `events`: each file from its `from` byte to its last
- * complete line, so a segment that grows meanwhile is read up to what was measured, never more.
+ * Read event files into the temp table `ev`: each from its `from` byte to its last complete
+ * line, so a segment that grows meanwhile is read up to what was measured, never more.
  */
-async function readEvents(
-  db: Database,
-  files: Array<SourceFile & { from: number }>,
-  o: { root: string; cacheDir: string },
-): Promise<number> {
-  if (files.length === 0) return 0;
-  const tmpDir = join(o.cacheDir, "tmp");
+async function readEv(c: Context, files: EventFile[]): Promise<void> {
+  const tmpDir = join(c.cacheDir, "tmp");
   Deno.mkdirSync(tmpDir, { recursive: true });
   const reads = files.map((f) => {
-    const whole = f.segment!.compressed;
+    const whole = f.segment!.compressed && f.from === 0;
     const path = whole ? f.file : sliceToTemp(f.file, f.from, f.bytes, tmpDir);
-    return { path, label: labelOf(o.root, f.file), temp: !whole };
+    return { path, label: labelOf(c.root, f.file), temp: !whole };
   });
-  const list = `[${reads.map((r) => sqlString(r.path)).join(", ")}]`;
-  const labels = reads.map((r) => `(${sqlString(r.path)}, ${sqlString(r.label)})`).join(", ");
+  const cases = reads.map((r) => `when ${sqlString(r.path)} then ${sqlString(r.label)}`);
+  const list = reads.map((r) => sqlString(r.path)).join(", ");
+  const read = (size: number) =>
+    c.db.run(`create or replace temp table ev as
+      select v, seq, ts, run, type, trial, cand, overlay, data,
+        case filename ${cases.join(" ")} end as file
+      from read_json([${list}], format = 'newline_delimited', columns = ${eventColumnsSql()},
+        filename = true, maximum_object_size = ${size})`);
   try {
-    await db.run(`create or replace temp table added as
-      select e.v, e.seq, e.ts, e.run, e.type, e.trial, e.cand, e.overlay, e.data, l.label as file
-      from read_json(${list}, format = 'newline_delimited', columns = ${eventColumnsSql()},
-        filename = true, maximum_object_size = 33554432) e
-      join (values ${labels}) as l(path, label) on l.path = e.filename`);
+    try {
+      await read(DEFAULT_OBJECT_SIZE);
+    } catch (error) {
+      // A line longer than DuckDB's default buffer: read again with room for it.
+      if (!/maximum_object_size/.test(errorMessage(error))) throw error;
+      await read(LARGE_OBJECT_SIZE);
+    }
   } catch (error) {
     throw await locateBadLine(files.map((f) => f.segment!), error);
   } finally {
     for (const r of reads) if (r.temp) Deno.removeSync(r.path);
   }
   const types = EVENT_TYPES.map(sqlString).join(", ");
-  const bad = await db.all(`select distinct file from added where v is null or seq is null
+  const bad = await c.db.all(`select distinct file from ev where v is null or seq is null
     or ts is null or run is null or type is null or type not in (${types})`);
   if (bad.length > 0) {
     const labels = new Set(bad.map((b) => String(b.file)));
-    const segments = files.filter((f) => labels.has(labelOf(o.root, f.file)));
+    const segments = files.filter((f) => labels.has(labelOf(c.root, f.file)));
     throw await locateBadLine(
       segments.map((f) => f.segment!),
       new Error("lines that are not themis events"),
     );
   }
-  await db.run(`insert into delta select * from added; insert into events select * from added`);
-  const n = await db.all(`select count(*) as n from added`);
-  await db.run(`drop table added`);
-  return Number(n[0].n);
 }
 
-/** Record what was read of each file: its bytes, time and content hash. */
+/** Rows of `ev` into `events` and every fact table; touched keys into `k_<table>`. */
+async function storeEv(c: Context, keys: boolean): Promise<void> {
+  await c.db.run(`insert into events ${EVENTS_FROM_EV}`);
+  for (const p of FACT_PROJECTIONS) {
+    await c.db.run(`insert into ${p.name} by name ${p.facts}`);
+    if (keys) {
+      await c.db.run(`insert into k_${p.name} select distinct ${p.key.join(", ")}
+        from (${p.facts})`);
+    }
+  }
+}
+
+/** Keep only each key's first fact, for the keys in `scope` (every key with a duplicate if none). */
+async function keepFirst(db: Database, p: FactProjection, scope?: string): Promise<void> {
+  const keys = p.key.join(", ");
+  const rows = scope
+    ? `${p.name} semi join ${scope} using (${keys})`
+    : `${p.name} semi join (select ${keys} from ${p.name} group by ${p.unique.join(", ")}
+        having count(*) > 1) using (${keys})`;
+  await db.run(`delete from ${p.name} where rowid in (
+    select rowid from (
+      select rowid, dense_rank() over (partition by ${keys} order by ${p.winner}) as r
+      from ${rows}) where r > 1)`);
+}
+
 async function recordSources(db: Database, sources: SourceFile[]): Promise<void> {
   for (const s of sources) {
     const [sha256] = hashPrefixes(s.file, [s.bytes]);
@@ -167,26 +196,28 @@ async function recordSources(db: Database, sources: SourceFile[]): Promise<void>
   }
 }
 
-async function readRunPlans(db: Database, root: string, runs: Set<string>): Promise<SourceFile[]> {
+/** Read the manifests and plans of `runs` again (their old rows go first). */
+async function readRunPlans(c: Context, runs: Set<string>): Promise<SourceFile[]> {
   const read: SourceFile[] = [];
-  const sources = listSources(root).filter((s) => runs.has(s.run) && s.kind !== "events");
+  const sources = listSources(c.root).filter((s) => runs.has(s.run) && s.kind !== "events");
   for (const run of runs) {
-    await forgetManifest(db, run);
-    await forgetPlan(db, run);
-    await db.run(`delete from sources where run = ? and kind <> 'events'`, [run]);
-    await db.run(`insert into changed_runs values (?)`, [run]);
+    await forgetManifest(c.db, run);
+    await forgetPlan(c.db, run);
+    await c.db.run(`delete from sources where run = ? and kind <> 'events'`, [run]);
+    await c.db.run(`insert into changed_runs values (?)`, [run]);
   }
   for (const run of runs) {
     const mine = sources.filter((s) => s.run === run);
     const manifest = mine.find((s) => s.kind === "manifest");
     if (!manifest) continue;
-    await loadManifest(db, {
+    await loadManifest(c.db, {
       run,
       path: manifest.file,
       size: manifest.bytes,
       v1Trials: isV1Manifest(manifest.file),
     });
-    await loadPlan(db, run, mine.filter((s) => s.kind === "plan").map((s) => s.file));
+    const files = mine.filter((s) => s.kind === "plan").map((s) => s.file);
+    await loadPlan(c.db, run, { files, root: c.root });
     read.push(...mine);
   }
   return read;
@@ -204,40 +235,109 @@ function isV1Manifest(path: string): boolean {
   }
 }
 
-async function hasProjections(db: Database): Promise<boolean> {
-  const names = [...PROJECTIONS, ...VIEWS].map((p) => `'${p.name}'`).join(",");
-  const rows = await db.all(
-    `select count(*) as n from information_schema.tables where table_name in (${names})`,
-  );
-  return Number(rows[0].n) === PROJECTIONS.length + VIEWS.length;
-}
-
-async function buildAll(db: Database, lap: Lap): Promise<void> {
-  for (const projection of PROJECTIONS) {
-    await db.run(`drop table if exists ${projection.name}`);
-    await db.run(createTableSql(projection));
-    await db.run(`insert into ${projection.name} by name ${projection.select()}`);
-    lap(projection.name);
+/** Batches of event files a rebuild reads together. */
+function batches(files: EventFile[]): EventFile[][] {
+  const out: EventFile[][] = [];
+  let current: EventFile[] = [];
+  let size = 0;
+  for (const f of files) {
+    const bytes = f.segment!.compressed ? f.bytes * 10 : f.bytes;
+    if (current.length > 0 && size + bytes > BATCH_BYTES) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(f);
+    size += bytes;
   }
-  await createViews(db);
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
-async function updateAffected(db: Database, lap: Lap): Promise<void> {
-  // Every key set is taken before any table changes: `affected` reads the old state.
-  for (const p of PROJECTIONS) await db.run(`create temp table k_${p.name} as ${p.affected}`);
-  lap("affected keys");
+/**
+ * Everything anew, without one enclosing transaction (it would hold every row in memory): the
+ * version is recorded last, so an interrupted rebuild is simply done again next time.
+ */
+async function rebuild(c: Context): Promise<void> {
+  const { db } = c;
+  await db.run(`delete from meta where key = 'projection_version'`);
+  for (const view of VIEWS) await db.run(`drop view if exists ${view.name}`);
+  for (const table of REBUILT_TABLES) await db.run(`drop table if exists ${table}`);
+  await db.run(BASE_TABLES);
+  await db.run(createDataTablesSql());
+  await db.run(`create or replace temp table changed_runs (run varchar)`);
+  const sources = listSources(c.root);
+  const plans = await readRunPlans(c, new Set(sources.map((s) => s.run)));
+  c.lap("read manifests and plans");
+  const events = sources.filter((s) => s.kind === "events").map((s) => ({ ...s, from: 0 }));
+  for (const batch of batches(events)) {
+    await readEv(c, batch);
+    await storeEv(c, false);
+    await db.run(`drop table ev`);
+  }
+  c.lap("read events");
+  for (const p of FACT_PROJECTIONS) await keepFirst(db, p);
+  await db.run(candidateCostSql());
+  c.lap("facts");
+  await db.run(EMPTY_EV);
   for (const p of PROJECTIONS) {
-    const match = p.key.map((k) => `${p.name}.${k} = k.${k}`).join(" and ");
-    await db.run(`delete from ${p.name} using k_${p.name} k where ${match}`);
-    await db.run(`insert into ${p.name} by name ${p.select(`k_${p.name}`)}`);
-    await db.run(`drop table k_${p.name}`);
-    lap(p.name);
+    await db.run(`insert into ${p.name} by name ${p.select()}`);
+    c.lap(p.name);
+  }
+  for (const view of VIEWS) await db.run(`create or replace view ${view.name} as ${view.select}`);
+  await recordSources(db, [...plans, ...events]);
+  await db.run(`drop table ev; drop table changed_runs`);
+  await db.run(`insert or replace into meta values ('projection_version', ?)`, [
+    String(PROJECTION_VERSION),
+  ]);
+  c.lap("commit");
+}
+
+/** The keys new events and re-read plans touched, recomputed in one transaction. */
+async function update(
+  c: Context,
+  changes: { events: EventFile[]; runs: Set<string>; touched: SourceFile[] },
+): Promise<void> {
+  const { db } = c;
+  await db.run("begin transaction");
+  try {
+    await db.run(`create or replace temp table changed_runs (run varchar)`);
+    for (const p of FACT_PROJECTIONS) {
+      await db.run(`create or replace temp table k_${p.name} as
+        select ${p.key.join(", ")} from ${p.name} limit 0`);
+    }
+    const plans = await readRunPlans(c, changes.runs);
+    c.lap("read manifests and plans");
+    if (changes.events.length > 0) await readEv(c, changes.events);
+    else await db.run(EMPTY_EV);
+    await storeEv(c, true);
+    c.lap("read events");
+    for (const p of FACT_PROJECTIONS) await keepFirst(db, p, `k_${p.name}`);
+    await db.run(`insert into k_candidates select cand from candidates
+      semi join changed_runs using (run)`);
+    await db.run(candidateCostSql("k_candidates"));
+    c.lap("facts");
+    // Every key set is taken before any table changes: `affected` reads the old state.
+    for (const p of PROJECTIONS) await db.run(`create temp table a_${p.name} as ${p.affected}`);
+    for (const p of PROJECTIONS) {
+      const match = p.key.map((k) => `${p.name}.${k} = k.${k}`).join(" and ");
+      await db.run(`delete from ${p.name} using a_${p.name} k where ${match}`);
+      await db.run(`insert into ${p.name} by name ${p.select(`a_${p.name}`)}`);
+      await db.run(`drop table a_${p.name}`);
+      c.lap(p.name);
+    }
+    await recordSources(db, [...plans, ...changes.events, ...changes.touched]);
+    for (const p of FACT_PROJECTIONS) await db.run(`drop table k_${p.name}`);
+    await db.run(`drop table ev; drop table changed_runs; commit`);
+    c.lap("commit");
+  } catch (error) {
+    await db.run("rollback").catch(() => {});
+    throw error;
   }
 }
 
 /**
- * Bring the cache up to date with the run directories (see the module comment). Everything
- * happens in one transaction: an interrupted refresh leaves the cache as it was.
+ * Bring the cache up to date with the run directories (see the module comment).
  *
  * @example
  * ```ts
@@ -249,14 +349,14 @@ export async function refreshCache(
   db: Database,
   options: RefreshOptions,
 ): Promise<RefreshReport> {
-  const lap = lapTimer(options.profile);
+  const c: Context = { ...options, db, lap: lapTimer(options.profile) };
+  await db.run(BASE_TABLES);
   const version = await db.all(`select value from meta where key = 'projection_version'`);
-  const reset = version.length === 0 || Number(version[0].value) !== PROJECTION_VERSION;
-  if (reset) await resetCache(db);
+  const built = version.length > 0 && Number(version[0].value) === PROJECTION_VERSION;
   const changes = await findChanges(db, options.root);
-  const built = !reset && await hasProjections(db);
+  const events = changes.read.filter((f) => f.kind === "events");
   const report: RefreshReport = {
-    rebuilt: !built,
+    rebuilt: false,
     filesRead: changes.read.length,
     bytesRead: changes.read.reduce((n, f) => n + f.bytes - f.from, 0),
     manifestsRead: changes.runs.size,
@@ -267,34 +367,15 @@ export async function refreshCache(
     }
     return report;
   }
-  lap("find changes");
-  await db.run("begin transaction");
-  try {
-    await db.run(`create or replace temp table delta as select * from events limit 0;
-      create or replace temp table changed_runs (run varchar)`);
-    for (const file of changes.drop) {
-      const label = labelOf(options.root, file);
-      await db.run(`insert into delta select * from events where file = ?`, [label]);
-      await db.run(`delete from events where file = ?`, [label]);
-      await db.run(`delete from sources where file = ?`, [file]);
-    }
-    const eventFiles = changes.read.filter((f) => f.kind === "events");
-    const before = Number((await db.all(`select count(*) as n from events`))[0].n);
-    const added = await readEvents(db, eventFiles, options);
-    lap("read events");
-    const plans = await readRunPlans(db, options.root, changes.runs);
-    lap("read manifests and plans");
-    await recordSources(db, [...eventFiles, ...plans, ...changes.touched]);
-    // Updating keys one by one costs more than building anew once most facts are new.
-    if (!built || before === 0 || added > before) {
-      report.rebuilt = true;
-      await buildAll(db, lap);
-    } else await updateAffected(db, lap);
-    await db.run(`drop table delta; drop table changed_runs; commit`);
-    lap("commit");
-  } catch (error) {
-    await db.run("rollback").catch(() => {});
-    throw error;
-  }
+  c.lap("find changes");
+  const kept = await db.all(`select coalesce(sum(bytes), 0) as n from sources
+    where kind = 'events'`);
+  // Events gone or changed take facts away: building anew is exact and, as when most facts
+  // are new, cheaper than updating key by key.
+  const dropped = changes.drop.some((f) => f.kind === "events");
+  if (!built || dropped || report.bytesRead > Number(kept[0].n)) {
+    report.rebuilt = true;
+    await rebuild(c);
+  } else await update(c, { events, runs: changes.runs, touched: changes.touched });
   return report;
 }

@@ -38,7 +38,7 @@ export interface SourceChanges {
   /** Files to read from `from` (0: the whole file). */
   read: Array<SourceFile & { from: number }>;
   /** Files whose rows must go (changed, so read again whole, or gone). */
-  drop: string[];
+  drop: Array<{ file: string; kind: string }>;
   /** Runs whose manifest or plan must be read again, or are gone. */
   runs: Set<string>;
   /** Recorded files whose time changed but whose bytes did not. */
@@ -143,13 +143,13 @@ export async function findChanges(db: Database, root: string): Promise<SourceCha
     if (verdict === "touched") changes.touched.push(source);
     else if (verdict === "grew") changes.read.push({ ...source, from: old!.bytes });
     else {
-      if (old) changes.drop.push(source.file);
+      if (old) changes.drop.push({ file: source.file, kind: source.kind });
       if (source.kind === "events") changes.read.push({ ...source, from: 0 });
       else changes.runs.add(source.run);
     }
   }
   for (const gone of known.values()) {
-    changes.drop.push(gone.file);
+    changes.drop.push({ file: gone.file, kind: gone.kind });
     if (gone.kind !== "events") changes.runs.add(gone.run);
   }
   return changes;

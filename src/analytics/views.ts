@@ -39,14 +39,12 @@ export const failures: View = {
     ["delay_ms", "double", "backoff before the next attempt (retries)"],
   ],
   select: `
-    select run, type, trial, cand, overlay, data.error.code as code,
-      data.error.message as message, data.error.retryable as retryable,
-      case type when 'generation.failed' then try_cast(data.attempts as integer)
-                when 'attempt.retried' then data.attempt::integer end as attempt,
-      ts, seq, ${STAGE_OF_OVERLAY} as stage, data.delay_ms as delay_ms
+    select run, type, trial, cand, overlay, code, message, retryable,
+      case when type in ('generation.failed', 'attempt.retried') then attempt end as attempt,
+      ts, seq, ${STAGE_OF_OVERLAY} as stage, delay_ms
     from events
     where type in ('generation.failed', 'score.failed', 'attempt.retried')
-       or (type = 'parse.failed' and data.kind = 'error')`,
+       or (type = 'parse.failed' and kind = 'error')`,
 };
 
 /** One row per event of every run, with the durations the events tell. */
@@ -90,22 +88,21 @@ export const timeline: View = {
              then 'generation'
            when type like 'parse.%' then 'parse' when type like 'score.%' then 'score'
            when type = 'judge.completed' then 'judge' else 'other' end as stage,
-      trial, cand, overlay, coalesce(data.name, data.metric) as name,
+      trial, cand, overlay, name,
       case when type = 'run.started' then 'started' when type = 'run.finished' then 'finished'
            when type = 'trial.planned' then 'planned' when type = 'attempt.retried' then 'retried'
            when type = 'circuit.opened' then 'opened'
            when type like '%.completed' then 'completed'
-           when data.kind = 'invalid' then 'invalid' else 'failed' end as status,
-      case when type in ('generation.completed', 'judge.completed') then data.latency_ms
+           when kind = 'invalid' then 'invalid' else 'failed' end as status,
+      case when type in ('generation.completed', 'judge.completed') then latency_ms
            when type = 'run.finished' then (epoch_ms(ts) - epoch_ms(started))::double
       end as duration_ms,
-      data.delay_ms as wait_ms,
+      delay_ms as wait_ms,
       (epoch_ms(ts) - epoch_ms(lag(ts) over (partition by run order by seq, file)))::double
         as since_prev_ms,
       (epoch_ms(ts) - epoch_ms(started))::double as elapsed_ms,
-      case when type like 'generation.%' then try_cast(data.attempts as integer)
-           when type = 'attempt.retried' then data.attempt::integer end as attempt,
-      data.error.code as code
+      case when type like 'generation.%' or type = 'attempt.retried' then attempt end as attempt,
+      case when type <> 'circuit.opened' then code end as code
     from e`,
 };
 

@@ -59,6 +59,28 @@ export class Analytics {
       profile?: (step: string, ms: number) => void;
     } = {},
   ): Promise<Analytics> {
+    const analytics = await Analytics.#open(storeRoot, options, false);
+    return analytics!;
+  }
+
+  /**
+   * Bring the cache file up to date when no other process holds it (a run does this as it
+   * ends, so the first query after it is fast); false when the file was busy.
+   */
+  static async warm(storeRoot: string, options: AnalyticsOptions = {}): Promise<boolean> {
+    const analytics = await Analytics.#open(storeRoot, options, true);
+    analytics?.close();
+    return analytics !== undefined;
+  }
+
+  static async #open(
+    storeRoot: string,
+    options: AnalyticsOptions & {
+      refresh?: boolean;
+      profile?: (step: string, ms: number) => void;
+    },
+    onlyIfFree: boolean,
+  ): Promise<Analytics | undefined> {
     const root = resolve(storeRoot);
     const cacheDir = storePaths.cache(root);
     await Deno.mkdir(cacheDir, { recursive: true });
@@ -73,6 +95,7 @@ export class Analytics {
     } catch (error) {
       // Another process holds the cache file: build a private copy in memory instead.
       if (!/lock/i.test(errorMessage(error))) throw error;
+      if (onlyIfFree) return undefined;
       db = await Database.open(":memory:", settings);
     }
     const analytics = new Analytics(root, db, cacheDir);

@@ -210,14 +210,13 @@ async function readRunPlans(c: Context, runs: Set<string>): Promise<SourceFile[]
     const mine = sources.filter((s) => s.run === run);
     const manifest = mine.find((s) => s.kind === "manifest");
     if (!manifest) continue;
-    await loadManifest(c.db, {
-      run,
-      path: manifest.file,
-      size: manifest.bytes,
-      v1Trials: isV1Manifest(manifest.file),
-    });
-    const files = mine.filter((s) => s.kind === "plan").map((s) => s.file);
-    await loadPlan(c.db, run, { files, root: c.root });
+    const v1Trials = isV1Manifest(manifest.file);
+    await loadManifest(c.db, { run, path: manifest.file, size: manifest.bytes, v1Trials });
+    // A version 1 manifest lists the trials itself (a plan beside it is a migration under way).
+    if (!v1Trials) {
+      const files = mine.filter((s) => s.kind === "plan").map((s) => s.file);
+      await loadPlan(c.db, run, { files, root: c.root });
+    }
     read.push(...mine);
   }
   return read;

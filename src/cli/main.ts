@@ -16,6 +16,7 @@ import { importCommand } from "./commands/import.ts";
 import { estimateCommand } from "./commands/estimate.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { describeCommand } from "./commands/describe.ts";
+import { migrateCommand, packCommand } from "./commands/store.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 
@@ -41,6 +42,8 @@ Commands:
   sql "<query>"     read-only SQL over the store's projections
   report <run>      a run's report: Markdown, CSV, JSON, LaTeX or offline HTML
   compare <a> <b>   paired deltas between two runs, with CIs, p-values and flips
+  pack [run …]      close the segments an interrupted run left open (ready to commit)
+  migrate [run …]   rewrite version 1 run directories in the current layout
   validate <file>   check a spec or project file without running it
   schema [kind]     print the JSON Schema of benchmark, experiment or project specs
 
@@ -73,6 +76,8 @@ const COMMANDS: Record<string, Handler> = {
   sql: sqlCommand,
   report: reportCommand,
   compare: compareCommand,
+  pack: packCommand,
+  migrate: migrateCommand,
   validate: validateCommand,
   schema: schemaCommand,
 };

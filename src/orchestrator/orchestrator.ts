@@ -6,7 +6,7 @@ import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
 import { manifestProject, planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
-import type { ExecutionCounts } from "../run/execute_plan.ts";
+import { emptyCounts, type ExecutionCounts } from "../run/execute_plan.ts";
 import { TelemetryBus } from "../run/telemetry.ts";
 import { readRunProgress, type RunProgressSnapshot } from "./run_progress.ts";
 import type { RunHandle } from "./run_handle.ts";
@@ -275,6 +275,8 @@ export class Orchestrator {
         { runId, changed },
       );
     }
+    const finished = await this.#finishedResult(manifest);
+    if (finished) return finished;
     const base = manifest.source.base_dir;
     const specDir = isAbsolute(base) ? base : resolve(this.store.root, base);
     const result = await this.#execute(
@@ -285,6 +287,24 @@ export class Orchestrator {
     );
     const warnings = runWarnings(result.summary);
     return warnings.length > 0 ? await this.#handle(result.manifest, result, warnings) : result;
+  }
+
+  /**
+   * The result of a run its checkpoint says is complete, while no segment of the store changed
+   * since: a resume with nothing to do answers without planning again.
+   */
+  async #finishedResult(manifest: RunManifest): Promise<ExperimentResult | undefined> {
+    const { summary } = await this.store.runs.loadRunState(manifest.run_id);
+    if (
+      !summary?.value.complete || summary.value.stages.length !== 3 ||
+      summary.fingerprint !== await this.store.runs.fingerprint()
+    ) {
+      return undefined;
+    }
+    const counts = emptyCounts();
+    counts.candidates = manifest.counts.candidates;
+    counts.reused = manifest.counts.candidates;
+    return this.resultOf(manifest, counts);
   }
 
   /** A run's progress, derived from the store; `undefined` for an unknown run. */

@@ -48,6 +48,18 @@ export class Store implements ResultSource {
     return this.#analytics;
   }
 
+  /**
+   * Bring the analytics cache up to date unless another process holds it (then the next query
+   * does); a run calls this as it ends. Returns false when the cache was busy.
+   */
+  async warmAnalytics(): Promise<boolean> {
+    if (this.#analytics !== undefined) {
+      await this.#analytics.refresh();
+      return true;
+    }
+    return await Analytics.warm(this.root, this.#options.analytics);
+  }
+
   /** Answer a read-only SQL query over the projections; rows as plain objects. */
   async sql(query: string): Promise<Row[]> {
     return await (await this.analytics()).sql(query);

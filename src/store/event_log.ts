@@ -217,7 +217,10 @@ export class EventWriter {
       this.#pending += serializeEvent(event) + "\n";
       this.onAppend?.(event);
     }
-    if (this.#pending.length >= FLUSH_CHARS) this.flush();
+    // Written now when the buffer is large, or when it would take the segment to its bound.
+    const due = this.#pending.length >= FLUSH_CHARS ||
+      this.#size + this.#pending.length >= this.#bound;
+    if (due) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.flush());

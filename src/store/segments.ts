@@ -11,6 +11,11 @@ import { errorMessage, ThemisError } from "../core/errors.ts";
 export const SEGMENT_DIR = "events";
 /** The single event file of a version 1 run directory. */
 export const LEGACY_EVENTS_FILE = "events.jsonl";
+/**
+ * A file `themis migrate` puts in a rewritten `events/` folder while it swaps it in: the
+ * segments hold everything, so a version 1 `events.jsonl` still beside them is not read.
+ */
+export const MIGRATED_MARKER = "MIGRATED";
 /** Default size bound of a segment before it is closed, in bytes. */
 export const DEFAULT_SEGMENT_BYTES = 32 << 20;
 
@@ -59,7 +64,7 @@ export function listSegments(runDir: string): Segment[] {
   const runId = runDir.split(/[\\/]/).pop()!;
   const out: Segment[] = [];
   const legacy = join(runDir, LEGACY_EVENTS_FILE);
-  if (isFile(legacy)) {
+  if (isFile(legacy) && !isFile(join(runDir, SEGMENT_DIR, MIGRATED_MARKER))) {
     out.push({
       name: LEGACY_EVENTS_FILE,
       path: legacy,

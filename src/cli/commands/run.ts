@@ -130,6 +130,8 @@ export async function printRunResult(
     : s.skipped > 0
     ? EXIT.INCOMPLETE
     : EXIT.OK;
+  // The run leaves the cache current, so the first query after it reads nothing old.
+  if (values.quiet || !scored) await orchestrator.store.warmAnalytics();
   if (values.quiet) return code;
   const rows = scored ? await result.aggregate() : [];
   if (values.json) {

@@ -1,0 +1,127 @@
+/**
+ * The entry of the sandbox process. `runSandboxed` starts it with no permission but reading
+ * the Pyodide package; it reads the job from stdin, runs the program in a worker started from
+ * the harness source, and enforces the limits from this thread, which the program cannot
+ * reach: past the timeout, or past the memory limit, the whole process exits. Protocol lines
+ * go to stdout prefixed with the job's nonce, which the program never sees.
+ *
+ * @module
+ */
+import type { HarnessMessage, SandboxJob, SandboxLine } from "./sandbox_types.ts";
+
+const MB = 1024 * 1024;
+const MEMORY_POLL_MS = 20;
+
+function writeAll(bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
+/** The job line and the snapshot bytes after it; the reader stays open to watch the parent. */
+async function readJob(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<{ job: SandboxJob; snapshot?: Uint8Array }> {
+  let buffer: Uint8Array = new Uint8Array(0);
+  let newline = -1;
+  while (newline === -1) {
+    const { value, done } = await reader.read();
+    if (done) Deno.exit(2);
+    buffer = concat(buffer, value);
+    newline = buffer.indexOf(10);
+  }
+  const job = JSON.parse(new TextDecoder().decode(buffer.subarray(0, newline))) as SandboxJob;
+  if (job.snapshotBytes === 0) return { job };
+  const snapshot = new Uint8Array(job.snapshotBytes);
+  let filled = Math.min(buffer.length - newline - 1, job.snapshotBytes);
+  snapshot.set(buffer.subarray(newline + 1, newline + 1 + filled));
+  while (filled < job.snapshotBytes) {
+    const { value, done } = await reader.read();
+    if (done) Deno.exit(2);
+    const take = Math.min(value.length, job.snapshotBytes - filled);
+    snapshot.set(value.subarray(0, take), filled);
+    filled += take;
+  }
+  return { job, snapshot };
+}
+
+async function main(): Promise<void> {
+  const reader = Deno.stdin.readable.getReader();
+  const { job, snapshot } = await readJob(reader);
+  const encoder = new TextEncoder();
+  let readyAt: number | undefined;
+  const elapsed = () => readyAt === undefined ? 0 : Math.round(performance.now() - readyAt);
+  const emit = (line: SandboxLine) =>
+    writeAll(encoder.encode(`\n${job.nonce} ${JSON.stringify({ ...line, ms: elapsed() })}\n`));
+  const finish = (line: SandboxLine): never => {
+    emit(line);
+    return Deno.exit(0);
+  };
+  // The parent holds our stdin open while it waits: end of input means it is gone.
+  void (async () => {
+    while (!(await reader.read()).done);
+    Deno.exit(3);
+  })();
+  const worker = new Worker(`data:application/typescript,${encodeURIComponent(job.harness)}`, {
+    type: "module",
+    name: "themis-sandbox",
+  });
+  const startup = setTimeout(() =>
+    finish({
+      type: "startup_failed",
+      message: `the sandbox did not start within ${job.startupTimeoutMs / 1000}s`,
+    }), job.startupTimeoutMs);
+  const armLimits = () => {
+    const limit = Deno.memoryUsage().rss + job.memoryMb * MB;
+    setTimeout(() =>
+      finish({
+        type: "limit",
+        kind: "timeout",
+        message: `the code ran past the ${job.timeoutMs / 1000}s time limit and was stopped`,
+      }), job.timeoutMs);
+    setInterval(() => {
+      if (Deno.memoryUsage().rss <= limit) return;
+      finish({
+        type: "limit",
+        kind: "memory",
+        message: `the program grew past the ${job.memoryMb} MB memory limit and was stopped`,
+      });
+    }, MEMORY_POLL_MS);
+  };
+  worker.onmessage = (event: MessageEvent<HarnessMessage>) => {
+    const message = event.data;
+    if (message.type === "ready") {
+      clearTimeout(startup);
+      readyAt = performance.now();
+      armLimits();
+    }
+    if (message.type === "done" || message.type === "exit") finish(message);
+    emit(message);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    const message = String(event.message ?? "the worker failed").slice(0, 1500);
+    finish(
+      readyAt === undefined
+        ? { type: "startup_failed", message }
+        : { type: "done", kind: "runtime_error", message },
+    );
+  };
+  const { program } = job;
+  worker.postMessage({
+    language: program.language,
+    code: program.code,
+    tests: program.tests,
+    pyodideUrl: job.pyodideUrl,
+    pyodideDir: job.pyodideDir,
+    snapshot: snapshot?.buffer,
+  }, snapshot ? [snapshot.buffer as ArrayBuffer] : []);
+}
+
+if (import.meta.main) await main();

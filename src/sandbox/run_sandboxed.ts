@@ -93,10 +93,12 @@ async function observe(program: SandboxProgram, limits: SandboxLimits): Promise<
     if (output.overflowed) stop("output");
   };
   const writer = child.stdin.getWriter();
-  // The sandbox may die before it reads everything (a kill): that is reported from its status.
+  // Then stdin ends, so a program reading it finds nothing. The sandbox may die before it
+  // reads everything (a kill): its status says so.
   const send = (async () => {
     await writer.write(new TextEncoder().encode(JSON.stringify(spec) + "\n"));
     if (snapshot) await writer.write(snapshot);
+    await writer.close();
   })().catch(() => {});
   try {
     await Promise.all([pump(child.stdout, onStdout), pump(child.stderr, onStderr), send]);
@@ -106,7 +108,6 @@ async function observe(program: SandboxProgram, limits: SandboxLimits): Promise<
     return { output, stopped, status, sinceReady };
   } finally {
     clearTimeout(timer);
-    await writer.close().catch(() => {});
   }
 }
 

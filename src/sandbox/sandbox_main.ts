@@ -11,6 +11,7 @@ import type { HarnessMessage, SandboxJob, SandboxLine } from "./sandbox_types.ts
 
 const MB = 1024 * 1024;
 const MEMORY_POLL_MS = 20;
+const PARENT_POLL_MS = 500;
 
 function writeAll(bytes: Uint8Array): void {
   let written = 0;
@@ -24,7 +25,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return joined;
 }
 
-/** The job line and the snapshot bytes after it; the reader stays open to watch the parent. */
+/** The job line and the snapshot bytes after it. */
 async function readJob(
   reader: ReadableStreamDefaultReader<Uint8Array>,
 ): Promise<{ job: SandboxJob; snapshot?: Uint8Array }> {
@@ -63,11 +64,10 @@ async function main(): Promise<void> {
     emit(line);
     return Deno.exit(0);
   };
-  // The parent holds our stdin open while it waits: end of input means it is gone.
-  void (async () => {
-    while (!(await reader.read()).done);
-    Deno.exit(3);
-  })();
+  reader.releaseLock();
+  // An orphan (the parent thread or process is gone) is adopted by another: stop at once.
+  const parent = Deno.ppid;
+  setInterval(() => Deno.ppid !== parent && Deno.exit(3), PARENT_POLL_MS);
   const worker = new Worker(`data:application/typescript,${encodeURIComponent(job.harness)}`, {
     type: "module",
     name: "themis-sandbox",

@@ -6,6 +6,7 @@
 import type { Metric } from "../types.ts";
 import { bleu } from "./bleu.ts";
 import { choiceAccuracy } from "./choice_accuracy.ts";
+import { codeTests } from "./code_tests.ts";
 import { contains } from "./contains.ts";
 import { exactMatch } from "./exact_match.ts";
 import { jsonSchemaValid } from "./json_schema_valid.ts";
@@ -19,6 +20,7 @@ import { rougeL } from "./rouge_l.ts";
 import { tokenF1 } from "./token_f1.ts";
 
 export { parseVerdict, renderRubric } from "./llm_judge.ts";
+export { codeTests, type CodeTestsOptions, parseCodeTestsConfig } from "./code_tests.ts";
 export {
   bleu,
   choiceAccuracy,
@@ -66,4 +68,5 @@ export const builtinMetrics: Metric[] = [
   jsonValid,
   jsonSchemaValid,
   length,
+  codeTests,
 ];

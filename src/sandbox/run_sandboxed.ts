@@ -1,4 +1,4 @@
-import { ThemisError } from "../core/errors.ts";
+import { errorMessage, ThemisError } from "../core/errors.ts";
 import { pyodideSnapshot } from "./pyodide_snapshot.ts";
 import { pyodideFiles, sandboxCommand } from "./sandbox_process.ts";
 import { SandboxOutput } from "./sandbox_output.ts";
@@ -62,11 +62,24 @@ async function pump(
   for await (const chunk of stream) feed(chunk);
 }
 
+function spawn(read: string[], memoryMb: number): Deno.ChildProcess {
+  const script = new URL("./sandbox_main.ts", import.meta.url);
+  try {
+    return sandboxCommand(script, { read, memoryMb }).command.spawn();
+  } catch (error) {
+    throw new ThemisError(
+      "SANDBOX_FAILED",
+      `the code sandbox could not start a Deno process: ${errorMessage(error)}`,
+      { suggestion: "themis starts deno to run code: give it --allow-run (deno run -A)" },
+      error,
+    );
+  }
+}
+
 /** Start the sandbox, hand it the job, and watch it until it ends. */
 async function observe(program: SandboxProgram, limits: SandboxLimits): Promise<Observed> {
   const { spec, snapshot, read } = await job(program, limits);
-  const script = new URL("./sandbox_main.ts", import.meta.url);
-  const child = sandboxCommand(script, { read, memoryMb: limits.memoryMb }).command.spawn();
+  const child = spawn(read, limits.memoryMb);
   const output = new SandboxOutput(spec.nonce, limits.maxOutputBytes);
   let stopped: Stopped;
   let readyAt: number | undefined;
@@ -175,6 +188,12 @@ function testOutcomes(lines: ReceivedLine[], total: number): TestOutcome[] {
   return tests.filter((t) => t !== undefined);
 }
 
+/** Options of {@linkcode runSandboxed}. */
+export interface RunSandboxedOptions {
+  /** Slots to wait for (default: the process's, one per core); benchmarks bring their own. */
+  slots?: BigInt64Array;
+}
+
 /**
  * Run a program and its tests in a fresh sandbox process and say how it went. The process has
  * no permission but reading the Pyodide package (Python); the code runs in a worker its main
@@ -198,6 +217,7 @@ function testOutcomes(lines: ReceivedLine[], total: number): TestOutcome[] {
 export async function runSandboxed(
   program: SandboxProgram,
   limits: SandboxLimits,
+  options: RunSandboxedOptions = {},
 ): Promise<SandboxOutcome> {
   const total = program.tests.length;
   if (program.code.trim() === "") {
@@ -214,7 +234,7 @@ export async function runSandboxed(
   }
   const holdMs = (limits.startupTimeoutMs ?? STARTUP_TIMEOUT_MS) + limits.timeoutMs +
     3 * KILL_GRACE_MS;
-  const release = await acquireSandboxSlot(holdMs);
+  const release = await acquireSandboxSlot(holdMs, { slots: options.slots });
   let observed: Observed;
   try {
     observed = await observe(program, limits);

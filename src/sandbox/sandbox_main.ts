@@ -52,19 +52,48 @@ async function readJob(
   return { job, snapshot };
 }
 
-async function main(): Promise<void> {
-  const reader = Deno.stdin.readable.getReader();
-  const { job, snapshot } = await readJob(reader);
+/** Writes protocol lines; `finish` writes the last one and ends the process. */
+function protocol(nonce: string) {
   const encoder = new TextEncoder();
   let readyAt: number | undefined;
   const elapsed = () => readyAt === undefined ? 0 : Math.round(performance.now() - readyAt);
   const emit = (line: SandboxLine) =>
-    writeAll(encoder.encode(`\n${job.nonce} ${JSON.stringify({ ...line, ms: elapsed() })}\n`));
-  const finish = (line: SandboxLine): never => {
-    emit(line);
-    return Deno.exit(0);
+    writeAll(encoder.encode(`\n${nonce} ${JSON.stringify({ ...line, ms: elapsed() })}\n`));
+  return {
+    emit,
+    finish(line: SandboxLine): never {
+      emit(line);
+      return Deno.exit(0);
+    },
+    ready: () => void (readyAt = performance.now()),
+    started: () => readyAt !== undefined,
   };
+}
+
+/** From the moment the code starts: the time limit and the memory limit (growth of the RSS). */
+function armLimits(job: SandboxJob, finish: (line: SandboxLine) => never): void {
+  const limit = Deno.memoryUsage().rss + job.memoryMb * MB;
+  setTimeout(() =>
+    finish({
+      type: "limit",
+      kind: "timeout",
+      message: `the code ran past the ${job.timeoutMs / 1000}s time limit and was stopped`,
+    }), job.timeoutMs);
+  setInterval(() => {
+    if (Deno.memoryUsage().rss <= limit) return;
+    finish({
+      type: "limit",
+      kind: "memory",
+      message: `the program grew past the ${job.memoryMb} MB memory limit and was stopped`,
+    });
+  }, MEMORY_POLL_MS);
+}
+
+async function main(): Promise<void> {
+  const reader = Deno.stdin.readable.getReader();
+  const { job, snapshot } = await readJob(reader);
   reader.releaseLock();
+  const out = protocol(job.nonce);
   // An orphan (the parent thread or process is gone) is adopted by another: stop at once.
   const parent = Deno.ppid;
   setInterval(() => Deno.ppid !== parent && Deno.exit(3), PARENT_POLL_MS);
@@ -73,44 +102,27 @@ async function main(): Promise<void> {
     name: "themis-sandbox",
   });
   const startup = setTimeout(() =>
-    finish({
+    out.finish({
       type: "startup_failed",
       message: `the sandbox did not start within ${job.startupTimeoutMs / 1000}s`,
     }), job.startupTimeoutMs);
-  const armLimits = () => {
-    const limit = Deno.memoryUsage().rss + job.memoryMb * MB;
-    setTimeout(() =>
-      finish({
-        type: "limit",
-        kind: "timeout",
-        message: `the code ran past the ${job.timeoutMs / 1000}s time limit and was stopped`,
-      }), job.timeoutMs);
-    setInterval(() => {
-      if (Deno.memoryUsage().rss <= limit) return;
-      finish({
-        type: "limit",
-        kind: "memory",
-        message: `the program grew past the ${job.memoryMb} MB memory limit and was stopped`,
-      });
-    }, MEMORY_POLL_MS);
-  };
   worker.onmessage = (event: MessageEvent<HarnessMessage>) => {
     const message = event.data;
     if (message.type === "ready") {
       clearTimeout(startup);
-      readyAt = performance.now();
-      armLimits();
+      out.ready();
+      armLimits(job, out.finish);
     }
-    if (message.type === "done" || message.type === "exit") finish(message);
-    emit(message);
+    if (message.type === "done" || message.type === "exit") out.finish(message);
+    out.emit(message);
   };
   worker.onerror = (event) => {
     event.preventDefault();
     const message = String(event.message ?? "the worker failed").slice(0, 1500);
-    finish(
-      readyAt === undefined
-        ? { type: "startup_failed", message }
-        : { type: "done", kind: "runtime_error", message },
+    out.finish(
+      out.started()
+        ? { type: "done", kind: "runtime_error", message }
+        : { type: "startup_failed", message },
     );
   };
   const { program } = job;

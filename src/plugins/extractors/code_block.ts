@@ -53,7 +53,7 @@ const OPEN = /^( {0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n`]*$/;
  * ```ts
  * import assert from "node:assert/strict";
  * import { findCodeBlocks } from "./code_block.ts";
- * const text = "Here:\n```py\nprint(1)\n```\nand\n~~~\nx\n~~~";
+ * const text = "Here:\n~~~py\nprint(1)\n~~~\nand\n~~~\nx\n~~~";
  * assert.deepEqual(findCodeBlocks(text), [
  *   { language: "py", code: "print(1)", closed: true },
  *   { language: "", code: "x", closed: true },
@@ -89,7 +89,7 @@ export function findCodeBlocks(text: string): CodeBlock[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { selectCode } from "./code_block.ts";
- * const text = "```js\nno()\n```\n```python\ndef f(): return 1\n```";
+ * const text = "~~~js\nno()\n~~~\n~~~python\ndef f(): return 1\n~~~";
  * assert.deepEqual(selectCode(text, { language: "py" }), { ok: true, code: "def f(): return 1" });
  * assert.deepEqual(selectCode("x = 1", { unfenced: true }), { ok: true, code: "x = 1" });
  * ```
@@ -155,7 +155,7 @@ function parseOptions(config: JsonObject): SelectCodeOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { codeBlock } from "./code_block.ts";
- * const text = "Sure:\n```ts\nexport const add = (a: number, b: number) => a + b;\n```";
+ * const text = "Sure:\n~~~ts\nexport const add = (a: number, b: number) => a + b;\n~~~";
  * assert.deepEqual(codeBlock.extract(text, { language: "typescript" }), {
  *   ok: true,
  *   answer: "export const add = (a: number, b: number) => a + b;",

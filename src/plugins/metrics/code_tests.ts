@@ -195,7 +195,7 @@ function withPrefix(code: string, item: JsonObject, field: string | undefined): 
  * ```ts
  * import assert from "node:assert/strict";
  * import { codeTests } from "./code_tests.ts";
- * const text = "```python\ndef add(a, b):\n    return a + b\n```";
+ * const text = "~~~python\ndef add(a, b):\n    return a + b\n~~~";
  * const input = { prediction: text, text, item: { tests: ["assert add(2, 2) == 4"] }, reference: undefined };
  * const result = await codeTests.evaluate!(input, { language: "python", timeout: 60 }, {
  *   judge: () => Promise.reject(new Error("no judge")),

@@ -152,6 +152,18 @@ Deno.test("syntax errors, load-time errors and failing tests each have their kin
   await expectKind("syntax", "javascript", "const = 1;");
   await expectKind("runtime_error", "python", "import numpy");
   await expectKind("runtime_error", "javascript", "throw new Error('boom');");
+  await expectKind("runtime_error", "javascript", "JSON.parse('{');");
+  await expectKind("runtime_error", "typescript", "throw new Error('Expected a positive number');");
+  await expectKind("runtime_error", "javascript", "import _ from 'npm:lodash';");
+  const shebang = await run(
+    "javascript",
+    "#!/usr/bin/env node\nexport const f = () => 1;",
+    LIMITS,
+    [
+      "assert.equal(f(), 1);",
+    ],
+  );
+  assert.equal(shebang.kind, null);
   await expectKind(
     "runtime_error",
     "javascript",

@@ -75,21 +75,25 @@ function describe(error: unknown): string {
 }
 
 /**
- * The module that runs a JavaScript/TypeScript program: its code, then its tests as async
- * functions of `assert` stored under `key` (so they share the code's module scope).
+ * The module that runs a JavaScript/TypeScript program: a mark that evaluation started (on the
+ * code's first line, so line numbers stay), the code, then its tests as async functions of
+ * `assert` stored under `key` (so they share the code's module scope).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { testModule } from "./sandbox_harness.ts";
  * const source = testModule("const two = 2;", ["assert.equal(two, 2);"], "k");
- * assert.match(source, /^const two = 2;\n/);
+ * assert.match(source, /^Reflect\.set\(globalThis, "k_started", true\);const two = 2;\n/);
  * assert.match(source, /Reflect\.set\(globalThis, "k", \[/);
  * ```
  */
 export function testModule(code: string, tests: string[], key: string): string {
+  const started = `Reflect.set(globalThis, ${JSON.stringify(`${key}_started`)}, true);`;
+  // A shebang must open the file: keep its line, as a comment.
+  const body = code.startsWith("#!") ? `//${code}` : code;
   const bodies = tests.map((test) => `async (assert) => {\n${test}\n}`);
-  return `${code}\n;Reflect.set(globalThis, ${JSON.stringify(key)}, [\n${
+  return `${started}${body}\n;Reflect.set(globalThis, ${JSON.stringify(key)}, [\n${
     bodies.join(",\n")
   }\n]);\n`;
 }
@@ -116,8 +120,11 @@ async function runScript(start: HarnessStart, post: Post): Promise<void> {
   try {
     await import(`data:application/${media},${encodeURIComponent(source)}`);
   } catch (error) {
-    const syntax = error instanceof SyntaxError ||
-      /SyntaxError|Expected|Unexpected token|Unterminated/.test(String(error));
+    // Only a module that never started running failed to parse (JSON.parse's SyntaxError
+    // at load time is a runtime error).
+    const started = Reflect.get(globalThis, `${key}_started`) === true;
+    const syntax = !started &&
+      (error instanceof SyntaxError || String(error).includes("SyntaxError"));
     const kind = classifyError(error) ?? (syntax ? "syntax" : "runtime_error");
     post({ type: "done", kind, message: describe(error) });
     return;

@@ -274,3 +274,59 @@ Deno.test("examples/capitals: real countries-list data, every accepted spelling 
     store.close();
   }
 });
+
+Deno.test("examples/code: model-written Python and TypeScript run in the sandbox, pass@1 and pass@5 of 5 samples", async () => {
+  const { rows, store } = await runExample("code");
+  try {
+    // Samples cycle through each problem's scripted answers (R right, W wrong, S syntax error,
+    // P prose, E import of a missing package, L endless, N no TypeScript block, X exits,
+    // F reads a file). c = samples of 5 passing every test:
+    // python: fizzbuzz [R] 5, is_palindrome [R,R,W] 4, word_count [R,S,P,W] 2, flatten [W,W] 0,
+    //         roman [R,E,W] 2, primes [R,W,R,L] 3 → Σc = 16;
+    // typescript: sum_evens [R] 5, reverse_words [R,W] 3, chunk [W,L,W,S] 0,
+    //         camel_case [R,W,N] 2, gcd [R,F] 3, balanced [R,W,X] 2 → Σc = 15.
+    // pass@1 = mean of c/5; pass@5 = share of problems with c ≥ 1 (5 of 6 in each slice).
+    const base = { model: "mock-coder", prompt_variant: "one_block", metric: "code_tests" };
+    assert.deepEqual(
+      rows,
+      round([
+        row({ ...base, slice: "python", score: "pass_at_1", mean: 16 / 30, count: 6 }),
+        row({ ...base, slice: "python", score: "pass_at_5", mean: 5 / 6, count: 6 }),
+        row({ ...base, slice: "typescript", score: "pass_at_1", mean: 15 / 30, count: 6 }),
+        row({ ...base, slice: "typescript", score: "pass_at_5", mean: 5 / 6, count: 6 }),
+      ]),
+    );
+    const kinds = await store.sql(
+      `select t.item_id as item,
+              list(coalesce(s.details->>'failure_kind', 'passed') order by c.sample) as kinds
+       from scores s join trials t using (trial) join candidates c using (cand)
+       where s.score_name = 'pass_at_1' group by all order by item`,
+    );
+    const pass = "passed";
+    assert.deepEqual(
+      kinds.map((r) => ({ item: r.item, kinds: [...(r.kinds as string[])] })),
+      [
+        ["py_fizzbuzz", [pass, pass, pass, pass, pass]],
+        ["py_flatten", [
+          "tests_failed",
+          "tests_failed",
+          "tests_failed",
+          "tests_failed",
+          "tests_failed",
+        ]],
+        ["py_is_palindrome", [pass, pass, "tests_failed", pass, pass]],
+        ["py_primes", [pass, "tests_failed", pass, "timeout", pass]],
+        ["py_roman", [pass, "runtime_error", "tests_failed", pass, "runtime_error"]],
+        ["py_word_count", [pass, "syntax", "syntax", "tests_failed", pass]],
+        ["ts_balanced", [pass, "tests_failed", "exit", pass, "tests_failed"]],
+        ["ts_camel_case", [pass, "tests_failed", "no_code", pass, "tests_failed"]],
+        ["ts_chunk", ["tests_failed", "memory", "tests_failed", "syntax", "tests_failed"]],
+        ["ts_gcd", [pass, "permission", pass, "permission", pass]],
+        ["ts_reverse_words", [pass, "tests_failed", pass, "tests_failed", pass]],
+        ["ts_sum_evens", [pass, pass, pass, pass, pass]],
+      ].map(([item, kinds]) => ({ item, kinds })),
+    );
+  } finally {
+    store.close();
+  }
+});

@@ -6,6 +6,7 @@
 import type { Metric } from "../types.ts";
 import { bleu } from "./bleu.ts";
 import { choiceAccuracy } from "./choice_accuracy.ts";
+import { codeTests } from "./code_tests.ts";
 import { contains } from "./contains.ts";
 import { exactMatch } from "./exact_match.ts";
 import { jsonSchemaValid } from "./json_schema_valid.ts";
@@ -26,6 +27,7 @@ export {
   scoreVerdict,
   type VerdictScale,
 } from "./judge_verdict.ts";
+export { codeTests, type CodeTestsOptions, parseCodeTestsConfig } from "./code_tests.ts";
 export {
   bleu,
   choiceAccuracy,
@@ -84,4 +86,5 @@ export const builtinMetrics: Metric[] = [
   jsonValid,
   jsonSchemaValid,
   length,
+  codeTests,
 ];

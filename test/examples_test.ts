@@ -180,7 +180,7 @@ Deno.test("examples/custom_metric: a metric module referenced from TOML runs ins
       })),
     );
     const started = await store.sql(
-      `select data->>'executor' as executor from events where type = 'run.started'`,
+      `select executor from events where type = 'run.started'`,
     );
     assert.deepEqual(started, [{ executor: "pool" }]);
   } finally {

@@ -153,7 +153,7 @@ Deno.test("an evaluation bundle round-trips: export → import → re-export is 
       local.close();
     }
     const sources = await store.sql(
-      `select data->>'name' as score, data->>'source' as source, count(*)::integer as n
+      `select name as score, source, count(*)::integer as n
        from events where type = 'score.completed' group by all order by all`,
     );
     assert.deepEqual(sources.map((r) => [r.score, r.source]), [

@@ -14,7 +14,7 @@ export { VIEWS };
 export { FACT_PROJECTIONS } from "./projections_facts.ts";
 
 /** Version of the cache's definitions; a cache built by another version is rebuilt. */
-export const PROJECTION_VERSION = 3;
+export const PROJECTION_VERSION = 4;
 
 /** Every event of every run, with the fields the views read (the facts are in their tables). */
 export const eventsTable: { name: string; description: string; columns: ReadonlyArray<Column> } = {
@@ -38,6 +38,9 @@ export const eventsTable: { name: string; description: string; columns: Readonly
     ["attempt", "integer", "attempt number (generations and retries)"],
     ["latency_ms", "double", "wall time of a generation or judge call"],
     ["delay_ms", "double", "backoff before the next attempt (retries)"],
+    ["executor", "varchar", "`pool`, `inline` or `import` (run.started)"],
+    ["source", "varchar", "`import` for imported facts"],
+    ["bundle", "varchar", "the bundle imported facts came from"],
   ],
 };
 
@@ -49,7 +52,8 @@ export const EVENTS_FROM_EV = `
     coalesce(data.error.message, data.message) as message, data.error.retryable as retryable,
     case when type like 'generation.%' then try_cast(data.attempts as integer)
          when type = 'attempt.retried' then data.attempt::integer end as attempt,
-    data.latency_ms as latency_ms, data.delay_ms as delay_ms
+    data.latency_ms as latency_ms, data.delay_ms as delay_ms, data.executor as executor,
+    data.source as source, data.bundle as bundle
   from ev`;
 
 /** Bookkeeping: the version, and exactly what was read of each file. */

@@ -34,6 +34,7 @@ export const candidates: FactProjection = {
     ],
     ["meta", "json", "engine metadata"],
     ["source", "varchar", "`import` for imported generations, else null"],
+    ["bundle", "varchar", "the bundle an imported generation came from"],
     ...WHERE_FROM,
   ],
   key: ["cand"],
@@ -44,7 +45,8 @@ export const candidates: FactProjection = {
       g.data.finish_reason as finish_reason, g.data.usage.prompt_tokens as tokens_in,
       g.data.usage.completion_tokens as tokens_out, g.data.latency_ms as latency_ms,
       try_cast(g.data.attempts as integer) as attempts, null::double as cost,
-      g.data.meta as meta, g.data.source as source, g.run, g.ts, g.seq, g.file
+      g.data.meta as meta, g.data.source as source, g.data.bundle as bundle, g.run, g.ts,
+      g.seq, g.file
     from ev g where g.type = 'generation.completed'`,
   winner: FIRST,
 };

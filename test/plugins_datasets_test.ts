@@ -86,7 +86,7 @@ Deno.test("a dataset provider registered from code is found at planning and keep
     }],
   });
   const items = await loadTaskItems(experiment, ".", { registry });
-  assert.deepEqual([...items.entries()], [[
+  assert.deepEqual([...items.entries()].map(([t, list]) => [t, list.toArray()]), [[
     "t",
     [
       { id: "c", payload: { id: "c", question: "say c", answer: "c" } },

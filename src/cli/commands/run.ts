@@ -113,6 +113,19 @@ async function runStage(
   return await printRunResult(result, orchestrator, STAGES[command].includes("score"), values, io);
 }
 
+/**
+ * Scores recorded without an answer, by reason: the parse found none (each metric holds its
+ * failing value) or the judge gave no verdict on its scale. Final, not failed, but never hidden.
+ */
+export function invalidScores(s: { scoreNoAnswer: number; scoreInvalid: number }): string {
+  const reasons = [
+    s.scoreNoAnswer ? `${s.scoreNoAnswer} without an answer` : "",
+    s.scoreInvalid ? `${s.scoreInvalid} judge verdicts unreadable or off the scale` : "",
+  ].filter((r) => r !== "");
+  const total = s.scoreNoAnswer + s.scoreInvalid;
+  return `${total} invalid` + (reasons.length ? ` (${reasons.join(", ")})` : "");
+}
+
 /** Print what a run did: the aggregate table, counts, the run directory and a query hint. */
 export async function printRunResult(
   result: ExperimentResult,
@@ -137,7 +150,18 @@ export async function printRunResult(
     return code;
   }
   if (rows.length > 0) {
-    const columns = ["model", "slice", "prompt_variant", "score", "metric", "mean", "count"];
+    const columns = [
+      "model",
+      "slice",
+      "prompt_variant",
+      "score",
+      "metric",
+      "mean",
+      "n_trials",
+      "n_scored",
+      "n_invalid",
+      "n_failed",
+    ];
     io.out(formatTable(columns, rows));
   }
   const runDir = displayPath(orchestrator.store.runs.runDir(result.runId), io);
@@ -149,7 +173,7 @@ export async function printRunResult(
         ? `, ${(100 * s.parseInvalid / (s.parsed + s.parseInvalid)).toFixed(1)}%`
         : "") +
       `), ` +
-      `${s.scored} scored, ${failed} failed` +
+      `${s.scored} scored, ${invalidScores(s)}, ${failed} failed` +
       (s.retries ? `, ${s.retries} retries` : "") +
       (s.skipped
         ? `, ${s.skipped} left pending (resume with: themis resume ${result.runId})`

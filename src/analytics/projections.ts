@@ -14,7 +14,7 @@ export { type Column, createTableSql, type Projection } from "./_projection.ts";
 export { VIEWS } from "./views.ts";
 
 /** Version of the projection definitions; a cache built by another version is rebuilt. */
-export const PROJECTION_VERSION = 3;
+export const PROJECTION_VERSION = 4;
 
 /** The raw events (typed), the plans' tables and the bookkeeping of what the cache read. */
 export const BASE_TABLES = `

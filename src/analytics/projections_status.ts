@@ -31,7 +31,8 @@ export const outcomes: Projection = {
   select: (scope) => `
     with facts as (
       select cand, trial, overlay, run, seq, ts, file,
-        case when type like '%.completed' then 'completed'
+        case when type = 'score.completed' and data.invalid then 'invalid'
+             when type like '%.completed' then 'completed'
              when data.kind = 'invalid' then 'invalid' else 'failed' end as status
       from ${eventsOf(scope, OVERLAY_KEY)}
       where type in ('generation.completed', 'generation.failed', 'parse.completed',

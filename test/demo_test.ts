@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
-import { loadSpecFile, Orchestrator, stats, Store } from "../mod.ts";
+import { loadSpecFile, openResult, Orchestrator, stats, Store } from "../mod.ts";
 import { runCli } from "./support/cli.ts";
 
 const DEMO = fromFileUrl(new URL("../examples/demo/benchmark.toml", import.meta.url));
@@ -237,4 +237,109 @@ Deno.test("themis run on the demo prints the table, the run directory and a SQL 
     first.stdout.split("\nrun ")[0],
     "same table the second time",
   );
+});
+
+Deno.test("SQL sees the demo's invalid answers: scores.invalid, score_counts and the runs view", async () => {
+  const store = Store.open(await Deno.makeTempDir({ prefix: "themis-demo-" }));
+  const loaded = await loadSpecFile(DEMO);
+  const orchestrator = Orchestrator.fromProjectSpec({ project_name: "demo" }, { store });
+  try {
+    const result = await orchestrator.run(loaded.spec, { specDir: loaded.baseDir });
+    // a5 "zero" (both variants): the accuracy score is recorded invalid with value 0.
+    assert.deepEqual(
+      await store.sql(
+        `select t.model_id, t.item_id, s.score_name, s.value, s.range_min, s.range_max,
+           s.range_binary
+         from scores s join trials t using (trial) where s.invalid order by all`,
+      ),
+      ["instruct", "plain"].map(() => ({
+        model_id: "mock-solver",
+        item_id: "a5",
+        score_name: "accuracy",
+        value: 0,
+        range_min: 0,
+        range_max: 1,
+        range_binary: true,
+      })),
+    );
+    const counts = await store.sql(
+      `select model_id, slice_id, prompt_variant_id, score_name, metric, n_trials, n_scored,
+         n_invalid, n_failed, n_pending
+       from score_counts where run = '${result.runId}' order by all`,
+    );
+    const rows = await result.aggregate();
+    assert.deepEqual(
+      counts,
+      rows.map((r) => ({
+        model_id: r.model,
+        slice_id: r.slice,
+        prompt_variant_id: r.prompt_variant,
+        score_name: r.score,
+        metric: r.metric,
+        n_trials: r.n_trials,
+        n_scored: r.n_scored,
+        n_invalid: r.n_invalid,
+        n_failed: r.n_failed,
+        n_pending: 0,
+      })),
+    );
+    const [run] = await store.sql(`select scores, invalid_scores from runs`);
+    assert.deepEqual(run, { scores: 50, invalid_scores: 2 });
+  } finally {
+    store.close();
+  }
+});
+
+/** A gzip segment's lines without the `score.completed` events marked invalid. */
+async function withoutInvalidScores(path: string): Promise<number> {
+  const text = await new Response(
+    (await Deno.open(path)).readable.pipeThrough(new DecompressionStream("gzip")),
+  ).text();
+  const lines = text.split("\n");
+  const kept = lines.filter((l) =>
+    !(l.includes('"score.completed"') && l.includes('"invalid":true'))
+  );
+  const gz = new Response(
+    new Blob([kept.join("\n")]).stream().pipeThrough(new CompressionStream("gzip")),
+  );
+  await Deno.writeFile(path, new Uint8Array(await gz.arrayBuffer()));
+  return lines.length - kept.length;
+}
+
+Deno.test("a log written before invalid scores were recorded gives the same numbers", async () => {
+  const root = await Deno.makeTempDir({ prefix: "themis-demo-" });
+  const loaded = await loadSpecFile(DEMO);
+  let store = Store.open(root);
+  const orchestrator = Orchestrator.fromProjectSpec({ project_name: "demo" }, { store });
+  const result = await orchestrator.run(loaded.spec, { specDir: loaded.baseDir });
+  const before = await result.aggregate({ groupBy: ["model", "slice"] });
+  store.close();
+  const dir = `${root}/runs/${result.runId}/events`;
+  let removed = 0;
+  for (const entry of Deno.readDirSync(dir)) {
+    removed += await withoutInvalidScores(`${dir}/${entry.name}`);
+  }
+  assert.equal(removed, 2, "a5's accuracy, both variants");
+  store = Store.open(root);
+  try {
+    // The old log: the score behind a parse without an answer was skipped, never recorded.
+    assert.deepEqual(
+      await store.sql(
+        `select status, skip_reason, count(*)::integer as n from work_items
+         where stage = 'score' and status <> 'completed' group by all`,
+      ),
+      [{ status: "skipped", skip_reason: "no_answer", n: 2 }],
+    );
+    const after = await (await openResult(store, result.runId)).aggregate({
+      groupBy: ["model", "slice"],
+    });
+    assert.deepEqual(after, before);
+    const solver = after.find((r) =>
+      r.model === "mock-solver" && r.score === "accuracy" &&
+      r.slice === "arithmetic"
+    )!;
+    assert.deepEqual([solver.mean, solver.n_invalid], [0.6, 2]);
+  } finally {
+    store.close();
+  }
 });

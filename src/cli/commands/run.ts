@@ -116,11 +116,25 @@ async function runStage(
 /**
  * Scores recorded without an answer, by reason: the parse found none (each metric holds its
  * failing value) or the judge gave no verdict on its scale. Final, not failed, but never hidden.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { invalidScores } from "./run.ts";
+ * assert.equal(invalidScores({ scoreNoAnswer: 0, scoreInvalid: 0 }), "0 invalid");
+ * assert.equal(
+ *   invalidScores({ scoreNoAnswer: 2, scoreInvalid: 1 }),
+ *   "3 invalid (2 without an answer, 1 judge verdict unreadable or off the scale)",
+ * );
+ * ```
  */
 export function invalidScores(s: { scoreNoAnswer: number; scoreInvalid: number }): string {
   const reasons = [
     s.scoreNoAnswer ? `${s.scoreNoAnswer} without an answer` : "",
-    s.scoreInvalid ? `${s.scoreInvalid} judge verdicts unreadable or off the scale` : "",
+    s.scoreInvalid
+      ? `${s.scoreInvalid} judge verdict${s.scoreInvalid === 1 ? "" : "s"} unreadable or off ` +
+        `the scale`
+      : "",
   ].filter((r) => r !== "");
   const total = s.scoreNoAnswer + s.scoreInvalid;
   return `${total} invalid` + (reasons.length ? ` (${reasons.join(", ")})` : "");

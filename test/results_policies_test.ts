@@ -281,6 +281,12 @@ Deno.test("corpus BLEU is an aggregate row over summed statistics, an invalid an
     ]);
     assert.deepEqual([excluded[1].mean, excluded[1].count], [scoredOnly.score / 100, 2]);
     assert.notEqual(expected.score, scoredOnly.score);
+    // A metric filter names either row: the sentence BLEU mean or the corpus statistic.
+    const only = async (metric: string) =>
+      (await result.aggregate({ groupBy: ["model"], metric })).map((r) => r.metric);
+    assert.deepEqual(await only("bleu.bleu"), ["bleu"]);
+    assert.deepEqual(await only("corpus_bleu"), ["corpus_bleu"]);
+    assert.deepEqual(await only("bleu"), ["bleu", "corpus_bleu"]); // the score's name
   } finally {
     store.close();
   }

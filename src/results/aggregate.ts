@@ -8,7 +8,7 @@ import {
   metricInterval,
   summarize,
 } from "./stats/mod.ts";
-import { checkGroupKeys } from "./aggregate_sql.ts";
+import { checkGroupKeys, matchesMetric } from "./aggregate_sql.ts";
 import { corpusBleuRows } from "./corpus_bleu_rows.ts";
 import { unionRange } from "./metric_ranges.ts";
 import { groupTrialValues } from "./trial_groups.ts";
@@ -211,5 +211,5 @@ export async function aggregateResult(
     });
     rows.push(...corpusBleuRows(group, options));
   }
-  return rows;
+  return rows.filter((r) => matchesMetric(r.score, r.metric, options.metric));
 }

@@ -109,14 +109,22 @@ export interface SelectedScore {
  * The run's scores a filter selects, once each (the manifest lists a score once per slice;
  * slices sharing a score definition share its hash), with the metrics it keeps.
  */
-export function selectedScores(manifest: RunManifest, filter: ScoreFilter): SelectedScore[] {
+export function selectedScores(
+  manifest: RunManifest,
+  filter: ScoreFilter,
+  { corpusBleu = false }: { corpusBleu?: boolean } = {},
+): SelectedScore[] {
   const unique = new Map<string, SelectedScore>();
   for (const s of manifest.scores) {
     if (filter.scoreHash !== undefined && s.hash !== filter.scoreHash) continue;
     if (filter.parseHash !== undefined && s.parseHash !== filter.parseHash) continue;
     if (unique.has(s.hash)) continue;
+    // For an aggregate, a bleu metric also answers for its corpus BLEU row (of its details).
     const metrics = s.metrics.flatMap((m, i) =>
-      matchesMetric(s.name, m.id, filter.metric) ? [i] : []
+      matchesMetric(s.name, m.id, filter.metric) ||
+        (corpusBleu && m.id === "bleu" && matchesMetric(s.name, "corpus_bleu", filter.metric))
+        ? [i]
+        : []
     );
     if (metrics.length > 0) unique.set(s.hash, { score: s, metrics });
   }

@@ -186,7 +186,7 @@ export async function readTrialValues(
   filter: ScoreFilter,
   options: ReadTrialValuesOptions = {},
 ): Promise<TrialValue[]> {
-  const scores = selectedScores(scope.manifest, filter);
+  const scores = selectedScores(scope.manifest, filter, { corpusBleu: options.corpusBleu });
   if (scores.length === 0) return [];
   const bleu = options.corpusBleu === true &&
     scores.some((s) => s.metrics.some((i) => s.score.metrics[i].id === "bleu"));

@@ -139,14 +139,19 @@ export class ExperimentResult {
 
   /**
    * Mean, standard error, confidence interval and counts of every score's metrics, per group.
-   * Each trial's samples are reduced first (the score's `reduction`), then trials are
-   * summarized; `count` is the number of trials with a value, `trials` all trials of the group.
+   * Each trial's samples are reduced first (the score's `reduction`, invalid answers and
+   * failed generations counted by the score's policies), then trials are summarized; `count`
+   * is the number of values in the mean, `n_trials` every trial of the group, `n_scored`,
+   * `n_invalid` and `n_failed` the trials by outcome.
    */
   async aggregate(options: AggregateOptions = {}): Promise<AggregateRow[]> {
     return aggregateResult(await this.#scope(), options);
   }
 
-  /** Models (or `by` values) ranked on one score, with seeded bootstrap intervals. */
+  /**
+   * Models (or `by` values) ranked on one score, with intervals inside the metric's range and
+   * n_trials / n_scored / n_invalid / n_failed.
+   */
   async leaderboard(options: LeaderboardOptions = {}): Promise<LeaderboardRow[]> {
     return leaderboardRows(await this.#scope(), options);
   }

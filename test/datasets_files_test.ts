@@ -348,6 +348,10 @@ Deno.test("a Parquet export with nested fields runs end to end: nested prompt fi
       metric: "token_f1",
       mean: (1 + 2 / 3) / 2,
       count: 2,
+      n_trials: 2,
+      n_scored: 2,
+      n_invalid: 0,
+      n_failed: 0,
     }]);
     const prompts = await store.sql(
       `select item_id, messages->0->>'content' as prompt from trials order by item_id`,

@@ -41,6 +41,7 @@ export const eventsTable: { name: string; description: string; columns: Readonly
     ["executor", "varchar", "`pool`, `inline` or `import` (run.started)"],
     ["source", "varchar", "`import` for imported facts"],
     ["bundle", "varchar", "the bundle imported facts came from"],
+    ["invalid", "boolean", "a score recorded with nothing to score (its parse found no answer)"],
   ],
 };
 
@@ -53,7 +54,7 @@ export const EVENTS_FROM_EV = `
     case when type like 'generation.%' then try_cast(data.attempts as integer)
          when type = 'attempt.retried' then data.attempt::integer end as attempt,
     data.latency_ms as latency_ms, data.delay_ms as delay_ms, data.executor as executor,
-    data.source as source, data.bundle as bundle
+    data.source as source, data.bundle as bundle, data.invalid as invalid
   from ev`;
 
 /** Bookkeeping: the version, and exactly what was read of each file. */

@@ -185,7 +185,7 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
     registry: options.registry,
     group: options.source.kind === "benchmark" ? "slices" : "tasks",
   });
-  const stages = planStages(experiment);
+  const stages = planStages(experiment, { registry: options.registry });
   const promptPath = options.source.kind === "benchmark"
     ? promptPathsOf(options.source.spec)
     : undefined;

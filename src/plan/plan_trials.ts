@@ -4,6 +4,9 @@ import { ItemList } from "../plugins/datasets/item_list.ts";
 import { datasetSource } from "../plugins/datasets/load_dataset.ts";
 import type { ChatMessage } from "../plugins/types.ts";
 import type { ExperimentSpec, ModelSpec, PluginRef, ScoreSpec, TaskSpec } from "../spec/schemas.ts";
+import type { MetricRange } from "../plugins/types.ts";
+import type { Registry } from "../plugins/registry.ts";
+import { metricRange, UNBOUNDED } from "../plugins/metrics/metric_range.ts";
 import { canonicalJson, SHORT_ID_LENGTH } from "../core/canonical.ts";
 import { candidateId, candidateSeed, parseHash, scoreHash, trialHashFromParts } from "./ids.ts";
 import { renderMessages } from "./render_prompt.ts";
@@ -50,6 +53,17 @@ export interface PlannedScore {
   metrics: PluginRef[];
   reduction: ScoreSpec["reduction"];
   k?: number;
+  /**
+   * Each metric's range (aligned with `metrics`), resolved with the registry when the run was
+   * planned; absent in manifests written before ranges existed.
+   */
+  ranges?: MetricRange[];
+  // Read-side policies, present only when the spec sets them (docs/specs.md); never hashed.
+  onInvalid?: ScoreSpec["on_invalid"];
+  countFailed?: boolean;
+  /** The score's cluster field, or the benchmark's. */
+  cluster?: string;
+  ci?: ScoreSpec["ci"];
 }
 
 /** The parses and scores of one task, keyed for lookup. */
@@ -58,16 +72,55 @@ export interface TaskStages {
   scores: PlannedScore[];
 }
 
+/** The read-side policies a score spec (or its experiment) sets, without the unset ones. */
+function scorePolicies(score: ScoreSpec, experiment: ExperimentSpec): Partial<PlannedScore> {
+  const cluster = score.cluster ?? experiment.cluster;
+  return {
+    ...(score.on_invalid === undefined ? {} : { onInvalid: score.on_invalid }),
+    ...(score.count_failed === undefined ? {} : { countFailed: score.count_failed }),
+    ...(cluster === undefined ? {} : { cluster }),
+    ...(score.ci === undefined ? {} : { ci: score.ci }),
+  };
+}
+
+/** Each metric's range, from the registry (a metric it does not know is unbounded). */
+function metricRanges(metrics: PluginRef[], registry: Registry): MetricRange[] {
+  const known = new Set(registry.names("metric"));
+  return metrics.map((m) =>
+    known.has(m.id) ? metricRange(registry.metric(m.id), m.config) : UNBOUNDED
+  );
+}
+
 /**
- * The parses and scores each task runs, with their hashes.
+ * The parses and scores each task runs, with their hashes; with a registry, each score also
+ * carries its metrics' ranges.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planStages } from "./plan_trials.ts";
- * // planStages(experiment).get("slice_id")!.scores[0].hash
+ * import { createRegistry } from "../plugins/registry.ts";
+ * const experiment = {
+ *   experiment_id: "e", plugins: [], hooks: [], num_samples: 1,
+ *   models: [{ model_id: "m", provider: "mock", extras: {} }],
+ *   tasks: [{
+ *     task_id: "t", dataset: { kind: "inline" as const, items: [{ id: "1" }] },
+ *     dataset_query: { kind: "all" as const }, dimensions: {}, inference: [{}],
+ *     prompts: [{ id: "p", messages: [{ role: "user" as const, content: "hi" }], variables: {} }],
+ *     parses: [],
+ *     scores: [{ name: "em", metrics: [{ id: "exact_match", config: {} }], reduction: "mean" as const,
+ *       on_invalid: "exclude" as const }],
+ *   }],
+ * };
+ * const [score] = planStages(experiment, { registry: createRegistry() }).get("t")!.scores;
+ * assert.deepEqual(score.ranges, [{ min: 0, max: 1, binary: true }]);
+ * assert.equal(score.onInvalid, "exclude");
  * ```
  */
-export function planStages(experiment: ExperimentSpec): Map<string, TaskStages> {
+export function planStages(
+  experiment: ExperimentSpec,
+  options: { registry?: Registry } = {},
+): Map<string, TaskStages> {
   const out = new Map<string, TaskStages>();
   for (const task of experiment.tasks) {
     const parses = task.parses.map((p) => ({
@@ -88,6 +141,8 @@ export function planStages(experiment: ExperimentSpec): Map<string, TaskStages> 
         metrics: s.metrics,
         reduction: s.reduction,
         k: s.k,
+        ...(options.registry ? { ranges: metricRanges(s.metrics, options.registry) } : {}),
+        ...scorePolicies(s, experiment),
       };
     });
     out.set(task.task_id, { parses, scores });

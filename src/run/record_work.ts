@@ -101,18 +101,19 @@ export function recordWork(
       type: "generation.completed",
       ...base,
       overlay: GEN_OVERLAY,
+      // Keys in their sorted order: the line is written without sorting them again.
       data: {
-        sample: candidate.sample,
-        model: trial.model.model_id,
-        text: output.text,
-        finish_reason: output.finish_reason ?? null,
-        usage: {
-          prompt_tokens: output.usage?.prompt_tokens ?? null,
-          completion_tokens: output.usage?.completion_tokens ?? null,
-        },
-        latency_ms: options.imported ? options.imported.latencyMs : gen.latencyMs,
         attempts: options.attempts,
+        finish_reason: output.finish_reason ?? null,
+        latency_ms: options.imported ? options.imported.latencyMs : gen.latencyMs,
         meta: output.meta ?? {},
+        model: trial.model.model_id,
+        sample: candidate.sample,
+        text: output.text,
+        usage: {
+          completion_tokens: output.usage?.completion_tokens ?? null,
+          prompt_tokens: output.usage?.prompt_tokens ?? null,
+        },
         ...marks,
       },
     });
@@ -145,10 +146,10 @@ export function recordWork(
         ...base,
         overlay,
         data: {
-          name,
           answer: p.outcome.answer ?? null,
-          extractor: p.outcome.extractor!,
           attempts: p.outcome.attempts,
+          extractor: p.outcome.extractor!,
+          name,
           ...marks,
         },
       });
@@ -158,7 +159,7 @@ export function recordWork(
         type: "parse.failed",
         ...base,
         overlay,
-        data: { name, kind: "invalid", attempts: p.outcome.attempts, ...marks },
+        data: { attempts: p.outcome.attempts, kind: "invalid", name, ...marks },
       });
       out.parseInvalid++;
     } else {
@@ -214,7 +215,7 @@ export function recordWork(
         type: "score.completed",
         ...base,
         overlay: scoreOverlay(s.hash),
-        data: { ...data, metrics: s.metrics },
+        data: { metrics: s.metrics, ...data },
       });
       out.scored++;
       for (const m of s.metrics) {

@@ -4,6 +4,7 @@ import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
 import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
 import { manifestProject, planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
+import { type Shard, shardPlan } from "../plan/shard_plan.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
 import { emptyCounts, type ExecutionCounts } from "../run/execute_plan.ts";
@@ -70,6 +71,11 @@ export interface ExecutionOptions {
    * this budget; the run stays resumable.
    */
   maxCost?: number;
+  /**
+   * Run only shard `index` (0-based) of `count` of the plan, chosen by trial id, into the
+   * shard's own run directory (docs/scale_out.md).
+   */
+  shard?: Shard;
 }
 
 /** Options of `plan()`. */
@@ -217,31 +223,38 @@ export class Orchestrator {
       : new ExperimentResult(manifest, this.store, summary);
   }
 
-  /** Plan, streaming the trial list to a spool, and write the manifest unless it exists. */
+  /**
+   * Plan, streaming the trial list to a spool, and write the manifest unless it exists. With a
+   * shard, the whole run's plan is written too (status finds the shards of a run through it)
+   * and the shard's plan is returned.
+   */
   async #planAndPersist(
     spec: SpecInput,
     stages: Stage[],
     options: ExecutionOptions,
     expectedRunId?: string,
   ): Promise<RunPlan> {
+    const full = await this.#withSpool(async (spool) => {
+      const plan = await this.#plan(spec, stages, options, (line) => spool.push(line));
+      if (options.shard === undefined) this.#expectRun(plan, expectedRunId);
+      await this.#persist(plan, spool);
+      return plan;
+    });
+    const shard = options.shard;
+    if (shard === undefined) return full;
+    return await this.#withSpool(async (spool) => {
+      const payloads = this.project.storage.store_item_payloads;
+      const part = shardPlan(full, shard, { sink: (line) => spool.push(line), payloads });
+      this.#expectRun(part, expectedRunId);
+      await this.#persist(part, spool);
+      return part;
+    });
+  }
+
+  async #withSpool<T>(body: (spool: LineSpool) => Promise<T>): Promise<T> {
     const spool = LineSpool.create(join(storePaths.cache(this.store.root), "tmp"));
     try {
-      const plan = await this.#plan(spec, stages, options, (line) => spool.push(line));
-      spool.close();
-      if (expectedRunId !== undefined && plan.manifest.run_id !== expectedRunId) {
-        throw new ThemisError(
-          "RUN_CONFLICT",
-          `Run ${expectedRunId} cannot be resumed: its spec now plans as run ` +
-            `${plan.manifest.run_id} (a dataset or plugin changed since). Run the spec again ` +
-            `with "themis run" instead.`,
-          { runId: expectedRunId, now: plan.manifest.run_id },
-        );
-      }
-      // Same run id, same plan: an existing manifest already says all of this.
-      if (!(await this.store.runs.hasRun(plan.manifest.run_id))) {
-        await this.store.runs.writePlan(plan.manifest.run_id, plan.manifest, spool.path);
-      }
-      return plan;
+      return await body(spool);
     } finally {
       try {
         spool.close();
@@ -250,6 +263,25 @@ export class Orchestrator {
       }
       await Deno.remove(spool.path).catch(() => {});
     }
+  }
+
+  /** Same run id, same plan: an existing manifest already says all of this. */
+  async #persist(plan: RunPlan, spool: LineSpool): Promise<void> {
+    spool.close();
+    if (!(await this.store.runs.hasRun(plan.manifest.run_id))) {
+      await this.store.runs.writePlan(plan.manifest.run_id, plan.manifest, spool.path);
+    }
+  }
+
+  #expectRun(plan: RunPlan, expectedRunId: string | undefined): void {
+    if (expectedRunId === undefined || plan.manifest.run_id === expectedRunId) return;
+    throw new ThemisError(
+      "RUN_CONFLICT",
+      `Run ${expectedRunId} cannot be resumed: its spec now plans as run ` +
+        `${plan.manifest.run_id} (a dataset or plugin changed since). Run the spec again ` +
+        `with "themis run" instead.`,
+      { runId: expectedRunId, now: plan.manifest.run_id },
+    );
   }
 
   /**
@@ -279,10 +311,11 @@ export class Orchestrator {
     if (finished) return finished;
     const base = manifest.source.base_dir;
     const specDir = isAbsolute(base) ? base : resolve(this.store.root, base);
+    const shard = manifest.shard && { index: manifest.shard.index, count: manifest.shard.count };
     const result = await this.#execute(
       manifest.source.spec,
       ["generation", "parse", "score"],
-      { ...options, specDir },
+      { ...options, specDir, ...(shard ? { shard } : {}) },
       runId,
     );
     const warnings = runWarnings(result.summary);

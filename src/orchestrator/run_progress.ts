@@ -6,6 +6,7 @@ import type { ProjectSpec } from "../spec/schemas.ts";
 import { storePaths } from "../store/paths.ts";
 import type { RunStore } from "../store/run_store.ts";
 import type { RunFacts, StoreState } from "../store/store_state.ts";
+import { findShards, groupShards, type ShardProgress } from "./shard_status.ts";
 
 /** Where a run stands, derived from its manifest and the store's events (never stored). */
 export interface RunProgressSnapshot {
@@ -21,6 +22,10 @@ export interface RunProgressSnapshot {
   etaSeconds: number | null;
   /** Cost of this run's generations so far, from the project's price table (0 without). */
   cost: number;
+  /** The run's shards in the store, by shard count (only for a run that was sharded). */
+  shards?: ShardProgress[];
+  /** A shard's part: `{index, count, of}` (only for a shard's own run). */
+  shard?: { index: number; count: number; of: string };
 }
 
 const STAGES: ProgressStage[] = ["generation", "parse", "score"];
@@ -118,13 +123,15 @@ export async function readRunProgress(
   const elapsed = facts?.lastStartedAt && facts.lastAt
     ? Date.parse(facts.lastAt) - Date.parse(facts.lastStartedAt)
     : 0;
-  const status = started === null
+  const own = started === null
     ? "pending"
     : finished !== null
     ? "finished"
     : running
     ? "running"
     : "interrupted";
+  const shards = manifest.shard ? undefined : await shardProgress(runs, runId, pricing, state);
+  const status = own === "pending" && shards ? shardedStatus(shards, stages) : own;
   return {
     runId,
     status,
@@ -137,7 +144,44 @@ export async function readRunProgress(
       ? rateAndEta(facts?.doneSinceStart ?? 0, left, elapsed)
       : { throughput: null, etaSeconds: status === "finished" && left === 0 ? 0 : null }),
     cost: runCost(facts, pricing),
+    ...(shards ? { shards } : {}),
+    ...(manifest.shard ? { shard: manifest.shard } : {}),
   };
+}
+
+/** The progress of a run's shards, or undefined when it has none in the store. */
+async function shardProgress(
+  runs: RunStore,
+  runId: string,
+  pricing: ProjectSpec["pricing"],
+  state: StoreState,
+): Promise<ShardProgress[] | undefined> {
+  const found = await findShards(runs, runId);
+  if (found.length === 0) return undefined;
+  const list = [];
+  for (const shard of found) {
+    const snapshot = (await readRunProgress(runs, shard.runId, pricing, state))!;
+    const work = STAGES.map((s) => snapshot.stages[s]);
+    list.push({
+      ...shard,
+      status: snapshot.status,
+      pending: work.reduce((n, w) => n + w.pending, 0),
+      failed: work.reduce((n, w) => n + w.failed, 0),
+    });
+  }
+  return groupShards(list);
+}
+
+/** A sharded run that never ran itself stands where its shards stand. */
+function shardedStatus(
+  shards: ShardProgress[],
+  stages: Record<ProgressStage, StageProgress>,
+): RunProgressSnapshot["status"] {
+  const runs = shards.flatMap((g) => g.runs);
+  if (runs.some((r) => r.status === "running")) return "running";
+  const left = STAGES.some((s) => stages[s].pending > 0);
+  if (!left && runs.every((r) => r.status === "finished")) return "finished";
+  return runs.some((r) => r.status !== "pending") ? "interrupted" : "pending";
 }
 
 /** Every run of the store with its progress (the store's events are read once). */

@@ -6,6 +6,7 @@ import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
 import { ThemisError } from "../../core/errors.ts";
+import type { ShardProgress } from "../../orchestrator/shard_status.ts";
 
 export const STATUS_HELP = `themis status <run id> [options]
 
@@ -78,7 +79,39 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
       (snapshot.etaSeconds ? `, eta ${Math.ceil(snapshot.etaSeconds)}s` : "") +
       `, cost so far ${snapshot.cost.toFixed(4)}\n`,
   );
+  if (snapshot.shard) {
+    const { index, count, of } = snapshot.shard;
+    io.out(`\nshard ${index}/${count} of run ${of} (all shards: themis status ${of})\n`);
+  }
+  for (const group of snapshot.shards ?? []) printShards(group, snapshot.runId, io);
   return EXIT.OK;
+}
+
+function printShards(group: ShardProgress, runId: string, io: CliIo): void {
+  const list = (xs: number[]) => xs.length ? xs.join(", ") : "none";
+  io.out(
+    `\nshards (${group.count}): ${group.done.length} done; unfinished: ` +
+      `${list(group.unfinished)}; not started: ${list(group.missing)}\n`,
+  );
+  io.out(formatTable(
+    ["shard", "run", "status", "pending", "failed"],
+    group.runs.map((r) => ({
+      shard: `${r.index}/${r.count}`,
+      run: r.runId,
+      status: r.status,
+      pending: r.pending,
+      failed: r.failed,
+    })),
+  ));
+  for (const index of group.missing) {
+    io.out(`  missing: themis run <spec> --shard ${index}/${group.count}\n`);
+  }
+  for (const r of group.runs.filter((r) => group.unfinished.includes(r.index))) {
+    io.out(`  unfinished: themis resume ${r.runId}\n`);
+  }
+  if (group.missing.length + group.unfinished.length === 0) {
+    io.out(`  all ${group.count} shards done: themis report ${runId}\n`);
+  }
 }
 
 /** `themis runs`. */

@@ -4,7 +4,8 @@ import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
 import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
 import { manifestProject, planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
-import { type Shard, shardPlan } from "../plan/shard_plan.ts";
+import { type Shard, shardPlan, shardRunId } from "../plan/shard_plan.ts";
+import { backendKind } from "./batch/batch_backend.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
 import { emptyCounts, type ExecutionCounts } from "../run/execute_plan.ts";
@@ -307,16 +308,24 @@ export class Orchestrator {
         { runId, changed },
       );
     }
-    const finished = await this.#finishedResult(manifest);
+    const own = (await this.store.runs.loadRunState(runId)).state.runs.get(runId);
+    if (own?.batches && Object.keys(own.batches).length > 0) {
+      const lifecycle = await import("./batch/batch_lifecycle.ts");
+      return await lifecycle.resumeBatches(this, manifest, options);
+    }
+    // A shard of this run (`resume <run> --shard i/N`), or this run itself (a shard's own).
+    const asked = options.shard && !manifest.shard ? options.shard : undefined;
+    const finished = asked ? undefined : await this.#finishedResult(manifest);
     if (finished) return finished;
     const base = manifest.source.base_dir;
     const specDir = isAbsolute(base) ? base : resolve(this.store.root, base);
-    const shard = manifest.shard && { index: manifest.shard.index, count: manifest.shard.count };
+    const shard = asked ??
+      (manifest.shard && { index: manifest.shard.index, count: manifest.shard.count });
     const result = await this.#execute(
       manifest.source.spec,
       ["generation", "parse", "score"],
-      { ...options, specDir, ...(shard ? { shard } : {}) },
-      runId,
+      { ...options, specDir, shard },
+      asked ? shardRunId(runId, asked) : runId,
     );
     const warnings = runWarnings(result.summary);
     return warnings.length > 0 ? await this.#handle(result.manifest, result, warnings) : result;
@@ -346,23 +355,38 @@ export class Orchestrator {
   }
 
   /**
-   * Persist the plan and, on the local backend, run it now. On the `worker_pool` and `batch`
-   * backends nothing runs here: the handle is pending and says what must finish the work.
+   * Persist the plan and hand it to the project's backend: `local` runs it now; `batch` sends
+   * the pending generations to the provider's Batch API (a pending handle; `resume` imports);
+   * `worker_pool` runs nothing here and the handle says which commands run its shards.
    */
   async submit(spec: SpecInput, options: ExecutionOptions = {}): Promise<RunHandle> {
-    const backend = this.project.execution_backend;
-    if (backend === "local") {
+    const kind = backendKind(this.project);
+    if (kind === "local") {
       const result = await this.run(spec, options);
       return this.#handle(result.manifest, result, runWarnings(result.summary));
     }
+    if (kind === "batch") {
+      return await (await import("./batch/batch_lifecycle.ts")).submitToBatch(this, spec, options);
+    }
     const plan = await this.planSpec(spec, options);
-    return this.#handle(plan.manifest, undefined, [
-      `execution_backend is "${backend}": nothing ran here. ` +
-      (backend === "batch"
-        ? `Export the pending work with "themis export ${plan.manifest.run_id}" (OpenAI Batch ` +
-          `API input), then "themis import" the results.`
-        : `Start workers on this store, or run "themis resume ${plan.manifest.run_id}".`),
-    ]);
+    return this.#handle(plan.manifest, undefined, workerPoolAdvice(plan.manifest.run_id));
+  }
+
+  /** Ask the provider to cancel the run's batches that have not ended (the batch backend). */
+  async cancel(
+    runId: string,
+    options: ExecutionOptions = {},
+  ): Promise<import("./batch/batch_log.ts").BatchRecord[]> {
+    await this.store.runs.readManifest(runId);
+    return await (await import("./batch/batch_lifecycle.ts")).cancelBatches(this, runId, options);
+  }
+
+  /** Ask the provider for the state of the run's batches and record changes (no import). */
+  async refreshBatches(
+    runId: string,
+    options: ExecutionOptions = {},
+  ): Promise<import("./batch/batch_log.ts").BatchRecord[]> {
+    return await (await import("./batch/batch_lifecycle.ts")).refreshBatches(this, runId, options);
   }
 
   async #handle(
@@ -505,6 +529,17 @@ export class Orchestrator {
   async describe(runId: string): Promise<import("./handoffs/mod.ts").RunDescription> {
     return (await import("./handoffs/mod.ts")).describeRun(this, runId);
   }
+}
+
+/** What runs a plan on the `worker_pool` backend, as commands that run as printed. */
+export function workerPoolAdvice(runId: string): string[] {
+  return [
+    `execution_backend is "worker_pool": nothing ran here. Run the plan as shards on a ` +
+    `scheduler, one task per shard i of N (a Slurm array: examples/slurm/; a Kubernetes ` +
+    `Indexed Job: docs/scale_out.md), every task into this store: ` +
+    `themis resume ${runId} --shard 0/4 (… up to --shard 3/4); then see what is done with ` +
+    `themis status ${runId}. Or run it all on this machine: themis resume ${runId}`,
+  ];
 }
 
 /** Plugin module paths of a spec as URLs (relative paths resolve from the spec's folder). */

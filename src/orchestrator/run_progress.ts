@@ -5,7 +5,7 @@ import type { ProgressStage, StageProgress } from "../run/progress_tally.ts";
 import type { ProjectSpec } from "../spec/schemas.ts";
 import { storePaths } from "../store/paths.ts";
 import type { RunStore } from "../store/run_store.ts";
-import type { RunFacts, StoreState } from "../store/store_state.ts";
+import type { BatchFacts, RunFacts, StoreState } from "../store/store_state.ts";
 import { findShards, groupShards, type ShardProgress } from "./shard_status.ts";
 
 /** Where a run stands, derived from its manifest and the store's events (never stored). */
@@ -22,10 +22,17 @@ export interface RunProgressSnapshot {
   etaSeconds: number | null;
   /** Cost of this run's generations so far, from the project's price table (0 without). */
   cost: number;
+  /** The run's provider batches (the `batch` backend), in submission order. */
+  batches?: BatchProgress[];
   /** The run's shards in the store, by shard count (only for a run that was sharded). */
   shards?: ShardProgress[];
   /** A shard's part: `{index, count, of}` (only for a shard's own run). */
   shard?: { index: number; count: number; of: string };
+}
+
+/** One provider batch of a run: its state and request counts as last recorded. */
+export interface BatchProgress extends BatchFacts {
+  id: string;
 }
 
 const STAGES: ProgressStage[] = ["generation", "parse", "score"];
@@ -56,12 +63,24 @@ function lockHolderAlive(path: string): boolean {
   }
 }
 
-/** Cost of a run's generations from its token counts by model and a price table. */
-function runCost(facts: RunFacts | undefined, pricing: ProjectSpec["pricing"]): number {
+/** Fraction off the price for Batch API generations when the price table does not say. */
+export const DEFAULT_BATCH_DISCOUNT = 0.5;
+
+/**
+ * Cost of a run's generations from its token counts by model and a price table; generations
+ * a Batch API made cost `1 − batch_discount` of the price.
+ */
+export function runCost(facts: RunFacts | undefined, pricing: ProjectSpec["pricing"]): number {
   let cost = 0;
   for (const [model, [input, output]] of Object.entries(facts?.tokens ?? {})) {
     const price = pricing[model];
-    if (price) cost += (input * price.input_per_million + output * price.output_per_million) / 1e6;
+    if (!price) continue;
+    const [batchIn, batchOut] = facts?.batchTokens?.[model] ?? [0, 0];
+    const full = (input - batchIn) * price.input_per_million +
+      (output - batchOut) * price.output_per_million;
+    const discounted = (batchIn * price.input_per_million + batchOut * price.output_per_million) *
+      (1 - (price.batch_discount ?? DEFAULT_BATCH_DISCOUNT));
+    cost += (full + discounted) / 1e6;
   }
   return cost;
 }
@@ -131,7 +150,13 @@ export async function readRunProgress(
     ? "running"
     : "interrupted";
   const shards = manifest.shard ? undefined : await shardProgress(runs, runId, pricing, state);
-  const status = own === "pending" && shards ? shardedStatus(shards, stages) : own;
+  // Batches at a provider are work under way, whatever the imports so far say.
+  const batchesOpen = Object.values(facts?.batches ?? {}).some((b) => !b.imported);
+  const status = batchesOpen
+    ? "running"
+    : own === "pending" && shards
+    ? shardedStatus(shards, stages)
+    : own;
   return {
     runId,
     status,
@@ -144,6 +169,9 @@ export async function readRunProgress(
       ? rateAndEta(facts?.doneSinceStart ?? 0, left, elapsed)
       : { throughput: null, etaSeconds: status === "finished" && left === 0 ? 0 : null }),
     cost: runCost(facts, pricing),
+    ...(facts?.batches
+      ? { batches: Object.entries(facts.batches).map(([id, b]) => ({ id, ...b })) }
+      : {}),
     ...(shards ? { shards } : {}),
     ...(manifest.shard ? { shard: manifest.shard } : {}),
   };

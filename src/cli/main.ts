@@ -86,6 +86,9 @@ const COMMANDS: Record<string, Handler> = {
   schema: schemaCommand,
 };
 
+/** The names of every CLI command. */
+export const COMMAND_NAMES: ReadonlyArray<string> = Object.keys(COMMANDS);
+
 function printError(error: unknown, io: CliIo): void {
   const red = io.errIsTerminal ? chalk.red : (t: string) => t;
   if (isThemisError(error)) {

@@ -306,3 +306,23 @@ Deno.test("a new process resumes what another submitted (CLI, client restart)", 
     assert.ok(!text.includes(KEY));
   }
 });
+
+Deno.test("estimate prices pending generations at the batch price on the batch backend", async () => {
+  const store = Store.open(await Deno.makeTempDir({ prefix: "themis-batch-" }));
+  try {
+    const spec = benchmark("http://127.0.0.1:9/v1", "openai");
+    const local = Orchestrator.fromProjectSpec(
+      { ...project("openai"), execution_backend: "local" },
+      {
+        store,
+      },
+    );
+    const online = await local.estimate(spec);
+    const batched = await Orchestrator.fromProjectSpec(project("openai"), { store }).estimate(spec);
+    assert.ok(online.cost > 0);
+    assert.ok(Math.abs(batched.cost - online.cost * 0.5) < 1e-9, `${batched.cost} ${online.cost}`);
+    assert.match(batched.notes.at(-1)!, /Batch API prices/);
+  } finally {
+    store.close();
+  }
+});

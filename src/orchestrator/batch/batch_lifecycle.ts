@@ -5,6 +5,8 @@
  * to stop. Every step is recorded as events, so any process can take over from any other.
  */
 import type { RunManifest } from "../../plan/manifest.ts";
+import type { RunPlan } from "../../plan/plan_run.ts";
+import { executeRun } from "../execute_run.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
 import type { ExecutionOptions, Orchestrator, SpecInput } from "../orchestrator.ts";
 import type { RunHandle } from "../run_handle.ts";
@@ -96,9 +98,7 @@ export async function resumeBatches(
       ],
     });
   }
-  const specDir = storedSpecDir(orchestrator.store.root, manifest.source.base_dir);
-  const spec = manifest.source.spec as SpecInput;
-  const result = await orchestrator.evaluate(spec, { ...options, specDir });
+  const result = await scoreHere(orchestrator, manifest, polled.plan, options);
   if (generation.failed === 0) return result;
   return await handleOf(orchestrator, manifest, {
     result,
@@ -107,6 +107,27 @@ export async function resumeBatches(
       `${runId}"): send them again with "themis submit ${runId}"`,
     ],
   });
+}
+
+/** Parse and score the run here (the plan the import made, when there is one: not twice). */
+async function scoreHere(
+  orchestrator: Orchestrator,
+  manifest: RunManifest,
+  plan: RunPlan | undefined,
+  options: ExecutionOptions,
+): Promise<ExperimentResult> {
+  const specDir = storedSpecDir(orchestrator.store.root, manifest.source.base_dir);
+  if (plan === undefined) {
+    return await orchestrator.evaluate(manifest.source.spec as SpecInput, { ...options, specDir });
+  }
+  const counts = await executeRun(plan, ["parse", "score"], {
+    ...options,
+    store: orchestrator.store,
+    registry: orchestrator.registry,
+    project: orchestrator.project,
+    telemetry: orchestrator.telemetry,
+  });
+  return orchestrator.resultOf(plan.manifest, counts);
 }
 
 /** Ask the provider to cancel every batch of the run that has not ended. */

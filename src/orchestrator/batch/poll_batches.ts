@@ -34,6 +34,8 @@ export interface PollBatchesOptions {
 /** What a poll found and did. */
 export interface PolledBatches {
   batches: BatchRecord[];
+  /** The run's plan, when the import needed it (planned again from the stored spec). */
+  plan?: RunPlan;
   /** Generations imported now, and requests recorded as failed now. */
   generated: number;
   failed: number;
@@ -92,12 +94,15 @@ export async function pollBatches(
     }
     const ended = waiting.filter((b) => ENDED_STATES.has(b.state));
     if (options.import && ended.length > 0) {
-      const plan = await replan(orchestrator, manifest);
+      const plan = out.plan = await replan(orchestrator, manifest);
       const state = await runs.loadState({ known: new Map([[runId, open.checkpoint]]) });
+      // One walk of the plan finds the candidates of every batch to import.
+      const { targets } = indexPlan(plan, new Set(ended.flatMap((b) => b.customIds)));
       for (const batch of ended) {
         const client = clients.get(batch.model)!;
         const info = infos.get(batch.id) ?? await client.retrieve(batch.id);
-        const counts = await importBatch(orchestrator, { plan, batch, info, client, open, state });
+        const o = { plan, targets, batch, info, client, open, state };
+        const counts = await importBatch(orchestrator, o);
         out.generated += counts.generated;
         out.failed += counts.failed;
       }
@@ -133,6 +138,7 @@ async function importBatch(
   orchestrator: Orchestrator,
   o: {
     plan: RunPlan;
+    targets: ReadonlyMap<string, PlannedTarget>;
     batch: BatchRecord;
     info: BatchInfo;
     client: BatchClient;
@@ -140,8 +146,7 @@ async function importBatch(
     state: StoreState;
   },
 ): Promise<{ generated: number; failed: number }> {
-  const { plan, batch, client } = o;
-  const { targets } = indexPlan(plan, new Set(batch.customIds));
+  const { plan, batch, client, targets } = o;
   const entries = new Map<string, ImportEntry>();
   for await (const line of client.results(o.info)) {
     const target = targets.get(line.customId);

@@ -6,7 +6,13 @@ import type { ProjectSpec } from "../spec/schemas.ts";
 import { storePaths } from "../store/paths.ts";
 import type { RunStore } from "../store/run_store.ts";
 import type { BatchFacts, RunFacts, StoreState } from "../store/store_state.ts";
-import { findShards, groupShards, type ShardProgress } from "./shard_status.ts";
+import {
+  findShards,
+  groupShards,
+  shardIndex,
+  type ShardProgress,
+  type ShardRun,
+} from "./shard_status.ts";
 
 /** Where a run stands, derived from its manifest and the store's events (never stored). */
 export interface RunProgressSnapshot {
@@ -128,6 +134,7 @@ export async function readRunProgress(
   runId: string,
   pricing: ProjectSpec["pricing"],
   loaded?: StoreState,
+  shards?: ReadonlyMap<string, ShardRun[]>,
 ): Promise<RunProgressSnapshot | undefined> {
   if (!(await runs.hasRun(runId))) return undefined;
   const manifest = await runs.readManifest<RunManifest>(runId);
@@ -149,13 +156,16 @@ export async function readRunProgress(
     : running
     ? "running"
     : "interrupted";
-  const shards = manifest.shard ? undefined : await shardProgress(runs, runId, pricing, state);
+  const found = manifest.shard
+    ? []
+    : shards?.get(runId) ?? (shards ? [] : await findShards(runs, runId));
+  const shardGroups = await shardProgress(runs, found, pricing, state);
   // Batches at a provider are work under way, whatever the imports so far say.
   const batchesOpen = Object.values(facts?.batches ?? {}).some((b) => !b.imported);
   const status = batchesOpen
     ? "running"
-    : own === "pending" && shards
-    ? shardedStatus(shards, stages)
+    : own === "pending" && shardGroups
+    ? shardedStatus(shardGroups, stages)
     : own;
   return {
     runId,
@@ -172,7 +182,7 @@ export async function readRunProgress(
     ...(facts?.batches
       ? { batches: Object.entries(facts.batches).map(([id, b]) => ({ id, ...b })) }
       : {}),
-    ...(shards ? { shards } : {}),
+    ...(shardGroups ? { shards: shardGroups } : {}),
     ...(manifest.shard ? { shard: manifest.shard } : {}),
   };
 }
@@ -180,11 +190,10 @@ export async function readRunProgress(
 /** The progress of a run's shards, or undefined when it has none in the store. */
 async function shardProgress(
   runs: RunStore,
-  runId: string,
+  found: ShardRun[],
   pricing: ProjectSpec["pricing"],
   state: StoreState,
 ): Promise<ShardProgress[] | undefined> {
-  const found = await findShards(runs, runId);
   if (found.length === 0) return undefined;
   const list = [];
   for (const shard of found) {
@@ -218,9 +227,10 @@ export async function listRunProgress(
   pricing: ProjectSpec["pricing"],
 ): Promise<RunProgressSnapshot[]> {
   const state = await runs.loadState();
+  const shards = await shardIndex(runs);
   const out: RunProgressSnapshot[] = [];
   for (const runId of await runs.listRunIds()) {
-    const snapshot = await readRunProgress(runs, runId, pricing, state);
+    const snapshot = await readRunProgress(runs, runId, pricing, state, shards);
     if (snapshot) out.push(snapshot);
   }
   return out;

@@ -33,14 +33,22 @@ export interface ShardProgress {
  * ```
  */
 export async function findShards(runs: RunStore, of: string): Promise<ShardRun[]> {
-  const out: ShardRun[] = [];
+  return (await shardIndex(runs)).get(of) ?? [];
+}
+
+/** Every shard of the store by the run it is a part of (each manifest read once). */
+export async function shardIndex(runs: RunStore): Promise<Map<string, ShardRun[]>> {
+  const out = new Map<string, ShardRun[]>();
   for (const runId of await runs.listRunIds()) {
-    if (runId === of || !(await runs.hasRun(runId))) continue;
-    const manifest = await runs.readManifest<RunManifest>(runId);
-    const shard = manifest.shard;
-    if (shard?.of === of) out.push({ index: shard.index, count: shard.count, runId });
+    if (!(await runs.hasRun(runId))) continue;
+    const shard = (await runs.readManifest<RunManifest>(runId)).shard;
+    if (shard === undefined) continue;
+    const list = out.get(shard.of) ?? [];
+    list.push({ index: shard.index, count: shard.count, runId });
+    out.set(shard.of, list);
   }
-  return out.sort((a, b) => a.count - b.count || a.index - b.index);
+  for (const list of out.values()) list.sort((a, b) => a.count - b.count || a.index - b.index);
+  return out;
 }
 
 /** Per shard count: which shards are done, unfinished, or missing. */

@@ -6,6 +6,7 @@ import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
 import { manifestProject, planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
 import { type Shard, shardPlan, shardRunId } from "../plan/shard_plan.ts";
 import { backendKind } from "./batch/batch_backend.ts";
+import { workerPoolAdvice } from "./worker_pool_advice.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
 import { emptyCounts, type ExecutionCounts } from "../run/execute_plan.ts";
@@ -529,17 +530,6 @@ export class Orchestrator {
   async describe(runId: string): Promise<import("./handoffs/mod.ts").RunDescription> {
     return (await import("./handoffs/mod.ts")).describeRun(this, runId);
   }
-}
-
-/** What runs a plan on the `worker_pool` backend, as commands that run as printed. */
-export function workerPoolAdvice(runId: string): string[] {
-  return [
-    `execution_backend is "worker_pool": nothing ran here. Run the plan as shards on a ` +
-    `scheduler, one task per shard i of N (a Slurm array: examples/slurm/; a Kubernetes ` +
-    `Indexed Job: docs/scale_out.md), every task into this store: ` +
-    `themis resume ${runId} --shard 0/4 (… up to --shard 3/4); then see what is done with ` +
-    `themis status ${runId}. Or run it all on this machine: themis resume ${runId}`,
-  ];
 }
 
 /** Plugin module paths of a spec as URLs (relative paths resolve from the spec's folder). */

@@ -63,8 +63,11 @@ export async function runArray(
   const match = submitted.stdout.match(/job (\d+) .* job (\d+)/);
   if (!match) throw new Error(`run.sh printed no job ids: ${submitted.stdout}`);
   const [, array, aggregate] = match;
+  // A safety net for a cluster that never runs the jobs, not a speed requirement.
+  const giveUp = Date.now() + 30 * 60_000;
   for (;;) {
     const queue = await sh("squeue", ["-h", "-j", `${array},${aggregate}`, "-o", "%i %T"]);
+    if (Date.now() > giveUp) throw new Error(`jobs still queued after 30 min:\n${queue.stdout}`);
     // Finished jobs leave the queue (an unknown id, after a while, is an error: gone too).
     if (queue.stdout.trim() === "") break;
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -2,6 +2,7 @@ import type { RunPlan } from "../../plan/plan_run.ts";
 import type { BatchClient, BatchInfo } from "../../plugins/engines/batch_client.ts";
 import { secretReader } from "../../run/secrets.ts";
 import type { EventWriter } from "../../store/event_log.ts";
+import type { OpenRun } from "../../store/run_store.ts";
 import { GEN_OVERLAY } from "../../store/events.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { generationRequest } from "../handoffs/generation_requests.ts";
@@ -26,50 +27,93 @@ export interface SubmitBatchesOptions {
   signal?: AbortSignal;
 }
 
-/** Cut a model's request lines into batches within the provider's limits. */
-export function splitBatches(
-  lines: ReadonlyArray<{ id: string; line: string }>,
-  limits: { requests: number; bytes: number },
-): Array<Array<{ id: string; line: string }>> {
-  const out: Array<Array<{ id: string; line: string }>> = [];
-  let chunk: Array<{ id: string; line: string }> = [];
-  let bytes = 0;
-  for (const entry of lines) {
-    const size = new TextEncoder().encode(entry.line).length + 1;
-    if (chunk.length > 0 && (chunk.length >= limits.requests || bytes + size > limits.bytes)) {
-      out.push(chunk);
-      chunk = [];
-      bytes = 0;
+/** One request line of a batch and its candidate. */
+export interface BatchLine {
+  id: string;
+  line: string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Fills one batch at a time within the provider's limits: `push` returns the full batch a line
+ * did not fit into (the line starts the next one); `flush` returns the last.
+ */
+export class BatchChunker {
+  #chunk: BatchLine[] = [];
+  #bytes = 0;
+  constructor(readonly limits: { requests: number; bytes: number }) {}
+
+  push(entry: BatchLine): BatchLine[] | undefined {
+    const size = encoder.encode(entry.line).length + 1;
+    let full: BatchLine[] | undefined;
+    const { requests, bytes } = this.limits;
+    if (this.#chunk.length > 0 && (this.#chunk.length >= requests || this.#bytes + size > bytes)) {
+      full = this.flush();
     }
-    chunk.push(entry);
-    bytes += size;
+    this.#chunk.push(entry);
+    this.#bytes += size;
+    return full;
   }
-  if (chunk.length > 0) out.push(chunk);
+
+  flush(): BatchLine[] | undefined {
+    const chunk = this.#chunk;
+    this.#chunk = [];
+    this.#bytes = 0;
+    return chunk.length > 0 ? chunk : undefined;
+  }
+}
+
+/**
+ * Cut request lines into batches within the provider's limits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitBatches } from "./submit_batches.ts";
+ * const lines = ["a", "b", "c"].map((id) => ({ id, line: "{}" }));
+ * assert.deepEqual(splitBatches(lines, { requests: 2, bytes: 100 }).map((b) => b.length), [2, 1]);
+ * ```
+ */
+export function splitBatches(
+  lines: ReadonlyArray<BatchLine>,
+  limits: { requests: number; bytes: number },
+): BatchLine[][] {
+  const chunker = new BatchChunker(limits);
+  const out: BatchLine[][] = [];
+  for (const entry of lines) {
+    const full = chunker.push(entry);
+    if (full) out.push(full);
+  }
+  const last = chunker.flush();
+  if (last) out.push(last);
   return out;
 }
 
-/** Pending generations (not in the store, not in a batch in flight) as request lines by model. */
-function pendingLines(
-  plan: RunPlan,
-  o: { clients: Map<string, BatchClient>; done: (id: string) => boolean; flying: Set<string> },
-) {
-  const byModel = new Map<string, Array<{ id: string; line: string }>>();
-  let inStore = 0;
-  for (const trial of plan.iterTrials()) {
-    for (const candidate of trial.candidates) {
-      if (o.done(candidate.id)) {
-        inStore++;
-        continue;
-      }
-      if (o.flying.has(candidate.id)) continue;
-      const client = o.clients.get(trial.model.model_id)!;
-      const line = client.requestLine(generationRequest(trial, candidate));
-      const list = byModel.get(trial.model.model_id) ?? [];
-      list.push({ id: candidate.id, line });
-      byModel.set(trial.model.model_id, list);
-    }
-  }
-  return { byModel, inStore };
+/** Create one batch at the provider and record it (`batch.submitted`, then its state). */
+async function createBatch(
+  client: BatchClient,
+  chunk: BatchLine[],
+  o: { runId: string; model: string; part: number; open: OpenRun },
+): Promise<BatchInfo> {
+  const text = chunk.map((c) => c.line);
+  const labels = { run: o.runId, model: o.model, part: String(o.part) };
+  const info = await client.create(text, labels);
+  o.open.writer.append({
+    type: "batch.submitted",
+    data: {
+      batch: info.id,
+      provider: client.provider,
+      model: o.model,
+      part: o.part,
+      requests: chunk.length,
+      bytes: text.reduce((n, line) => n + encoder.encode(line).length + 1, 0),
+      input_file: info.inputFile,
+      custom_ids: chunk.map((c) => c.id),
+    },
+  });
+  appendBatchStatus(o.open.writer, info);
+  return info;
 }
 
 /** Record a batch's state as the provider reported it. */
@@ -119,37 +163,42 @@ export async function submitBatches(
   try {
     const state = await runs.loadState({ known: new Map([[runId, open.checkpoint]]) });
     const flying = inFlight(await readBatchLog(runs, runId));
-    const done = (id: string) => state.fact(id, GEN_OVERLAY)?.status === "completed";
-    const { byModel, inStore } = pendingLines(plan, { clients, done, flying });
     const sent: SubmittedBatches = {
       provider: backend.provider,
       batches: [],
       requests: 0,
       inFlight: flying.size,
-      inStore,
+      inStore: 0,
     };
-    for (const [model, lines] of byModel) {
+    // Each model's batch goes as soon as it is full: memory holds one batch per model.
+    const chunkers = new Map<string, BatchChunker>();
+    const parts = new Map<string, number>();
+    const send = async (model: string, chunk: BatchLine[]) => {
+      const part = parts.get(model) ?? 0;
+      parts.set(model, part + 1);
+      const info = await createBatch(clients.get(model)!, chunk, { runId, model, part, open });
+      sent.batches.push({ id: info.id, model, requests: chunk.length, state: info.state });
+      sent.requests += chunk.length;
+    };
+    for (const trial of plan.iterTrials()) {
+      const model = trial.model.model_id;
       const client = clients.get(model)!;
-      for (const [part, chunk] of splitBatches(lines, client.limits).entries()) {
-        const text = chunk.map((c) => c.line);
-        const info = await client.create(text, { run: runId, model, part: String(part) });
-        open.writer.append({
-          type: "batch.submitted",
-          data: {
-            batch: info.id,
-            provider: backend.provider,
-            model,
-            part,
-            requests: chunk.length,
-            bytes: text.reduce((n, line) => n + new TextEncoder().encode(line).length + 1, 0),
-            input_file: info.inputFile,
-            custom_ids: chunk.map((c) => c.id),
-          },
-        });
-        appendBatchStatus(open.writer, info);
-        sent.batches.push({ id: info.id, model, requests: chunk.length, state: info.state });
-        sent.requests += chunk.length;
+      for (const candidate of trial.candidates) {
+        if (state.fact(candidate.id, GEN_OVERLAY)?.status === "completed") {
+          sent.inStore++;
+          continue;
+        }
+        if (flying.has(candidate.id)) continue;
+        const line = client.requestLine(generationRequest(trial, candidate));
+        let chunker = chunkers.get(model);
+        if (chunker === undefined) chunkers.set(model, chunker = new BatchChunker(client.limits));
+        const full = chunker.push({ id: candidate.id, line });
+        if (full) await send(model, full);
       }
+    }
+    for (const [model, chunker] of chunkers) {
+      const last = chunker.flush();
+      if (last) await send(model, last);
     }
     return sent;
   } finally {

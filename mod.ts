@@ -90,7 +90,9 @@ export type {
   GenerationRecord,
 } from "./src/spec/handoff_schemas.ts";
 export { openResult } from "./src/results/load_result.ts";
-export type { IntervalOptions } from "./src/results/aggregate.ts";
+export type { GroupStats, IntervalOptions, RowIntervalMethod } from "./src/results/aggregate.ts";
+export type { SamplePolicyOptions, TrialOutcome } from "./src/results/trial_values.ts";
+export { type DetectOptions, type DetectRow, detectWithSd } from "./src/results/detect_effect.ts";
 export type { LeaderboardOptions, LeaderboardRow } from "./src/results/leaderboard.ts";
 export type {
   Condition,
@@ -98,7 +100,7 @@ export type {
   PairedCompareOptions,
 } from "./src/results/compare_conditions.ts";
 export type { CompareRunsOptions, FlipRow, RunComparison } from "./src/results/compare_runs.ts";
-export type { Correction, PairedRow } from "./src/results/paired_groups.ts";
+export type { Correction, PairedRow, SideCounts } from "./src/results/paired_groups.ts";
 export type {
   IterTrialsOptions,
   TrialIdentity,

@@ -108,23 +108,26 @@ Deno.test("a store of 20 runs that reuse each other's trials reports each trial 
               (select count(*) from events where type = 'generation.completed')::integer
                 as generations,
               (select count(*) from scores)::integer as scores,
+              (select count(*) from scores where invalid)::integer as invalid_scores,
               (select count(*) from (select distinct cand, overlay from events
                 where type = 'score.completed'))::integer as score_facts`,
     );
-    // 25 items × 2 models, each generated and scored once; 20 runs × 12 trials reached. The
-    // solver's "I don't know" has no number: 11 of its 25 "acc" scores are skipped.
+    // 25 items × 2 models, each generated and scored once (2 scores each); 20 runs × 12 trials
+    // reached. The solver's "I don't know" has no number: 11 of its 25 "acc" scores are
+    // recorded invalid (once each, however many runs plan them).
     assert.deepEqual(counts, [{
       trials: 50,
       distinct_trials: 50,
       run_trials: 240,
       candidates: 50,
       generations: 50,
-      scores: 89,
-      score_facts: 89,
+      scores: 100,
+      invalid_scores: 11,
+      score_facts: 100,
     }]);
     const last = await (await import("../mod.ts")).openResult(f.store, runs[19]);
     const rows = await last.aggregate({ groupBy: ["model"], metric: "raw" });
-    assert.deepEqual(rows.map((r) => [r.model, r.count, r.trials]), [["echo", 6, 6], [
+    assert.deepEqual(rows.map((r) => [r.model, r.count, r.n_trials]), [["echo", 6, 6], [
       "solver",
       6,
       6,

@@ -56,13 +56,15 @@ Deno.test("work_items give every stage the status themis status gives it, reuse 
     assert.deepEqual(second.generation.reusedFrom, { [runs[0]]: 40 });
     assert.equal(second.generation.failed, 2);
     const skipped = await f.store.sql(
-      `select stage, skip_reason, count(*)::integer as n from work_items
-       where run = '${runs[0]}' and status = 'skipped' group by all order by all`,
+      `select stage, status, skip_reason, count(*)::integer as n from work_items
+       where run = '${runs[0]}' and status in ('skipped', 'invalid') group by all order by all`,
     );
+    // The 9 scores whose parse found no answer are recorded invalid, not skipped.
     assert.deepEqual(skipped, [
-      { stage: "parse", skip_reason: "no_generation", n: 2 },
-      { stage: "score", skip_reason: "no_answer", n: 9 },
-      { stage: "score", skip_reason: "no_generation", n: 3 },
+      { stage: "parse", status: "invalid", skip_reason: null, n: 9 },
+      { stage: "parse", status: "skipped", skip_reason: "no_generation", n: 2 },
+      { stage: "score", status: "invalid", skip_reason: null, n: 9 },
+      { stage: "score", status: "skipped", skip_reason: "no_generation", n: 3 },
     ]);
   } finally {
     f.close();

@@ -20,6 +20,10 @@ interface Row {
   metric: string;
   mean: number;
   count: number;
+  n_trials: number;
+  n_scored: number;
+  n_invalid: number;
+  n_failed: number;
 }
 
 const round = (rows: Row[]) =>
@@ -43,19 +47,31 @@ async function runExample(name: string): Promise<{ rows: Row[]; store: Store }> 
   return { rows: round(rows), store: Store.open(dir) };
 }
 
-function row(fields: Omit<Row, "prompt_variant"> & { prompt_variant?: string }): Row {
-  return { prompt_variant: "", ...fields } as Row;
+/** A row whose trials were all scored (every one has an answer), unless the fields say. */
+function row(
+  fields:
+    & Omit<Row, "prompt_variant" | "n_trials" | "n_scored" | "n_invalid" | "n_failed">
+    & Partial<Row>,
+): Row {
+  const counts = { n_trials: fields.count, n_scored: fields.count, n_invalid: 0, n_failed: 0 };
+  return { prompt_variant: "", ...fields, ...counts, ...pick(fields) } as Row;
 }
 
-Deno.test("examples/arithmetic: accuracy and pass@2 over four samples, one extraction failure not scored", async () => {
+function pick(fields: Partial<Row>) {
+  const keys = ["n_trials", "n_scored", "n_invalid", "n_failed"] as const;
+  return Object.fromEntries(keys.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]]));
+}
+
+Deno.test("examples/arithmetic: accuracy and pass@2 over four samples, one extraction failure counted as wrong", async () => {
   const { rows, store } = await runExample("arithmetic");
   try {
     // numeric_match per sample (regex "answer is N", else the last number):
     // p1 12,12,12,12 → 4/4; p2 150,150,120,150 → 3/4; p3 27,13,14,12 → 1/4;
-    // p4 20,20,5,20 → 3/4; p5 325,325,2075,(no number: not scored) → 2/3; p6 → 4/4.
-    const accuracy = (1 + 3 / 4 + 1 / 4 + 3 / 4 + 2 / 3 + 1) / 6;
-    // pass@2 = 1 − C(n−c, 2) / C(n, 2): 1 whenever n − c < 2; p3 (n 4, c 1) → 1 − 3/6.
-    const passAt2 = (5 * 1 + 0.5) / 6;
+    // p4 20,20,5,20 → 3/4; p5 325,325,2075,(no number: invalid, scores 0) → 2/4; p6 → 4/4.
+    const accuracy = (1 + 3 / 4 + 1 / 4 + 3 / 4 + 2 / 4 + 1) / 6;
+    // pass@2 = 1 − C(n−c, 2) / C(n, 2) with n = 4 samples (the invalid one is incorrect):
+    // 1 whenever n − c < 2; p3 (c 1) → 1 − 3/6; p5 (c 2) → 1 − 1/6.
+    const passAt2 = (4 * 1 + 0.5 + 5 / 6) / 6;
     const base = { model: "mock-tutor", slice: "word_problems", prompt_variant: "step_by_step" };
     assert.deepEqual(
       rows,
@@ -90,9 +106,10 @@ Deno.test("examples/multiple_choice: three prompt variants, mean accuracy and ma
   const { rows, store } = await runExample("multiple_choice");
   try {
     // Letters per question (answer key B C C A C B): q1 B,B,A; q2 C,C,C; q3 B,C,B;
-    // q4 A,(none),A; q5 D,C,C; q6 B,A,D.
-    const accuracy = (2 / 3 + 1 + 1 / 3 + 1 + 2 / 3 + 1 / 3) / 6;
-    // Majority (ties go to the earliest sample): B ✓, C ✓, B ✗, A ✓, C ✓, B ✓.
+    // q4 A,(none: invalid, scores 0),A; q5 D,C,C; q6 B,A,D.
+    const accuracy = (2 / 3 + 1 + 1 / 3 + 2 / 3 + 2 / 3 + 1 / 3) / 6;
+    // Majority (ties go to the earliest sample; q4's A beats "no answer" 2 to 1): B ✓, C ✓,
+    // B ✗, A ✓, C ✓, B ✓.
     const vote = 5 / 6;
     const expected = ["few_shot", "instructed", "zero_shot"].flatMap((prompt_variant) => {
       const base = { model: "mock-student", slice: "general_knowledge", prompt_variant };
@@ -180,7 +197,7 @@ Deno.test("examples/custom_metric: a metric module referenced from TOML runs ins
       })),
     );
     const started = await store.sql(
-      `select data->>'executor' as executor from events where type = 'run.started'`,
+      `select executor from events where type = 'run.started'`,
     );
     assert.deepEqual(started, [{ executor: "pool" }]);
   } finally {

@@ -97,7 +97,7 @@ Deno.test("a generation bundle is OpenAI Batch input; export → import → re-e
     const evaluated = await orchestrator.evaluate(benchmark(MOCK));
     assert.equal(evaluated.summary?.scored, 8);
     const rows = await store.sql(
-      `select data.source as source, data.bundle as bundle, count(*)::integer as n
+      `select source, bundle, count(*)::integer as n
        from events where type = 'generation.completed' group by all`,
     );
     assert.deepEqual(rows, [{ source: "import", bundle: bundle.manifest.bundle_id, n: 8 }]);
@@ -317,7 +317,7 @@ Deno.test("importCandidates takes generations made without a bundle, by trial an
     assert.equal(again.summary?.generated, 0);
     assert.equal((await orchestrator.exportGenerationBundle(spec)).items, 0);
     const rows = await store.sql(
-      `select data.source as source, data.bundle as bundle, count(*)::integer as n
+      `select source, bundle, count(*)::integer as n
        from events where type = 'generation.completed' group by all`,
     );
     assert.deepEqual(rows, [{ source: "import", bundle: null, n: 8 }]);

@@ -85,7 +85,9 @@ Deno.test({
       );
       assert.equal(await page.locator("svg[data-chart=leaderboard] rect.bar").count(), 3);
       assert.equal(await page.locator("svg[data-chart=heatmap] rect.cell").count(), 6);
-      assert.equal(await page.locator("svg[data-chart=paired] circle.point").count(), 3);
+      // echo and flaky against the solver on both slices: the echo's unparsed text answers
+      // count as wrong (0), so echo/text has pairs too.
+      assert.equal(await page.locator("svg[data-chart=paired] circle.point").count(), 4);
       const box = await page.locator("svg[data-chart=heatmap]").boundingBox();
       assert.ok(
         box && box.width > 300 && box.height > 60,

@@ -88,6 +88,7 @@ export class Analytics {
       memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       threads: options.threads,
       tempDirectory: options.tempDirectory ?? join(cacheDir, "duckdb-tmp"),
+      preserveOrder: false,
     };
     let db: Database;
     try {

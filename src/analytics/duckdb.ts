@@ -33,6 +33,8 @@ export interface DatabaseOptions {
   threads?: number;
   /** Where DuckDB spills what does not fit in memory. */
   tempDirectory?: string;
+  /** false: results and inserts need not keep their order (less memory; default true). */
+  preserveOrder?: boolean;
 }
 
 /** A value a query parameter may take. */
@@ -72,8 +74,8 @@ export class Database {
       if (options.memoryLimit) config.memory_limit = options.memoryLimit;
       if (options.threads) config.threads = String(options.threads);
       if (options.tempDirectory) config.temp_directory = options.tempDirectory;
-      // Order-preserving inserts hold whole results in memory: projections need no order.
-      if (options.memoryLimit) config.preserve_insertion_order = "false";
+      // Order-preserving inserts hold whole results in memory; projections need no order.
+      if (options.preserveOrder === false) config.preserve_insertion_order = "false";
       const instance = await DuckDBInstance.create(path, config);
       return new Database(instance, await instance.connect());
     } catch (error) {
@@ -99,6 +101,17 @@ export class Database {
       hasParams(params) ? params : undefined,
     );
     return reader.getRowObjectsJS().map((row) => plain(row) as Row);
+  }
+
+  /**
+   * A query's rows in chunks (about 2,048 rows each) as they come: memory holds one chunk at a
+   * time, whatever the result's size.
+   */
+  async *stream(sql: string, params: SqlParams = []): AsyncGenerator<Row[]> {
+    const result = await this.#connection.stream(sql, hasParams(params) ? params : undefined);
+    for await (const rows of result.yieldRowObjectJs()) {
+      yield rows.map((row) => plain(row) as Row);
+    }
   }
 
   /** A query's rows and its column names and types, for printing. */

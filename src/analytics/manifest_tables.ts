@@ -19,7 +19,7 @@ create table if not exists manifest_tasks (
 );
 create table if not exists manifest_stages (
   run varchar, task varchar, stage varchar, hash varchar, name varchar, parse_hash varchar,
-  reduction varchar, k integer, metrics json
+  reduction varchar, k integer, metrics json, ranges json
 );
 create table if not exists manifest_prices (
   run varchar, model_id varchar, input_per_million double, output_per_million double,
@@ -114,11 +114,12 @@ export async function loadManifest(
       from (select unnest((experiment->'tasks')::json[]) as t from m),
         unnest((t->'inference')::json[]) with ordinality as g(p, i);
     insert into manifest_stages
-      select ${run}, p->>'taskId', 'parse', p->>'hash', p->>'name', null, null, null, null
+      select ${run}, p->>'taskId', 'parse', p->>'hash', p->>'name', null, null, null, null,
+        null
       from (select unnest(parses::json[]) as p from m)
       union all
       select ${run}, s->>'taskId', 'score', s->>'hash', s->>'name', s->>'parseHash',
-        s->>'reduction', (s->>'k')::integer, s->'metrics'
+        s->>'reduction', (s->>'k')::integer, s->'metrics', s->'ranges'
       from (select unnest(scores::json[]) as s from m);
     insert into manifest_prices
       select ${run}, p.key, (p.value->>'input_per_million')::double,

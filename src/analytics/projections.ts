@@ -38,6 +38,10 @@ export const eventsTable: { name: string; description: string; columns: Readonly
     ["attempt", "integer", "attempt number (generations and retries)"],
     ["latency_ms", "double", "wall time of a generation or judge call"],
     ["delay_ms", "double", "backoff before the next attempt (retries)"],
+    ["executor", "varchar", "`pool`, `inline` or `import` (run.started)"],
+    ["source", "varchar", "`import` for imported facts"],
+    ["bundle", "varchar", "the bundle imported facts came from"],
+    ["invalid", "boolean", "a score recorded with nothing to score (its parse found no answer)"],
   ],
 };
 
@@ -49,7 +53,8 @@ export const EVENTS_FROM_EV = `
     coalesce(data.error.message, data.message) as message, data.error.retryable as retryable,
     case when type like 'generation.%' then try_cast(data.attempts as integer)
          when type = 'attempt.retried' then data.attempt::integer end as attempt,
-    data.latency_ms as latency_ms, data.delay_ms as delay_ms
+    data.latency_ms as latency_ms, data.delay_ms as delay_ms, data.executor as executor,
+    data.source as source, data.bundle as bundle, data.invalid as invalid
   from ev`;
 
 /** Bookkeeping: the version, and exactly what was read of each file. */

@@ -39,6 +39,7 @@ export const candidates: FactProjection = {
       "varchar",
       "`import` for imported generations, `batch` for Batch API ones, else null",
     ],
+    ["bundle", "varchar", "the bundle an imported generation came from"],
     ...WHERE_FROM,
   ],
   key: ["cand"],
@@ -49,7 +50,8 @@ export const candidates: FactProjection = {
       g.data.finish_reason as finish_reason, g.data.usage.prompt_tokens as tokens_in,
       g.data.usage.completion_tokens as tokens_out, g.data.latency_ms as latency_ms,
       try_cast(g.data.attempts as integer) as attempts, null::double as cost,
-      g.data.meta as meta, g.data.source as source, g.run, g.ts, g.seq, g.file
+      g.data.meta as meta, g.data.source as source, g.data.bundle as bundle, g.run, g.ts,
+      g.seq, g.file
     from ev g where g.type = 'generation.completed'`,
   winner: FIRST,
 };
@@ -101,10 +103,18 @@ export const parses: FactProjection = {
   winner: `(status <> 'failed') desc, ${FIRST}`,
 };
 
-/** One row per (candidate, score, metric) of the first completed score. */
+// Each score of a run once (slices sharing a score definition list it once per slice).
+const RUN_SCORES = `(select run, hash, any_value(metrics) as metrics, any_value(ranges) as ranges
+  from manifest_stages where stage = 'score' group by run, hash)`;
+
+/**
+ * One row per (candidate, score, metric) of the first final score fact: computed values, the
+ * failing values of scores whose parse found no answer, and judges without a verdict (value
+ * null), with the metric's range from the run's manifest.
+ */
 export const scores: FactProjection = {
   name: "scores",
-  description: "one row per (candidate, score, metric) of every completed score",
+  description: "one row per (candidate, score, metric) of every completed or invalid score",
   columns: [
     ["cand", "varchar", "candidate id"],
     ["trial", "varchar", "trial id"],
@@ -112,17 +122,60 @@ export const scores: FactProjection = {
     ["score_name", "varchar", "score name"],
     ["parse_hash", "varchar", "the parse the score read (null: the raw text)"],
     ["metric", "varchar", "metric id"],
-    ["value", "double", "the metric's value"],
-    ["details", "json", "the metric's details (prediction, reference, …)"],
+    [
+      "value",
+      "double",
+      "the metric's value; for invalid rows the failing value (no answer) or null (no verdict)",
+    ],
+    [
+      "invalid",
+      "boolean",
+      "true when nothing was scored: the parse found no answer, or the judge gave no verdict " +
+      "on its scale (logs written before invalid scores were recorded have no row for the " +
+      "first: `work_items` says `skipped`, `no_answer`)",
+    ],
+    ["details", "json", "the metric's details (prediction, reference, …); the judge's error"],
+    ["range_min", "double", "the metric's lowest value (null: unbounded or not recorded)"],
+    ["range_max", "double", "the metric's highest value (null: unbounded or not recorded)"],
+    [
+      "range_binary",
+      "boolean",
+      "true for 0/1 metrics (null: not recorded in the run's manifest)",
+    ],
     ...WHERE_FROM,
   ],
   key: ["cand", "score_hash"],
   unique: ["cand", "score_hash", "metric"],
   facts: `
+    with facts as (
+      select f.*, rs.metrics as planned, rs.ranges from ev f
+      left join ${RUN_SCORES} rs on rs.run = f.run and rs.hash = substr(f.overlay, 4)
+      where f.type = 'score.completed' or (f.type = 'score.failed' and f.data.kind = 'invalid')
+    ),
+    completed as (
+      select *, unnest(data.metrics) as m, generate_subscripts(data.metrics, 1) - 1 as i
+      from facts where type = 'score.completed'
+    ),
+    unanswered as (
+      select *, unnest(planned::json[]) as p, generate_subscripts(planned::json[], 1) - 1 as i
+      from facts where type = 'score.failed'
+    ),
+    metric_rows as (
+      select cand, trial, overlay, data, ranges, run, ts, seq, file, i, m.metric as metric,
+        m.value as value, coalesce(data.invalid, false) as invalid, m.details as details
+      from completed
+      union all
+      select cand, trial, overlay, data, ranges, run, ts, seq, file, i, p->>'id', null, true,
+        to_json(data.error.details)
+      from unanswered
+    )
     select cand, trial, substr(overlay, 4) as score_hash, data.name as score_name,
-      data.parse as parse_hash, m.metric as metric, m.value as value, m.details as details,
+      data.parse as parse_hash, metric, value, invalid, details,
+      (r->>'min')::double as range_min, (r->>'max')::double as range_max,
+      case when r is null then null
+           else coalesce((r->>'binary')::boolean, false) end as range_binary,
       run, ts, seq, file
-    from (select *, unnest(data.metrics) as m from ev where type = 'score.completed')`,
+    from (select *, json_extract(ranges, i::bigint) as r from metric_rows)`,
   winner: FIRST,
 };
 

@@ -89,7 +89,8 @@ export const outcomes: Projection = {
   select: (scope) => `
     with facts as (
       select cand, trial, overlay, run, seq, ts, file,
-        case when type like '%.completed' then 'completed'
+        case when type = 'score.completed' and invalid then 'invalid'
+             when type like '%.completed' then 'completed'
              when kind = 'invalid' then 'invalid' else 'failed' end as status
       from ${eventsOf(scope, OVERLAY_KEY)}
       where type in ('generation.completed', 'generation.failed', 'parse.completed',

@@ -159,7 +159,7 @@ async function readEv(c: Context, files: EventFile[]): Promise<void> {
 
 /** Rows of `ev` into `events` and every fact table; touched keys into `k_<table>`. */
 async function storeEv(c: Context, keys: boolean): Promise<void> {
-  await c.db.run(`insert into events ${EVENTS_FROM_EV}`);
+  await c.db.run(`insert into events by name ${EVENTS_FROM_EV}`);
   for (const p of FACT_PROJECTIONS) {
     await c.db.run(`insert into ${p.name} by name ${p.facts}`);
     if (keys) {

@@ -92,6 +92,7 @@ export const timeline: View = {
       case when type = 'run.started' then 'started' when type = 'run.finished' then 'finished'
            when type = 'trial.planned' then 'planned' when type = 'attempt.retried' then 'retried'
            when type = 'circuit.opened' then 'opened'
+           when type = 'score.completed' and invalid then 'invalid'
            when type like '%.completed' then 'completed'
            when kind = 'invalid' then 'invalid' else 'failed' end as status,
       case when type in ('generation.completed', 'judge.completed') then latency_ms
@@ -120,6 +121,7 @@ export const runs: View = {
     ["generations", "bigint", "generations this run made"],
     ["generation_failures", "bigint", "failed generations this run recorded"],
     ["scores", "bigint", "scores this run computed"],
+    ["invalid_scores", "bigint", "scores this run recorded invalid (no answer, no verdict)"],
     ["events", "bigint", "events in the run's log"],
     ["kind", "varchar", "benchmark | experiment"],
     ["benchmark_id", "varchar", "benchmark (or experiment) id"],
@@ -140,7 +142,10 @@ export const runs: View = {
              else 'interrupted' end as status,
         count(*) filter (where type = 'generation.completed') as generations,
         count(*) filter (where type = 'generation.failed') as generation_failures,
-        count(*) filter (where type = 'score.completed') as scores,
+        count(*) filter (where type = 'score.completed' and not coalesce(invalid, false))
+          as scores,
+        count(*) filter (where (type = 'score.completed' and invalid)
+          or (type = 'score.failed' and kind = 'invalid')) as invalid_scores,
         count(*) as events
       from events group by run
     ),
@@ -149,11 +154,72 @@ export const runs: View = {
       coalesce(ev.status, 'planned') as status, coalesce(pt.trials, 0) as trials,
       coalesce(ev.generations, 0) as generations,
       coalesce(ev.generation_failures, 0) as generation_failures,
-      coalesce(ev.scores, 0) as scores, coalesce(ev.events, 0) as events,
+      coalesce(ev.scores, 0) as scores, coalesce(ev.invalid_scores, 0) as invalid_scores,
+      coalesce(ev.events, 0) as events,
       m.kind, m.benchmark_id, m.project_name, m.planned_trials, m.planned_candidates,
       m.planned_parses, m.planned_scores
     from ev full outer join manifest_runs m using (run) left join pt using (run)`,
 };
 
+// A sample's outcome for one metric: what `reduceSamples` sees (src/results/trial_values.ts).
+const SAMPLE_STATUS = `case
+  when w.status = 'completed' and coalesce(s.invalid, false) then 'invalid'
+  when w.status = 'completed' then 'scored'
+  when w.status = 'invalid' or (w.status = 'skipped' and w.skip_reason = 'no_answer')
+    then 'invalid'
+  when w.status = 'failed' or g.gen_status = 'failed' then 'failed'
+  else 'pending' end`;
+
+/** Trials of each run by outcome, per model, slice, prompt variant, params, score and metric. */
+export const scoreCounts: View = {
+  name: "score_counts",
+  description: "trials of each run by outcome per model × slice × prompt variant × params × " +
+    "score × metric",
+  columns: [
+    ["run", "varchar", "run id"],
+    ["model_id", "varchar", "model id"],
+    ["slice_id", "varchar", "slice (task) id"],
+    ["prompt_variant_id", "varchar", "prompt variant id"],
+    ["params_index", "integer", "inference parameters index"],
+    ["score_name", "varchar", "score name"],
+    ["score_hash", "varchar", "score hash"],
+    ["metric", "varchar", "metric id"],
+    ["n_trials", "bigint", "trials of the run's plan"],
+    ["n_scored", "bigint", "trials with at least one scored sample"],
+    ["n_invalid", "bigint", "trials whose samples gave no answer (parse or judge)"],
+    ["n_failed", "bigint", "trials with no answer and a failed sample (generation or metric)"],
+    ["n_pending", "bigint", "trials still waiting for work"],
+  ],
+  select: `
+    with metrics as (
+      select distinct run, hash, unnest(metrics::json[])->>'id' as metric
+      from manifest_stages where stage = 'score'
+    ),
+    gens as (select run, cand, status as gen_status from work_items where stage = 'generation'),
+    samples as (
+      select w.run, w.trial, w.model_id, w.slice_id, w.prompt_variant_id, w.params_index,
+        w.name as score_name, w.hash as score_hash, m.metric, ${SAMPLE_STATUS} as status
+      from work_items w join metrics m on m.run = w.run and m.hash = w.hash
+      left join gens g on g.run = w.run and g.cand = w.cand
+      left join scores s on s.cand = w.cand and s.score_hash = w.hash and s.metric = m.metric
+      where w.stage = 'score'
+    ),
+    trial_status as (
+      select run, trial, model_id, slice_id, prompt_variant_id, params_index, score_name,
+        score_hash, metric,
+        case when bool_or(status = 'scored') then 'scored'
+             when bool_or(status = 'invalid') then 'invalid'
+             when bool_or(status = 'failed') then 'failed' else 'pending' end as status
+      from samples group by all
+    )
+    select run, model_id, slice_id, prompt_variant_id, params_index, score_name, score_hash,
+      metric, count(*) as n_trials,
+      count(*) filter (where status = 'scored') as n_scored,
+      count(*) filter (where status = 'invalid') as n_invalid,
+      count(*) filter (where status = 'failed') as n_failed,
+      count(*) filter (where status = 'pending') as n_pending
+    from trial_status group by all`,
+};
+
 /** The views, created after the tables they read. */
-export const VIEWS: ReadonlyArray<View> = [runTrials, failures, timeline, runs];
+export const VIEWS: ReadonlyArray<View> = [runTrials, failures, timeline, runs, scoreCounts];

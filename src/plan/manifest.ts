@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { canonicalJson, contentHash, SHORT_ID_LENGTH } from "../core/canonical.ts";
-import type { JsonObject } from "../core/json.ts";
 import type { BenchmarkSpec, ExperimentSpec } from "../spec/schemas.ts";
 import type { PlanTrial } from "../store/plan_segments.ts";
 import type { PlannedParse, PlannedScore, PlannedTrial } from "./plan_trials.ts";
@@ -154,8 +153,13 @@ export class ManifestBuilder {
 }
 
 /** The hash of a dataset's selected items (ids and payloads), for describe and diff. */
-export function datasetContentHash(items: ReadonlyArray<{ id: string; payload: JsonObject }>) {
+export function datasetContentHash(
+  items: { length: number; id(i: number): string; canonical(i: number): string },
+): string {
   const hash = createHash("sha256");
-  for (const item of items) hash.update(canonicalJson([item.id, item.payload]) + "\n");
+  // The canonical JSON of [id, payload], one line per item.
+  for (let i = 0; i < items.length; i++) {
+    hash.update(`[${JSON.stringify(items.id(i))},${items.canonical(i)}]\n`);
+  }
   return hash.digest("hex").slice(0, SHORT_ID_LENGTH);
 }

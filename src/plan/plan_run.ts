@@ -3,7 +3,8 @@ import { pathToFileURL } from "node:url";
 import { Database } from "../analytics/duckdb.ts";
 import { isThemisError, ThemisError } from "../core/errors.ts";
 import type { DatasetSql } from "../plugins/datasets/dataset_provider.ts";
-import { type DatasetItem, loadDataset } from "../plugins/datasets/load_dataset.ts";
+import { loadDataset } from "../plugins/datasets/load_dataset.ts";
+import type { ItemList } from "../plugins/datasets/item_list.ts";
 import { Registry } from "../plugins/registry.ts";
 import type { BenchmarkSpec, ExperimentSpec, ProjectSpec, TaskSpec } from "../spec/schemas.ts";
 import {
@@ -19,7 +20,7 @@ import {
   planStages,
   type TaskStages,
 } from "./plan_trials.ts";
-import type { PlannedIds } from "./plan_trials.ts";
+import { PlannedIds } from "./plan_trials.ts";
 
 /** The spec a run was asked for, in the form the user gave it. */
 export type SourceSpec =
@@ -47,7 +48,7 @@ export interface RunPlan {
   manifest: RunManifest;
   experiment: ExperimentSpec;
   stages: Map<string, TaskStages>;
-  items: Map<string, DatasetItem[]>;
+  items: Map<string, ItemList>;
   iterTrials(): Generator<PlannedTrial>;
 }
 
@@ -108,19 +109,22 @@ function locate(error: unknown, task: TaskSpec, prefix: string): unknown {
  * ```ts
  * import { loadTaskItems } from "./plan_run.ts";
  * // const items = await loadTaskItems(experiment, specDir);
- * // items.get("slice_id")![0].id
+ * // items.get("slice_id")!.id(0)
  * ```
  */
 export async function loadTaskItems(
   experiment: ExperimentSpec,
   baseDir: string,
   options: LoadTaskItemsOptions = {},
-): Promise<Map<string, DatasetItem[]>> {
+): Promise<Map<string, ItemList>> {
   const group = options.group ?? (experiment.benchmark_id === undefined ? "tasks" : "slices");
   const registry = await providerRegistry(experiment, baseDir, options.registry);
   let db: Database | undefined;
-  const sql = async (): Promise<DatasetSql> => (db ??= await Database.open(":memory:"));
-  const items = new Map<string, DatasetItem[]>();
+  // Bounded like the analytics cache: large files stream through, spilling to disk if needed.
+  const sql = async (): Promise<DatasetSql> => (db ??= await Database.open(":memory:", {
+    memoryLimit: "256MB",
+  }));
+  const items = new Map<string, ItemList>();
   try {
     for (const [index, task] of experiment.tasks.entries()) {
       const prefix = `${group}[${index}]`;
@@ -181,12 +185,12 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
     registry: options.registry,
     group: options.source.kind === "benchmark" ? "slices" : "tasks",
   });
-  const stages = planStages(experiment);
+  const stages = planStages(experiment, { registry: options.registry });
   const promptPath = options.source.kind === "benchmark"
     ? promptPathsOf(options.source.spec)
     : undefined;
   // The first walk hashes and remembers the ids; later walks (execution) reuse them.
-  const ids: PlannedIds = { complete: false, trials: [], candidates: [], seeds: [] };
+  const ids = new PlannedIds();
   const iterTrials = () =>
     iterPlannedTrials(experiment, { items, globalSeed: project.global_seed, promptPath, ids });
   const builder = new ManifestBuilder(stages, {

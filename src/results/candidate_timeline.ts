@@ -1,10 +1,10 @@
 /** Everything the store knows about one candidate, with every event that mentions it. */
 import type { Row } from "../analytics/duckdb.ts";
-import { EVENT_ROW_SELECT, eventFromRow } from "../analytics/event_columns.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ChatMessage } from "../plugins/types.ts";
 import type { ThemisEvent } from "../store/events.ts";
+import { readCandidateEvents } from "../store/read_segments.ts";
 import type { ResultScope } from "./_scope.ts";
 import { readCandidates, type TrialCandidate } from "./candidate_records.ts";
 import { json, readIdentities } from "./trial_records.ts";
@@ -96,13 +96,23 @@ async function resolveCandidate(
 }
 
 async function readEvents(scope: ResultScope, cand: string, trial: string): Promise<ThemisEvent[]> {
-  const rows = await scope.analytics.all(
-    `select ${EVENT_ROW_SELECT} from events
-     where cand = $cand or (type = 'trial.planned' and trial = $trial) order by ts, run, seq`,
+  const files = await scope.analytics.all(
+    `select distinct file from events
+     where cand = $cand or (type = 'trial.planned' and trial = $trial) order by file`,
     { cand, trial },
   );
-  return rows.map(eventFromRow);
+  const events = await readCandidateEvents(
+    scope.analytics.root,
+    files.map((f) => String(f.file)),
+    new Set([cand]),
+    new Set([trial]),
+  );
+  return events.sort(byTime);
 }
+
+/** Events in the order the projections use: time, run, sequence. */
+export const byTime = (a: ThemisEvent, b: ThemisEvent): number =>
+  a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.run < b.run ? -1 : a.run > b.run ? 1 : a.seq - b.seq;
 
 function judgeCall(j: Row): JudgeCall {
   return {

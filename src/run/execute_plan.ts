@@ -27,6 +27,10 @@ export interface ExecutionCounts {
   parseFailed: number;
   scored: number;
   scoreFailed: number;
+  /** Scores recorded invalid because their parse found no answer (failing value). */
+  scoreNoAnswer: number;
+  /** Scores whose judge gave no verdict on its scale (`JUDGE_UNPARSEABLE`): final, not failed. */
+  scoreInvalid: number;
   /** Candidates whose stages needed nothing (all final already). */
   reused: number;
   /** Candidates left pending: their provider's circuit opened, or the run was cancelled. */
@@ -78,6 +82,8 @@ export function emptyCounts(): ExecutionCounts {
     parseFailed: 0,
     scored: 0,
     scoreFailed: 0,
+    scoreNoAnswer: 0,
+    scoreInvalid: 0,
     reused: 0,
     skipped: 0,
     missingGeneration: 0,
@@ -194,6 +200,8 @@ class Scheduler {
     c.parseFailed += recorded.parseFailed;
     c.scored += recorded.scored;
     c.scoreFailed += recorded.scoreFailed;
+    c.scoreNoAnswer += recorded.scoresNoAnswer;
+    c.scoreInvalid += recorded.scoresInvalid;
     for (const metric of recorded.metrics) {
       this.o.telemetry?.emit({
         type: "metric.finished",

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../core/json.ts";
-import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
+import type { PlannedCandidate, PlannedScore, PlannedTrial } from "../plan/plan_trials.ts";
+import { failingValue, UNBOUNDED } from "../plugins/metrics/metric_range.ts";
 import type { RunPlan } from "../plan/plan_run.ts";
 import {
   type EventData,
@@ -17,9 +18,14 @@ export interface RecordedWork {
   parseFailed: number;
   scored: number;
   scoreFailed: number;
-  /** Scores not computed because their parse found no answer. */
+  /**
+   * Scores not computed because their parse found no answer (recorded as invalid scores with
+   * each metric's failing value) or has not run.
+   */
   scoresSkipped: number;
-  /** Scores whose judge gave no parseable verdict. */
+  /** Of the skipped scores, those recorded invalid because the parse found no answer. */
+  scoresNoAnswer: number;
+  /** Scores whose judge gave no verdict on its scale (unparseable or out of scale). */
   scoresInvalid: number;
   metrics: JsonObject[];
 }
@@ -49,9 +55,22 @@ function errorData(error: WorkError, retryableCodes: ReadonlyArray<string>): Err
 }
 
 /**
+ * The metric values of a score whose parse found no answer: each metric's failing value (its
+ * range's minimum; 0 for metrics without a recorded range).
+ */
+function failingValues(score: PlannedScore): Array<{ metric: string; value: number }> {
+  return score.metrics.map((m, i) => ({
+    metric: m.id,
+    value: failingValue(score.ranges?.[i] ?? UNBOUNDED),
+  }));
+}
+
+/**
  * Turn one candidate task's result into events: the generation (completed or failed), then
- * each parse and score. Scores skipped because their parse found no answer write nothing:
- * the parse's own `invalid` event is the record, and the score stays absent (never wrong).
+ * each parse and score. A score whose parse found no answer is recorded as
+ * `score.completed` with `invalid: true` and each metric's failing value, whatever the
+ * score's `on_invalid` says: the policy is applied when results are read, so switching it
+ * never re-scores, and the invalid answer is counted (`n_invalid`) rather than silently absent.
  */
 export function recordWork(
   trial: PlannedTrial,
@@ -66,6 +85,7 @@ export function recordWork(
     scored: 0,
     scoreFailed: 0,
     scoresSkipped: 0,
+    scoresNoAnswer: 0,
     scoresInvalid: 0,
     metrics: [],
   };
@@ -175,12 +195,20 @@ export function recordWork(
   }
   const scores = new Map(stages.scores.map((s) => [s.hash, s]));
   for (const s of result.scores) {
-    if (s.skipped) {
-      out.scoresSkipped++;
-      continue;
-    }
     const score = scores.get(s.hash)!;
     const data = { name: score.name, parse: score.parseHash, ...marks };
+    if (s.skipped) {
+      out.scoresSkipped++;
+      if (s.skipped !== "no_answer") continue;
+      append({
+        type: "score.completed",
+        ...base,
+        overlay: scoreOverlay(s.hash),
+        data: { ...data, metrics: failingValues(score), invalid: true },
+      });
+      out.scoresNoAnswer++;
+      continue;
+    }
     if (s.metrics) {
       append({
         type: "score.completed",

@@ -47,6 +47,7 @@ export function compileBenchmark(benchmark: BenchmarkSpec): ExperimentSpec {
     hooks: benchmark.hooks,
     models: benchmark.models,
     num_samples: benchmark.num_samples,
+    ...(benchmark.cluster === undefined ? {} : { cluster: benchmark.cluster }),
     tasks: benchmark.slices.map((slice) => ({
       task_id: slice.slice_id,
       dataset: slice.dataset,

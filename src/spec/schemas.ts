@@ -239,6 +239,23 @@ export const ParseSpecSchema = z.strictObject({
 
 export const ReductionSchema = z.enum(["mean", "max", "majority", "pass_at_k"]);
 
+/** How aggregates count a sample whose parse found no answer (or whose judge gave none). */
+export const OnInvalidSchema = z.enum(["zero", "exclude"], {
+  error: 'on_invalid is "zero" (an invalid answer scores the metric\'s failing value, the ' +
+    'default) or "exclude" (it leaves the mean; it is still counted in n_invalid)',
+});
+
+/** Confidence interval methods of aggregates. */
+export const IntervalMethodSchema = z.enum(["wilson", "clopper_pearson", "t", "bootstrap"], {
+  error: 'ci is "wilson" or "clopper_pearson" (0/1 metrics), "t" or "bootstrap"',
+});
+
+/** An item field naming a cluster of items that are not independent (a passage, a source). */
+const clusterField = z.string().regex(
+  /^[^.\s][^\s]*$/,
+  'cluster names an item field, e.g. "passage_id" (nested with dots: "meta.passage")',
+);
+
 export const ScoreSpecSchema = z.strictObject({
   name: id,
   /** The parse whose answer the metrics read; the raw text when absent. */
@@ -247,6 +264,15 @@ export const ScoreSpecSchema = z.strictObject({
   /** How a trial's samples reduce to one value in aggregates. */
   reduction: ReductionSchema.default("mean"),
   k: z.number().int().min(1).optional(),
+  // Read-side policies below: they change how recorded scores are read, never the score hash.
+  /** Samples without an answer: the metric's failing value (`zero`, default) or left out. */
+  on_invalid: OnInvalidSchema.optional(),
+  /** true: samples whose generation failed score the failing value too (default: left out). */
+  count_failed: z.boolean().optional(),
+  /** Item field whose equal values form a cluster: cluster-robust standard errors. */
+  cluster: clusterField.optional(),
+  /** Interval of the aggregate's mean (default: Wilson for 0/1 metrics, else t). */
+  ci: IntervalMethodSchema.optional(),
 });
 
 const inferenceParams = jsonObject;
@@ -293,6 +319,8 @@ export const BenchmarkSpecSchema = z.strictObject({
   prompt_variants: z.array(PromptVariantSchema).min(1, "a benchmark needs a prompt variant"),
   inference_grid: InferenceGridSchema.default({ params: [{}], overrides: [{}] }),
   num_samples: z.number().int().min(1).default(1),
+  /** The cluster field of every score that names none (see ScoreSpec `cluster`). */
+  cluster: clusterField.optional(),
 });
 
 // ---------------------------------------------------------------- experiment (compiled)
@@ -317,6 +345,8 @@ export const ExperimentSpecSchema = z.strictObject({
   models: z.array(ModelSpecSchema).min(1, "an experiment needs at least one model"),
   tasks: z.array(TaskSpecSchema).min(1, "an experiment needs at least one task"),
   num_samples: z.number().int().min(1).default(1),
+  /** The cluster field of every score that names none (see ScoreSpec `cluster`). */
+  cluster: clusterField.optional(),
   /** Set when compiled from a benchmark. */
   benchmark_id: z.string().optional(),
 });
@@ -331,6 +361,8 @@ export type PromptVariant = z.infer<typeof PromptVariantSchema>;
 export type PluginRef = z.infer<typeof PluginRefSchema>;
 export type ParseSpec = z.infer<typeof ParseSpecSchema>;
 export type ScoreSpec = z.infer<typeof ScoreSpecSchema>;
+export type OnInvalid = z.infer<typeof OnInvalidSchema>;
+export type IntervalMethodName = z.infer<typeof IntervalMethodSchema>;
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
 export type SliceSpec = z.infer<typeof SliceSpecSchema>;
 export type BenchmarkSpec = z.infer<typeof BenchmarkSpecSchema>;

@@ -204,17 +204,25 @@ export function saveRunCheckpoint(
     runs: [...state.runs],
     summary: checkpoint.summary,
   };
-  const head = new TextEncoder().encode(JSON.stringify(header));
-  const table = state.facts.toBytes();
-  const bytes = new Uint8Array(4 + head.length + table.length);
-  new DataView(bytes.buffer).setUint32(0, head.length, true);
-  bytes.set(head, 4);
-  bytes.set(table, 4 + head.length);
+  // Padded so the table starts 8-byte aligned: loading then views the file's bytes in place.
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const head = new Uint8Array(json.length + (8 - ((4 + json.length) % 8)) % 8).fill(32);
+  head.set(json);
+  const length = new Uint8Array(4);
+  new DataView(length.buffer).setUint32(0, head.length, true);
   const path = checkpointPath(cacheDir, runId);
   const tmp = `${path}.${Deno.pid}.tmp`;
   try {
     Deno.mkdirSync(join(cacheDir, "checkpoints"), { recursive: true });
-    Deno.writeFileSync(tmp, bytes);
+    const file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+    try {
+      for (const piece of [length, head, ...state.facts.toPieces()]) {
+        let written = 0;
+        while (written < piece.length) written += file.writeSync(piece.subarray(written));
+      }
+    } finally {
+      file.close();
+    }
     Deno.renameSync(tmp, path);
   } catch {
     try {

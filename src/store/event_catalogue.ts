@@ -188,11 +188,16 @@ export const EVENT_CATALOGUE = {
   },
   "score.completed": {
     overlay: "ev",
-    description: "a score's metrics were computed for a candidate",
+    description: "a score's metrics were computed for a candidate, or (`invalid`) its parse " +
+      "found no answer and each metric holds its failing value",
     data: z.object({
       name: z.string().describe("score name"),
       parse: z.string().nullable().describe("the parse hash it read (null: the raw text)"),
       metrics: z.array(metricValue).describe("each metric's value and details"),
+      invalid: z.literal(true).optional().describe(
+        "the parse found no answer: nothing was scored, each metric's value is its failing " +
+          "value (the range's minimum); aggregates count it in `n_invalid`",
+      ),
       ...importMarks,
     }).strict(),
   },

@@ -82,7 +82,8 @@ export class FactTable {
     }
     let i = this.#slot(key, overlay);
     if (this.#overlays[i] === EMPTY) {
-      if ((this.#size + 1) * 2 > this.#keys.length) {
+      // Three quarters full at most: linear probing stays short, memory stays ~19 bytes a fact.
+      if ((this.#size + 1) * 4 > this.#keys.length * 3) {
         this.#grow();
         i = this.#slot(key, overlay);
       }
@@ -123,31 +124,46 @@ export class FactTable {
     }
   }
 
-  /** The table as bytes (a checkpoint), read back by `FactTable.fromBytes`. */
-  toBytes(): Uint8Array {
+  /**
+   * The table as byte pieces to write one after the other (a checkpoint; no copy of the
+   * arrays), read back by `FactTable.fromBytes` from their concatenation.
+   */
+  toPieces(): Uint8Array[] {
     const other = new TextEncoder().encode(JSON.stringify([...this.#other]));
-    const slots = this.#keys.length;
-    const out = new Uint8Array(16 + slots * 14 + other.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, slots, true);
+    const head = new Uint8Array(16);
+    const view = new DataView(head.buffer);
+    view.setUint32(0, this.#keys.length, true);
     view.setUint32(4, this.#size, true);
     view.setUint32(8, other.length, true);
-    out.set(new Uint8Array(this.#keys.buffer), 16);
-    out.set(new Uint8Array(this.#values.buffer), 16 + slots * 8);
-    out.set(new Uint8Array(this.#overlays.buffer), 16 + slots * 12);
-    out.set(other, 16 + slots * 14);
-    return out;
+    return [
+      head,
+      new Uint8Array(this.#keys.buffer),
+      new Uint8Array(this.#values.buffer),
+      new Uint8Array(this.#overlays.buffer),
+      other,
+    ];
   }
 
-  /** A table from `toBytes()` output. */
+  /**
+   * A table from its pieces (`toPieces()`), concatenated. When they start 8-byte aligned in
+   * their buffer the arrays are views of it, not copies.
+   */
   static fromBytes(bytes: Uint8Array): FactTable {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const slots = view.getUint32(0, true);
     const table = new FactTable();
-    const copy = (offset: number, length: number) => bytes.slice(offset, offset + length).buffer;
-    table.#keys = new Float64Array(copy(16, slots * 8));
-    table.#values = new Int32Array(copy(16 + slots * 8, slots * 4));
-    table.#overlays = new Uint16Array(copy(16 + slots * 12, slots * 2));
+    const at = bytes.byteOffset;
+    const aligned = at % 8 === 0;
+    const buffer = (offset: number, length: number) =>
+      aligned ? bytes.buffer : bytes.slice(offset, offset + length).buffer;
+    const base = (offset: number) => (aligned ? at + offset : 0);
+    table.#keys = new Float64Array(buffer(16, slots * 8), base(16), slots);
+    table.#values = new Int32Array(buffer(16 + slots * 8, slots * 4), base(16 + slots * 8), slots);
+    table.#overlays = new Uint16Array(
+      buffer(16 + slots * 12, slots * 2),
+      base(16 + slots * 12),
+      slots,
+    );
     table.#mask = slots - 1;
     table.#size = view.getUint32(4, true);
     const otherLength = view.getUint32(8, true);

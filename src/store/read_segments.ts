@@ -129,3 +129,46 @@ export async function lastRunEvent(runDir: string): Promise<ThemisEvent | undefi
   }
   return undefined;
 }
+
+/**
+ * The events of some candidates, read straight from the segments that hold them (`files`:
+ * store-relative labels such as `runs/<run>/events/000001-….jsonl.gz`, as the analytics cache
+ * records them). Lines are matched as text first, so only theirs are parsed. In log order per
+ * segment; the caller sorts across segments.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readCandidateEvents } from "./read_segments.ts";
+ * assert.deepEqual(await readCandidateEvents(await Deno.makeTempDir(), [], new Set(["c"])), []);
+ * ```
+ */
+export async function readCandidateEvents(
+  root: string,
+  files: ReadonlyArray<string>,
+  cands: ReadonlySet<string>,
+  trials: ReadonlySet<string> = new Set(),
+): Promise<ThemisEvent[]> {
+  const out: ThemisEvent[] = [];
+  const match = /"(cand|trial)":"([^"]+)"/g;
+  for (const label of files) {
+    const name = label.slice(label.lastIndexOf("/") + 1);
+    const segment: Segment = {
+      name,
+      path: `${root}/${label}`,
+      index: 0,
+      compressed: name.endsWith(".gz"),
+      label: label.replace(/^runs\//, ""),
+    };
+    for await (const { line, number } of iterSegmentLines(segment)) {
+      let wanted = false;
+      for (const [, key, id] of line.matchAll(match)) {
+        if (key === "cand" ? cands.has(id) : trials.has(id) && line.includes('"trial.planned"')) {
+          wanted = true;
+        }
+      }
+      if (wanted) out.push(parseEventLine(line, { file: segment.label, line: number }));
+    }
+  }
+  return out;
+}

@@ -120,6 +120,33 @@ async function runStage(
   return await printRunResult(result, orchestrator, STAGES[command].includes("score"), values, io);
 }
 
+/**
+ * Scores recorded without an answer, by reason: the parse found none (each metric holds its
+ * failing value) or the judge gave no verdict on its scale. Final, not failed, but never hidden.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { invalidScores } from "./run.ts";
+ * assert.equal(invalidScores({ scoreNoAnswer: 0, scoreInvalid: 0 }), "0 invalid");
+ * assert.equal(
+ *   invalidScores({ scoreNoAnswer: 2, scoreInvalid: 1 }),
+ *   "3 invalid (2 without an answer, 1 judge verdict unreadable or off the scale)",
+ * );
+ * ```
+ */
+export function invalidScores(s: { scoreNoAnswer: number; scoreInvalid: number }): string {
+  const reasons = [
+    s.scoreNoAnswer ? `${s.scoreNoAnswer} without an answer` : "",
+    s.scoreInvalid
+      ? `${s.scoreInvalid} judge verdict${s.scoreInvalid === 1 ? "" : "s"} unreadable or off ` +
+        `the scale`
+      : "",
+  ].filter((r) => r !== "");
+  const total = s.scoreNoAnswer + s.scoreInvalid;
+  return `${total} invalid` + (reasons.length ? ` (${reasons.join(", ")})` : "");
+}
+
 /** Print what a run did: the aggregate table, counts, the run directory and a query hint. */
 export async function printRunResult(
   result: ExperimentResult,
@@ -149,7 +176,18 @@ export async function printRunResult(
     return code;
   }
   if (rows.length > 0) {
-    const columns = ["model", "slice", "prompt_variant", "score", "metric", "mean", "count"];
+    const columns = [
+      "model",
+      "slice",
+      "prompt_variant",
+      "score",
+      "metric",
+      "mean",
+      "n_trials",
+      "n_scored",
+      "n_invalid",
+      "n_failed",
+    ];
     io.out(formatTable(columns, rows));
   }
   const runDir = displayPath(orchestrator.store.runs.runDir(result.runId), io);
@@ -161,7 +199,7 @@ export async function printRunResult(
         ? `, ${(100 * s.parseInvalid / (s.parsed + s.parseInvalid)).toFixed(1)}%`
         : "") +
       `), ` +
-      `${s.scored} scored, ${failed} failed` +
+      `${s.scored} scored, ${invalidScores(s)}, ${failed} failed` +
       (s.retries ? `, ${s.retries} retries` : "") +
       (s.skipped
         ? `, ${s.skipped} left pending (resume with: themis resume ${result.runId})`

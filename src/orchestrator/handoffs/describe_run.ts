@@ -45,7 +45,14 @@ export interface RunDescription {
   counts: RunManifest["counts"];
   executions: RunExecution[];
   /** Facts in this run's events. */
-  outcomes: { generated: number; generationFailed: number; scored: number; scoreFailed: number };
+  /** `scoreInvalid`: scores with no answer (the parse's or the judge's); never in `scored`. */
+  outcomes: {
+    generated: number;
+    generationFailed: number;
+    scored: number;
+    scoreInvalid: number;
+    scoreFailed: number;
+  };
 }
 
 /** How candidate seeds are derived (DESIGN §2), for the methods section. */
@@ -95,7 +102,13 @@ function slicesOf(manifest: RunManifest): SliceDescription[] {
 
 async function readExecutions(orchestrator: Orchestrator, runId: string) {
   const executions: RunExecution[] = [];
-  const outcomes = { generated: 0, generationFailed: 0, scored: 0, scoreFailed: 0 };
+  const outcomes = {
+    generated: 0,
+    generationFailed: 0,
+    scored: 0,
+    scoreInvalid: 0,
+    scoreFailed: 0,
+  };
   for await (const e of orchestrator.store.runs.iterEvents(runId)) {
     if (e.type === "run.started") {
       executions.push({
@@ -107,8 +120,11 @@ async function readExecutions(orchestrator: Orchestrator, runId: string) {
       });
     } else if (e.type === "generation.completed") outcomes.generated++;
     else if (e.type === "generation.failed") outcomes.generationFailed++;
-    else if (e.type === "score.completed") outcomes.scored++;
-    else if (e.type === "score.failed") outcomes.scoreFailed++;
+    else if (e.type === "score.completed") {
+      e.data.invalid ? outcomes.scoreInvalid++ : outcomes.scored++;
+    } else if (e.type === "score.failed") {
+      e.data.kind === "invalid" ? outcomes.scoreInvalid++ : outcomes.scoreFailed++;
+    }
   }
   return { executions, outcomes };
 }

@@ -49,7 +49,12 @@ function pendingEntries(
 function tally(counts: ExecutionCounts, e: ImportEntry): void {
   const gen = e.result.generation;
   if (gen) gen.ok ? counts.generated++ : counts.generationFailed++;
-  for (const s of e.result.scores) s.metrics ? counts.scored++ : counts.scoreFailed++;
+  for (const s of e.result.scores) {
+    if (s.metrics) counts.scored++;
+    else if (s.skipped === "no_answer") counts.scoreNoAnswer++;
+    else if (s.error?.code === "JUDGE_UNPARSEABLE") counts.scoreInvalid++;
+    else if (s.error) counts.scoreFailed++;
+  }
 }
 
 /**

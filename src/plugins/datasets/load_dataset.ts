@@ -4,7 +4,8 @@ import type { DatasetQuery, DatasetSpec } from "../../spec/schemas.ts";
 import type { DatasetProvider, DatasetSql } from "./dataset_provider.ts";
 import { withFields } from "./field_path.ts";
 import { readFileDataset } from "./read_file_dataset.ts";
-import { assignItemIds, type DatasetItem, selectItems } from "./select_items.ts";
+import { assignItemIds, selectItems } from "./select_items.ts";
+import { ItemList } from "./item_list.ts";
 
 /** Where a dataset's rows come from besides the spec. */
 export interface LoadDatasetOptions {
@@ -22,7 +23,7 @@ export interface LoadDatasetOptions {
 
 /** A slice's items, picked by its query, and the number of items the dataset has. */
 export interface LoadedDataset {
-  items: DatasetItem[];
+  items: ItemList;
   total: number;
 }
 
@@ -37,7 +38,7 @@ function pick(
     source: options.source,
     raw: rows,
   });
-  return { items: selectItems(all, options.query), total: all.length };
+  return { items: ItemList.from(selectItems(all, options.query)), total: all.length };
 }
 
 /** A provider's rows as plain JSON objects, or a clear error naming the provider and row. */
@@ -106,7 +107,7 @@ async function loadFromProvider(
  *   baseDir: ".",
  *   query: { kind: "item_ids", ids: ["2"] },
  * });
- * console.assert(items.length === 1 && items[0].id === "2");
+ * console.assert(items.length === 1 && items.id(0) === "2");
  * ```
  */
 export async function loadDataset(
@@ -149,4 +150,4 @@ export function datasetSource(spec: DatasetSpec): Json {
   }
 }
 
-export type { DatasetItem };
+export type { DatasetItem } from "./select_items.ts";

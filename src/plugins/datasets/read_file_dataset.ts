@@ -27,6 +27,8 @@ import {
   selectItems,
   stableItemId,
 } from "./select_items.ts";
+import { ItemList } from "./item_list.ts";
+import { canonicalJson } from "../../core/canonical.ts";
 
 /** A file dataset as the spec gives it. */
 export interface FileDatasetSpec {
@@ -46,7 +48,7 @@ export interface ReadFileDatasetOptions {
 
 /** The picked items and the number of rows the file has. */
 export interface FileDatasetRead {
-  items: DatasetItem[];
+  items: ItemList;
   total: number;
 }
 
@@ -92,57 +94,67 @@ async function fileSource(spec: FileDatasetSpec, path: string, sql: DatasetSql) 
   return source;
 }
 
-interface KeyRow {
-  rn: number;
-  id: string | null;
-  keep: boolean;
-  stratum: string | null;
-  is_object: boolean;
+/**
+ * The keys pass over a file, compactly: per row (row number − 1) its id (null: none, the row's
+ * hash stands in), whether the filter keeps it, and its stratum's JSON text.
+ */
+interface Keys {
+  ids: Array<string | null>;
+  keep: Uint8Array;
+  strata: Array<string | null>;
 }
+
+/** What a row without an id is named until its hash is known. */
+const NO_ID = "\u0000";
 
 const parseJson = (text: string | null): Json | undefined =>
   text === null ? undefined : JSON.parse(text);
 
-/** Rows by row number, as JSON objects (the payloads of the rows asked for). */
-async function readRows(
-  source: FileSource,
-  sql: DatasetSql,
-  rns: number[],
-): Promise<Map<number, JsonObject>> {
-  const out = new Map<number, JsonObject>();
-  if (rns.length === 0) return out;
-  const rows = await sql.all(
-    `with src as (${relationSql(source)}) select __rn as rn, ${rowJsonSql(source)} as doc ` +
-      `from src where __rn in (select cast(unnest(string_split($rns, ',')) as bigint)) ` +
-      `order by __rn`,
-    { rns: rns.join(",") },
-  );
-  for (const row of rows) out.set(Number(row.rn), JSON.parse(String(row.doc)) as JsonObject);
-  return out;
-}
-
-/** First pass: every row's number, id value, filter result and stratum, in file order. */
+/** First pass, streamed: every row's number, id value, filter result and stratum. */
 async function readKeys(
   source: FileSource,
   spec: FileDatasetSpec,
   options: ReadFileDatasetOptions,
-): Promise<KeyRow[]> {
+): Promise<Keys> {
   const { query } = options;
   const resolveName = (name: string) => resolveField(name, spec.fields);
   const params: Record<string, DatasetSqlParam> = {};
   const where = query.kind === "filter" || query.kind === "subset" || query.kind === "stratified"
     ? whereSql(source, query.where, params, resolveName)
     : "true";
-  const stratum = query.kind === "stratified"
-    ? fieldJsonSql(source, resolveName(query.field))
-    : "null";
+  const stratified = query.kind === "stratified";
+  const stratum = stratified ? fieldJsonSql(source, resolveName(query.field)) : "null";
   const isObject = source.format === "jsonl" ? "json_type(__doc) = 'OBJECT'" : "true";
-  return (await options.sql.all(
+  const keys: Keys = { ids: [], keep: new Uint8Array(1024), strata: [] };
+  const idOptions = {
+    idField: spec.id_field ?? "id",
+    required: spec.id_field !== undefined,
+    source: spec.path,
+  };
+  const rows = options.sql.stream(
     `with src as (${relationSql(source)}) select __rn as rn, ` +
       `${fieldJsonSql(source, resolveName(spec.id_field ?? "id"))} as id, ${where} as keep, ` +
       `${stratum} as stratum, ${isObject} as is_object from src order by __rn`,
     params,
-  )) as unknown as KeyRow[];
+  );
+  for await (const chunk of rows) {
+    for (const row of chunk) {
+      const rn = Number(row.rn);
+      if (row.is_object === false) throw await jsonlRowError(source.path, spec.path, rn);
+      const n = keys.ids.length;
+      if (n === keys.keep.length) {
+        const bigger = new Uint8Array(keys.keep.length * 2);
+        bigger.set(keys.keep);
+        keys.keep = bigger;
+      }
+      keys.keep[n] = row.keep === true ? 1 : 0;
+      // A row without an id is named by its hash, read in a second pass (null until then).
+      const value = parseJson(row.id === null ? null : String(row.id));
+      keys.ids.push(stableItemId(value, { row: rn, hashOf: () => NO_ID }, idOptions));
+      if (stratified) keys.strata.push(row.stratum === null ? null : String(row.stratum));
+    }
+  }
+  return keys;
 }
 
 /** The query that is left once the filter ran in SQL. */
@@ -152,46 +164,62 @@ function queryAfterPushdown(query: DatasetQuery): DatasetQuery {
   return query;
 }
 
-async function pickRows(
-  keys: KeyRow[],
-  context: { source: FileSource; spec: FileDatasetSpec; options: ReadFileDatasetOptions },
-): Promise<{ rns: number[]; ids: Map<number, string>; loaded: Map<number, JsonObject> }> {
-  const { source, spec, options } = context;
-  const label = spec.path;
-  const bad = keys.find((k) => !k.is_object);
-  if (bad !== undefined) throw await jsonlRowError(source.path, label, bad.rn);
-  // Rows without an id are identified by their content: read those rows now.
-  const unnamed = keys.filter((k) => k.id === null || parseJson(k.id) === null).map((k) => k.rn);
-  const loaded = spec.id_field === undefined
-    ? await readRows(source, options.sql, unnamed)
-    : new Map<number, JsonObject>();
-  const idOptions = { idField: spec.id_field ?? "id", required: spec.id_field !== undefined };
-  const ids = keys.map((k) =>
-    stableItemId(parseJson(k.id), {
-      row: k.rn,
-      hashOf: () => itemHash(loaded.get(k.rn)!),
-    }, { ...idOptions, source: label })
+/** Rows by row number, streamed in file order, each handed to `take` as a parsed object. */
+async function streamRows(
+  context: { source: FileSource; sql: DatasetSql },
+  rns: number[] | "kept",
+  take: (rn: number, row: JsonObject) => void,
+  where = "true",
+  params: Record<string, DatasetSqlParam> = {},
+): Promise<void> {
+  const { source, sql } = context;
+  if (rns !== "kept" && rns.length === 0) return;
+  const filter = rns === "kept" ? where : `__rn in (select unnest(from_json($rns, '["BIGINT"]')))`;
+  const chunks = sql.stream(
+    `with src as (${relationSql(source)}) select __rn as rn, ${rowJsonSql(source)} as doc ` +
+      `from src where ${filter} order by __rn`,
+    rns === "kept" ? params : { rns: JSON.stringify(rns) },
   );
-  checkUniqueIds(ids, { source: label, idField: idOptions.idField, rows: keys.map((k) => k.rn) });
-  const field = options.query.kind === "stratified" ? options.query.field : undefined;
+  for await (const chunk of chunks) {
+    for (const row of chunk) take(Number(row.rn), JSON.parse(String(row.doc)) as JsonObject);
+  }
+}
+
+/** Every row's stable id: rows without one get their hash (read now); checked unique. */
+async function itemIds(
+  keys: Keys,
+  context: { source: FileSource; spec: FileDatasetSpec; sql: DatasetSql },
+): Promise<string[]> {
+  const ids = keys.ids as string[];
+  const unnamed = ids.flatMap((id, i) => (id === NO_ID ? [i + 1] : []));
+  await streamRows(context, unnamed, (rn, row) => (ids[rn - 1] = itemHash(row)));
+  checkUniqueIds(ids, { source: context.spec.path, idField: context.spec.id_field ?? "id" });
+  return ids;
+}
+
+/** The row numbers the query picks, in the order items come (`item_ids`: as asked). */
+function pickRows(keys: Keys, ids: string[], query: DatasetQuery): number[] | "kept" {
+  const after = queryAfterPushdown(query);
+  if (after.kind === "all") return "kept";
+  const field = query.kind === "stratified" ? query.field : undefined;
   const light: DatasetItem[] = [];
   const rnOf = new Map<string, number>();
-  keys.forEach((k, i) => {
-    if (!k.keep) return;
-    const value = field === undefined ? undefined : parseJson(k.stratum);
-    light.push({ id: ids[i], payload: value === undefined ? {} : { [field!]: value } });
-    rnOf.set(ids[i], k.rn);
+  ids.forEach((id, i) => {
+    if (!keys.keep[i]) return;
+    const value = field === undefined ? undefined : parseJson(keys.strata[i]);
+    light.push({ id, payload: value === undefined ? {} : { [field!]: value } });
+    rnOf.set(id, i + 1);
   });
-  const picked = selectItems(light, queryAfterPushdown(options.query));
-  const idByRn = new Map(keys.map((k, i) => [k.rn, ids[i]]));
-  return { rns: picked.map((item) => rnOf.get(item.id)!), ids: idByRn, loaded };
+  return selectItems(light, after).map((item) => rnOf.get(item.id)!);
 }
 
 /**
  * Read a JSONL, CSV or Parquet dataset (a path relative to `baseDir`, or a glob such as
  * `data/train-*.parquet` for sharded exports) and apply the slice's query with the filter and
- * the id scan pushed down to SQL. Picked items keep the file's order (`item_ids`: the order
- * asked for). Bad data is a `DATASET_INVALID` error naming the file and the row or line.
+ * the id scan pushed down to SQL. Both passes stream, and the picked items are kept compactly
+ * (an `ItemList`), so a file of millions of rows never sits in memory as objects. Picked items
+ * keep the file's order (`item_ids`: the order asked for). Bad data is a `DATASET_INVALID`
+ * error naming the file and the row or line.
  *
  * @example
  * ```ts
@@ -208,15 +236,14 @@ export async function readFileDataset(
   await checkFile(path);
   try {
     const source = await fileSource(spec, path, options.sql);
+    const context = { source, spec, sql: options.sql };
     const keys = await readKeys(source, spec, options);
-    const { rns, ids, loaded } = await pickRows(keys, { source, spec, options });
-    const missing = rns.filter((rn) => !loaded.has(rn));
-    const rows = await readRows(source, options.sql, missing);
-    const items = rns.map((rn) => {
-      const row = loaded.get(rn) ?? rows.get(rn)!;
-      return { id: ids.get(rn)!, payload: withFields(row, spec.fields) };
-    });
-    return { items, total: keys.length };
+    const ids = await itemIds(keys, context);
+    const picked = pickRows(keys, ids, options.query);
+    // Row numbers are 1 … n in file order: a row's id is at its number minus one.
+    const idOf = (rn: number) => ids[rn - 1];
+    const items = await collectItems(context, { picked, idOf, query: options.query });
+    return { items, total: keys.ids.length };
   } catch (error) {
     if (error instanceof ThemisError) throw error;
     const line = spec.kind === "jsonl" && /Malformed JSON/i.test(errorMessage(error))
@@ -224,4 +251,37 @@ export async function readFileDataset(
       : undefined;
     throw describeSqlError(error, { format: spec.kind, file: path, label: spec.path, line });
   }
+}
+
+/** The picked rows, streamed into an `ItemList` in the order the query gives. */
+async function collectItems(
+  context: { source: FileSource; spec: FileDatasetSpec; sql: DatasetSql },
+  o: { picked: number[] | "kept"; idOf: (rn: number) => string; query: DatasetQuery },
+): Promise<ItemList> {
+  const { spec, source } = context;
+  const items = new ItemList();
+  const payload = (row: JsonObject) => canonicalJson(withFields(row, spec.fields));
+  if (o.picked === "kept" || o.query.kind !== "item_ids") {
+    const params: Record<string, DatasetSqlParam> = {};
+    const q = o.query;
+    const where = o.picked === "kept" && (q.kind === "filter")
+      ? whereSql(source, q.where, params, (name) => resolveField(name, spec.fields))
+      : "true";
+    await streamRows(
+      context,
+      o.picked,
+      (rn, row) => {
+        items.add(o.idOf(rn), payload(row));
+      },
+      where,
+      params,
+    );
+    return items.done();
+  }
+  // Items asked for by id come in the order asked: place them by position.
+  const position = new Map(o.picked.map((rn, i) => [rn, i]));
+  const texts: string[] = new Array(o.picked.length);
+  await streamRows(context, o.picked, (rn, row) => (texts[position.get(rn)!] = payload(row)));
+  o.picked.forEach((rn, i) => items.add(o.idOf(rn), texts[i]));
+  return items.done();
 }

@@ -17,7 +17,22 @@ function htmlTable(table: TextTable, numeric: ReadonlyArray<string> = []): strin
   }</tbody></table>`;
 }
 
-const NUMERIC = ["rank", "mean", "stderr", "n", "trials", "delta", "p", "p (adj.)", "total"];
+const NUMERIC = [
+  "rank",
+  "mean",
+  "stderr",
+  "n",
+  "n_trials",
+  "n_scored",
+  "n_invalid",
+  "n_failed",
+  "clusters",
+  "delta",
+  "MDE",
+  "p",
+  "p (adj.)",
+  "total",
+];
 
 function failuresSection(data: ReportData, tables: TextTable[]): string {
   const byCode = data.failures.byCode;

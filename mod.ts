@@ -20,7 +20,11 @@ export type {
 export { Store } from "./src/orchestrator/store.ts";
 export { isRunHandle } from "./src/orchestrator/run_handle.ts";
 export type { RunHandle } from "./src/orchestrator/run_handle.ts";
-export type { RunProgressSnapshot } from "./src/orchestrator/run_progress.ts";
+export type { BatchProgress, RunProgressSnapshot } from "./src/orchestrator/run_progress.ts";
+export type { ShardProgress } from "./src/orchestrator/shard_status.ts";
+export type { BatchRecord } from "./src/orchestrator/batch/batch_log.ts";
+export { parseShard, shardRunId } from "./src/plan/shard_plan.ts";
+export type { Shard, ShardOf } from "./src/plan/shard_plan.ts";
 export type { StageProgress } from "./src/run/progress_tally.ts";
 export { TelemetryBus } from "./src/run/telemetry.ts";
 export type { TelemetryEvent, TelemetrySubscriber } from "./src/run/telemetry.ts";

@@ -116,7 +116,7 @@ Deno.test("status after a SIGKILL shows the true state of the interrupted run", 
   assert.match(runs.stdout, new RegExp(`^${runId}\\s+interrupted\\s`, "m"));
 });
 
-Deno.test("submit runs now on the local backend and returns a pending handle on batch", async () => {
+Deno.test("submit runs now on the local backend; worker_pool returns a pending handle naming the shard commands", async () => {
   const store = Store.open(await Deno.makeTempDir({ prefix: "themis-life-" }));
   try {
     const local = Orchestrator.fromProjectSpec({
@@ -129,14 +129,20 @@ Deno.test("submit runs now on the local backend and returns a pending handle on 
     assert.equal(done.status, "finished");
     assert.deepEqual(done.warnings, []);
     assert.ok(done.result);
+    const pool = Orchestrator.fromProjectSpec({
+      project_name: "life",
+      execution_backend: { kind: "worker_pool" },
+    }, { store });
+    const pending = await pool.submit(benchmark(7));
+    assert.equal(pending.status, "pending");
+    assert.equal(pending.result, undefined);
+    assert.match(pending.warnings[0], /execution_backend is "worker_pool": nothing ran here/);
+    assert.match(pending.warnings[0], new RegExp(`themis resume ${pending.runId} --shard 0/4`));
     const batch = Orchestrator.fromProjectSpec({
       project_name: "life",
       execution_backend: "batch",
     }, { store });
-    const pending = await batch.submit(benchmark(7));
-    assert.equal(pending.status, "pending");
-    assert.equal(pending.result, undefined);
-    assert.match(pending.warnings[0], /execution_backend is "batch": nothing ran here/);
+    await assert.rejects(batch.submit(benchmark(7)), /needs to know whose Batch API/);
     assert.equal((await pending.progress())?.stages.generation.pending, 2, "5 of 7 reused");
   } finally {
     store.close();

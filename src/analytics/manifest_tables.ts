@@ -22,7 +22,8 @@ create table if not exists manifest_stages (
   reduction varchar, k integer, metrics json, ranges json
 );
 create table if not exists manifest_prices (
-  run varchar, model_id varchar, input_per_million double, output_per_million double
+  run varchar, model_id varchar, input_per_million double, output_per_million double,
+  batch_discount double
 );
 create table if not exists plan_trials (
   run varchar, trial varchar, task varchar, model varchar, prompt varchar, params integer,
@@ -122,7 +123,7 @@ export async function loadManifest(
       from (select unnest(scores::json[]) as s from m);
     insert into manifest_prices
       select ${run}, p.key, (p.value->>'input_per_million')::double,
-        (p.value->>'output_per_million')::double
+        (p.value->>'output_per_million')::double, (p.value->>'batch_discount')::double
       from m, json_each(m.project->'pricing') as p;
   `);
   if (file.v1Trials) {

@@ -30,10 +30,15 @@ export const candidates: FactProjection = {
     [
       "cost",
       "double",
-      "tokens × the model's price in the generating run's manifest (null: no price or no token counts)",
+      "tokens × the model's price in the generating run's manifest, less its `batch_discount` " +
+      "(default 0.5) for Batch API generations (null: no price or no token counts)",
     ],
     ["meta", "json", "engine metadata"],
-    ["source", "varchar", "`import` for imported generations, else null"],
+    [
+      "source",
+      "varchar",
+      "`import` for imported generations, `batch` for Batch API ones, else null",
+    ],
     ["bundle", "varchar", "the bundle an imported generation came from"],
     ...WHERE_FROM,
   ],
@@ -65,7 +70,9 @@ export function candidateCostSql(scope?: string): string {
     update candidates c set cost = case
         when c.tokens_in is null and c.tokens_out is null then null
         else (coalesce(c.tokens_in, 0) * p.input_per_million +
-          coalesce(c.tokens_out, 0) * p.output_per_million) / 1e6 end
+          coalesce(c.tokens_out, 0) * p.output_per_million) / 1e6 *
+          (case when c.source = 'batch' then 1 - coalesce(p.batch_discount, 0.5) else 1 end)
+        end
     from manifest_prices p where p.run = c.run and p.model_id = c.model_id ${only};`;
 }
 

@@ -24,7 +24,7 @@ export function exitCodeFor(error: unknown): number {
   if (
     code.startsWith("SPEC_") || code.startsWith("PLUGIN_") || code === "DATASET_INVALID" ||
     code === "PLAN_INVALID" || code === "MISSING_GENERATIONS" || code.startsWith("PROVIDER_") ||
-    code === "BUNDLE_INVALID" || code === "IMPORT_INVALID"
+    code === "BUNDLE_INVALID" || code === "IMPORT_INVALID" || code === "BATCH_UNSUPPORTED"
   ) return EXIT.SPEC;
   return EXIT.INTERNAL;
 }

@@ -11,6 +11,7 @@ import { resumeCommand } from "./commands/resume.ts";
 import { planCommand } from "./commands/plan.ts";
 import { runsCommand, statusCommand } from "./commands/status.ts";
 import { submitCommand } from "./commands/submit.ts";
+import { cancelCommand } from "./commands/cancel.ts";
 import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
 import { estimateCommand } from "./commands/estimate.ts";
@@ -32,6 +33,8 @@ Commands:
   resume <run>      continue a run: missing and failed work only
   plan <spec>       plan only: what will run, what is reused and from which runs
   submit <spec>     persist the plan and hand it to the execution backend
+                    (batch: a provider's Batch API; worker_pool: shards on a scheduler)
+  cancel <run>      cancel a run's provider batches
   status <run>      where a run stands (from the events; true after a crash)
   runs              list the store's runs with status and counts
   estimate <spec>   pending work, tokens and cost, without running anything
@@ -66,6 +69,7 @@ const COMMANDS: Record<string, Handler> = {
   resume: resumeCommand,
   plan: planCommand,
   submit: submitCommand,
+  cancel: cancelCommand,
   status: statusCommand,
   runs: runsCommand,
   estimate: estimateCommand,
@@ -81,6 +85,9 @@ const COMMANDS: Record<string, Handler> = {
   validate: validateCommand,
   schema: schemaCommand,
 };
+
+/** The names of every CLI command. */
+export const COMMAND_NAMES: ReadonlyArray<string> = Object.keys(COMMANDS);
 
 function printError(error: unknown, io: CliIo): void {
   const red = io.errIsTerminal ? chalk.red : (t: string) => t;

@@ -30,6 +30,11 @@ export type ErrorCode =
   | "QUERY_INVALID"
   | "USAGE"
   | "CANCELLED"
+  | "BATCH_UNSUPPORTED"
+  | "BATCH_EXPIRED"
+  | "BATCH_CANCELLED"
+  | "BATCH_FAILED"
+  | "BATCH_RESULT_MISSING"
   | "INTERNAL";
 
 /** One issue inside a multi-issue error (spec validation lists every issue at once). */

@@ -5,7 +5,14 @@ import type { ProgressStage, StageProgress } from "../run/progress_tally.ts";
 import type { ProjectSpec } from "../spec/schemas.ts";
 import { storePaths } from "../store/paths.ts";
 import type { RunStore } from "../store/run_store.ts";
-import type { RunFacts, StoreState } from "../store/store_state.ts";
+import type { BatchFacts, RunFacts, StoreState } from "../store/store_state.ts";
+import {
+  findShards,
+  groupShards,
+  shardIndex,
+  type ShardProgress,
+  type ShardRun,
+} from "./shard_status.ts";
 
 /** Where a run stands, derived from its manifest and the store's events (never stored). */
 export interface RunProgressSnapshot {
@@ -21,6 +28,17 @@ export interface RunProgressSnapshot {
   etaSeconds: number | null;
   /** Cost of this run's generations so far, from the project's price table (0 without). */
   cost: number;
+  /** The run's provider batches (the `batch` backend), in submission order. */
+  batches?: BatchProgress[];
+  /** The run's shards in the store, by shard count (only for a run that was sharded). */
+  shards?: ShardProgress[];
+  /** A shard's part: `{index, count, of}` (only for a shard's own run). */
+  shard?: { index: number; count: number; of: string };
+}
+
+/** One provider batch of a run: its state and request counts as last recorded. */
+export interface BatchProgress extends BatchFacts {
+  id: string;
 }
 
 const STAGES: ProgressStage[] = ["generation", "parse", "score"];
@@ -51,12 +69,24 @@ function lockHolderAlive(path: string): boolean {
   }
 }
 
-/** Cost of a run's generations from its token counts by model and a price table. */
-function runCost(facts: RunFacts | undefined, pricing: ProjectSpec["pricing"]): number {
+/** Fraction off the price for Batch API generations when the price table does not say. */
+export const DEFAULT_BATCH_DISCOUNT = 0.5;
+
+/**
+ * Cost of a run's generations from its token counts by model and a price table; generations
+ * a Batch API made cost `1 − batch_discount` of the price.
+ */
+export function runCost(facts: RunFacts | undefined, pricing: ProjectSpec["pricing"]): number {
   let cost = 0;
   for (const [model, [input, output]] of Object.entries(facts?.tokens ?? {})) {
     const price = pricing[model];
-    if (price) cost += (input * price.input_per_million + output * price.output_per_million) / 1e6;
+    if (!price) continue;
+    const [batchIn, batchOut] = facts?.batchTokens?.[model] ?? [0, 0];
+    const full = (input - batchIn) * price.input_per_million +
+      (output - batchOut) * price.output_per_million;
+    const discounted = (batchIn * price.input_per_million + batchOut * price.output_per_million) *
+      (1 - (price.batch_discount ?? DEFAULT_BATCH_DISCOUNT));
+    cost += (full + discounted) / 1e6;
   }
   return cost;
 }
@@ -104,6 +134,7 @@ export async function readRunProgress(
   runId: string,
   pricing: ProjectSpec["pricing"],
   loaded?: StoreState,
+  shards?: ReadonlyMap<string, ShardRun[]>,
 ): Promise<RunProgressSnapshot | undefined> {
   if (!(await runs.hasRun(runId))) return undefined;
   const manifest = await runs.readManifest<RunManifest>(runId);
@@ -118,13 +149,24 @@ export async function readRunProgress(
   const elapsed = facts?.lastStartedAt && facts.lastAt
     ? Date.parse(facts.lastAt) - Date.parse(facts.lastStartedAt)
     : 0;
-  const status = started === null
+  const own = started === null
     ? "pending"
     : finished !== null
     ? "finished"
     : running
     ? "running"
     : "interrupted";
+  const found = manifest.shard
+    ? []
+    : shards?.get(runId) ?? (shards ? [] : await findShards(runs, runId));
+  const shardGroups = await shardProgress(runs, found, pricing, state);
+  // Batches at a provider are work under way, whatever the imports so far say.
+  const batchesOpen = Object.values(facts?.batches ?? {}).some((b) => !b.imported);
+  const status = batchesOpen
+    ? "running"
+    : own === "pending" && shardGroups
+    ? shardedStatus(shardGroups, stages)
+    : own;
   return {
     runId,
     status,
@@ -137,7 +179,46 @@ export async function readRunProgress(
       ? rateAndEta(facts?.doneSinceStart ?? 0, left, elapsed)
       : { throughput: null, etaSeconds: status === "finished" && left === 0 ? 0 : null }),
     cost: runCost(facts, pricing),
+    ...(facts?.batches
+      ? { batches: Object.entries(facts.batches).map(([id, b]) => ({ id, ...b })) }
+      : {}),
+    ...(shardGroups ? { shards: shardGroups } : {}),
+    ...(manifest.shard ? { shard: manifest.shard } : {}),
   };
+}
+
+/** The progress of a run's shards, or undefined when it has none in the store. */
+async function shardProgress(
+  runs: RunStore,
+  found: ShardRun[],
+  pricing: ProjectSpec["pricing"],
+  state: StoreState,
+): Promise<ShardProgress[] | undefined> {
+  if (found.length === 0) return undefined;
+  const list = [];
+  for (const shard of found) {
+    const snapshot = (await readRunProgress(runs, shard.runId, pricing, state))!;
+    const work = STAGES.map((s) => snapshot.stages[s]);
+    list.push({
+      ...shard,
+      status: snapshot.status,
+      pending: work.reduce((n, w) => n + w.pending, 0),
+      failed: work.reduce((n, w) => n + w.failed, 0),
+    });
+  }
+  return groupShards(list);
+}
+
+/** A sharded run that never ran itself stands where its shards stand. */
+function shardedStatus(
+  shards: ShardProgress[],
+  stages: Record<ProgressStage, StageProgress>,
+): RunProgressSnapshot["status"] {
+  const runs = shards.flatMap((g) => g.runs);
+  if (runs.some((r) => r.status === "running")) return "running";
+  const left = STAGES.some((s) => stages[s].pending > 0);
+  if (!left && runs.every((r) => r.status === "finished")) return "finished";
+  return runs.some((r) => r.status !== "pending") ? "interrupted" : "pending";
 }
 
 /** Every run of the store with its progress (the store's events are read once). */
@@ -146,9 +227,10 @@ export async function listRunProgress(
   pricing: ProjectSpec["pricing"],
 ): Promise<RunProgressSnapshot[]> {
   const state = await runs.loadState();
+  const shards = await shardIndex(runs);
   const out: RunProgressSnapshot[] = [];
   for (const runId of await runs.listRunIds()) {
-    const snapshot = await readRunProgress(runs, runId, pricing, state);
+    const snapshot = await readRunProgress(runs, runId, pricing, state, shards);
     if (snapshot) out.push(snapshot);
   }
   return out;

@@ -80,6 +80,8 @@ export interface EstimatePlanOptions {
   state: WorkState;
   history: ReadonlyMap<string, CompletionHistory>;
   pricing: ProjectSpec["pricing"];
+  /** Generations go through a Batch API: prices less their `batch_discount` (default 0.5). */
+  batch?: boolean;
   /** The token counter of a model (loaded beforehand) and whether it is an approximation. */
   counterFor: (model: ModelSpec) => { counter: TokenCounter; approximate: boolean };
 }
@@ -205,13 +207,14 @@ function finish(
   const rows: EstimateRow[] = builders.map(({ completion, sources, ...row }) => {
     const completionTokens = Math.round(completion);
     const price = options.pricing[row.modelId];
+    const share = options.batch ? 1 - (price?.batch_discount ?? 0.5) : 1;
     return {
       ...row,
       completionTokens,
       completionSource: sources.size === 1 ? [...sources][0] : "mixed",
       cost: price
         ? (row.promptTokens * price.input_per_million +
-          completionTokens * price.output_per_million) / 1e6
+          completionTokens * price.output_per_million) / 1e6 * share
         : null,
     };
   });
@@ -224,7 +227,12 @@ function finish(
     cost: rows.reduce((n, r) => n + (r.cost ?? 0), 0),
     unpriced,
     rows,
-    notes: estimateNotes(rows, unpriced),
+    notes: [
+      ...estimateNotes(rows, unpriced),
+      ...(options.batch && rows.length > 0
+        ? ["Costs are Batch API prices: the price table less each model's batch_discount."]
+        : []),
+    ],
   };
 }
 

@@ -19,7 +19,10 @@ export interface ManifestProject {
   global_seed: number;
   store_item_payloads: boolean;
   /** Prices per model id when the run was planned (for costs in SQL); not part of the run id. */
-  pricing?: Record<string, { input_per_million: number; output_per_million: number }>;
+  pricing?: Record<
+    string,
+    { input_per_million: number; output_per_million: number; batch_discount?: number }
+  >;
 }
 
 /** The plan of one run, persisted as `manifest.json` (DESIGN §3). */
@@ -39,6 +42,8 @@ export interface RunManifest {
   parses: PlannedParse[];
   scores: PlannedScore[];
   counts: { trials: number; candidates: number; parses: number; scores: number };
+  /** A shard's manifest: its part of the run `of` (src/plan/shard_plan.ts). */
+  shard?: { index: number; count: number; of: string };
   /** Version 1 manifests only: every trial, inline. Version 2 keeps them in `plan/`. */
   trials?: ManifestTrial[];
 }

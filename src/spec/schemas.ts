@@ -91,7 +91,45 @@ export const AnalyticsSchema = z.strictObject({
 export const PriceSchema = z.strictObject({
   input_per_million: z.number().nonnegative(),
   output_per_million: z.number().nonnegative(),
+  /**
+   * Fraction taken off both prices for generations made through a provider's Batch API
+   * (unset: 0.5, the discount OpenAI and Anthropic give).
+   */
+  batch_discount: z.number().min(0).max(1).optional(),
 });
+
+/** Requests and bytes a provider accepts in one batch. */
+export const BATCH_LIMITS = {
+  openai: { requests: 50_000, bytes: 200 * 1024 * 1024 },
+  anthropic: { requests: 100_000, bytes: 256 * 1024 * 1024 },
+} as const;
+
+/** The `batch` backend: pending generations go to a provider's Batch API (docs/scale_out.md). */
+export const BatchBackendSchema = z.strictObject({
+  kind: z.literal("batch"),
+  /** Whose Batch API: every model of the spec must use this provider. */
+  provider: z.enum(["openai", "anthropic"]),
+  /** OpenAI's completion window (the only value OpenAI accepts today is "24h"). */
+  completion_window: z.string().min(1).default("24h"),
+  /** Requests per batch, at most the provider's limit (OpenAI 50,000; Anthropic 100,000). */
+  max_requests: z.number().int().min(1).max(100_000).optional(),
+  /** Bytes of requests per batch, at most the provider's limit (200 MB; 256 MB). */
+  max_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).optional(),
+  /** Seconds between polls while `themis resume --wait` waits for batches to end. */
+  poll_interval: z.number().positive().default(60),
+});
+
+/**
+ * Where a run executes: `local` (now, in this process), `worker_pool` (shards run by a
+ * scheduler), or `batch` (a provider's Batch API). The plain string form is kept; `"batch"`
+ * alone names no provider, which `submit` reports.
+ */
+export const ExecutionBackendSchema = z.union([
+  z.enum(["local", "worker_pool", "batch"]),
+  z.strictObject({ kind: z.literal("local") }),
+  z.strictObject({ kind: z.literal("worker_pool") }),
+  BatchBackendSchema,
+]);
 
 export const ProjectSpecSchema = z.strictObject({
   project_name: id,
@@ -100,7 +138,7 @@ export const ProjectSpecSchema = z.strictObject({
   storage: StorageSchema.default(StorageSchema.parse({})),
   analytics: AnalyticsSchema.default(AnalyticsSchema.parse({})),
   execution_policy: ExecutionPolicySchema.default(ExecutionPolicySchema.parse({})),
-  execution_backend: z.enum(["local", "worker_pool", "batch"]).default("local"),
+  execution_backend: ExecutionBackendSchema.default("local"),
   executor: ExecutorSchema.default(ExecutorSchema.parse({})),
   /** Prices per model id, in currency units per million tokens. */
   pricing: z.record(z.string(), PriceSchema).default({}),
@@ -314,6 +352,7 @@ export const ExperimentSpecSchema = z.strictObject({
 });
 
 export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
+export type BatchBackend = z.infer<typeof BatchBackendSchema>;
 export type ProjectSpecInput = z.input<typeof ProjectSpecSchema>;
 export type ExecutionPolicy = z.infer<typeof ExecutionPolicySchema>;
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;

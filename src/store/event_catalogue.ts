@@ -39,9 +39,29 @@ const plannedCounts = z.object({
 
 /** Marks of facts that came from an import rather than a local execution. */
 const importMarks = {
-  source: z.literal("import").optional().describe("`import` for imported facts"),
+  source: z.enum(["import", "batch"]).optional().describe(
+    "`import` for imported facts, `batch` for generations a provider's Batch API made",
+  ),
   bundle: z.string().nullable().optional().describe("the bundle id the facts came from"),
+  batch: z.string().optional().describe("the provider's batch id the facts came from"),
 };
+
+const batchState = z.enum([
+  "validating",
+  "in_progress",
+  "finalizing",
+  "cancelling",
+  "completed",
+  "failed",
+  "expired",
+  "cancelled",
+]);
+
+const batchCounts = z.object({
+  total: count.describe("requests in the batch"),
+  completed: count.describe("requests that succeeded so far"),
+  failed: count.describe("requests that failed so far (errors, expired, cancelled)"),
+}).strict();
 
 const extractionAttempt = z.object({
   extractor: z.string(),
@@ -206,6 +226,45 @@ export const EVENT_CATALOGUE = {
       text: z.string().describe("the judge's answer"),
       usage: usage.describe("token counts"),
       latency_ms: z.number().nullable().describe("wall time of the call"),
+    }).strict(),
+  },
+  "batch.submitted": {
+    overlay: "none",
+    description: "pending generations were sent to a provider's Batch API as one batch (the " +
+      "`batch` backend); its results are imported by `resume`",
+    data: z.object({
+      batch: z.string().describe("the provider's batch id"),
+      provider: z.enum(["openai", "anthropic"]).describe("whose Batch API"),
+      model: z.string().describe("the model id of every request in the batch"),
+      part: count.describe("index of the batch among those this submit sent for the model"),
+      requests: count.describe("requests in the batch"),
+      bytes: count.describe("bytes of the requests (JSONL) sent"),
+      input_file: z.string().nullable().describe("the uploaded input file (OpenAI), else null"),
+      custom_ids: z.array(z.string()).describe("the candidate ids the batch holds, in order"),
+    }).strict(),
+  },
+  "batch.status": {
+    overlay: "none",
+    description: "a batch's state as the provider reported it, written when it changed",
+    data: z.object({
+      batch: z.string().describe("the provider's batch id"),
+      state: batchState.describe("normalized state (`completed`, `expired` … end a batch)"),
+      provider_status: z.string().describe("the provider's own word for it"),
+      counts: batchCounts.describe("request counts the provider reports"),
+      output_file: z.string().nullable().optional().describe("results file (OpenAI)"),
+      error_file: z.string().nullable().optional().describe("errors file (OpenAI)"),
+    }).strict(),
+  },
+  "batch.imported": {
+    overlay: "none",
+    description: "an ended batch's results were imported as generation events: nothing of it " +
+      "is in flight any more",
+    data: z.object({
+      batch: z.string().describe("the provider's batch id"),
+      state: batchState.describe("the state it ended in"),
+      generated: count.describe("generations imported"),
+      failed: count.describe("requests recorded as failed generations"),
+      skipped: count.describe("results the store already held"),
     }).strict(),
   },
   "circuit.opened": {

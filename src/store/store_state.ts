@@ -31,6 +31,24 @@ export interface RunFacts {
   doneSinceStart: number;
   /** Tokens of the run's completed generations by model: [prompt, completion]. */
   tokens: Record<string, [number, number]>;
+  /** Tokens of those made through a provider's Batch API (also counted in `tokens`). */
+  batchTokens?: Record<string, [number, number]>;
+  /** The run's provider batches by id (the `batch` backend), in submission order. */
+  batches?: Record<string, BatchFacts>;
+}
+
+/** What a run's events say about one provider batch. */
+export interface BatchFacts {
+  provider: string;
+  model: string;
+  requests: number;
+  /** The last state recorded (`validating` … `completed`, `expired`, `cancelled`, `failed`). */
+  state: string;
+  completed: number;
+  failed: number;
+  submittedAt: string;
+  /** True once its results were imported: nothing of it is in flight. */
+  imported: boolean;
 }
 
 /** The facts of a run with no events yet. */
@@ -55,6 +73,48 @@ const later = (
 ) => (a === null ? b : b === null || a > b ? a : b);
 const earlier = (a: string | null, b: string | null) =>
   a === null ? b : b === null || a < b ? a : b;
+
+function addTokens(
+  table: Record<string, [number, number]>,
+  model: string,
+  usage: { prompt_tokens: number | null; completion_tokens: number | null },
+): void {
+  const tokens = table[model] ??= [0, 0];
+  tokens[0] += usage.prompt_tokens ?? 0;
+  tokens[1] += usage.completion_tokens ?? 0;
+}
+
+/** Keep a run's batches current: submitted, each state reported, imported. */
+function foldBatch(
+  run: RunFacts,
+  event: EventOf<"batch.submitted"> | EventOf<"batch.status"> | EventOf<"batch.imported">,
+): void {
+  const batches = run.batches ??= {};
+  if (event.type === "batch.submitted") {
+    const d = event.data;
+    batches[d.batch] = {
+      provider: d.provider,
+      model: d.model,
+      requests: d.requests,
+      state: "validating",
+      completed: 0,
+      failed: 0,
+      submittedAt: event.ts,
+      imported: false,
+    };
+    return;
+  }
+  const batch = batches[event.data.batch];
+  if (batch === undefined) return;
+  if (event.type === "batch.status") {
+    batch.state = event.data.state;
+    batch.completed = event.data.counts.completed;
+    batch.failed = event.data.counts.failed;
+  } else {
+    batch.state = event.data.state;
+    batch.imported = true;
+  }
+}
 
 /** True when an overlay needs no more work. */
 export const isFinal = (status: FactStatus | undefined): boolean =>
@@ -175,12 +235,18 @@ export class StoreState {
         run.doneSinceStart++;
         const model = event.data.model;
         if (model !== undefined) {
-          const tokens = run.tokens[model] ??= [0, 0];
-          tokens[0] += event.data.usage.prompt_tokens ?? 0;
-          tokens[1] += event.data.usage.completion_tokens ?? 0;
+          addTokens(run.tokens, model, event.data.usage);
+          if (event.data.source === "batch") {
+            addTokens(run.batchTokens ??= {}, model, event.data.usage);
+          }
         }
         break;
       }
+      case "batch.submitted":
+      case "batch.status":
+      case "batch.imported":
+        foldBatch(run, event);
+        break;
       case "generation.failed":
         this.record(event.cand!, "gen", "failed", event.run);
         break;

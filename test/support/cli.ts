@@ -26,7 +26,7 @@ export async function runCli(args: string[], options: { cwd?: string } = {}): Pr
 /** Run `deno run -A cli.ts …` as a real child process. */
 export async function runCliProcess(
   args: string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   const cli = new URL("../../cli.ts", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
@@ -34,7 +34,7 @@ export async function runCliProcess(
     cwd: options.cwd,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   }).output();
   const decoder = new TextDecoder();
   return {

@@ -17,6 +17,7 @@ import type { LoadedSpec } from "../../spec/load_spec.ts";
 import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
 import { selfCommand } from "../self.ts";
 import { progressRenderer } from "../progress.ts";
+import { parseShard } from "../../plan/shard_plan.ts";
 
 /** The stage commands share one implementation. */
 export type StageCommand = "run" | "generate" | "transform" | "evaluate";
@@ -39,6 +40,9 @@ Options:
 ${STORE_FLAGS_HELP}
   --max-cost N     stop starting generations before the cost (from the project's
                    pricing table) would pass N; the run stays resumable
+  --shard i/N      run only shard i (0 ≤ i < N) of the plan, chosen by trial id, into
+                   the shard's own run directory; run every shard into one store
+                   (a Slurm array, a Kubernetes Indexed Job: docs/scale_out.md)
   --quiet          print nothing but errors (no progress)
   --json           print the aggregate as JSON lines instead of a table
   -h, --help       show this help
@@ -66,6 +70,7 @@ export async function stageCommand(
       quiet: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       "max-cost": { type: "string" },
+      shard: { type: "string" },
     },
   });
   if (values.help) {
@@ -88,9 +93,10 @@ async function runStage(
   command: StageCommand,
   loaded: LoadedSpec,
   orchestrator: Orchestrator,
-  values: { quiet?: boolean; json?: boolean; "max-cost"?: string },
+  values: { quiet?: boolean; json?: boolean; "max-cost"?: string; shard?: string },
   io: CliIo,
 ): Promise<number> {
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
   if (maxCost !== undefined && !(maxCost >= 0)) {
     throw usageError(`--max-cost takes a number ≥ 0 (got "${values["max-cost"]}")`, command);
@@ -100,6 +106,7 @@ async function runStage(
     specDir: loaded.baseDir,
     signal: io.signal,
     maxCost,
+    shard,
     progress: { onSnapshot: progress.onSnapshot },
   };
   const result: ExperimentResult = command === "run"
@@ -157,6 +164,9 @@ export async function printRunResult(
     : s.skipped > 0
     ? EXIT.INCOMPLETE
     : EXIT.OK;
+  // A shard's aggregate is a part of its run's: say where the whole is, and leave the
+  // analytics cache alone (the other shards may be writing the same store at this moment).
+  if (result.manifest.shard) return printShardResult(result, code, values, io);
   // The run leaves the cache current, so the first query after it reads nothing old.
   if (values.quiet || !scored) await orchestrator.store.warmAnalytics();
   if (values.quiet) return code;
@@ -200,6 +210,33 @@ export async function printRunResult(
       `run directory: ${runDir}\n` +
       `query it:      ${selfCommand(io)} sql --store ${storeDir} ` +
       `"select model_id, count(*) as trials from trials group by all"\n`,
+  );
+  return code;
+}
+
+function printShardResult(
+  result: ExperimentResult,
+  code: number,
+  values: { quiet?: boolean; json?: boolean },
+  io: CliIo,
+): number {
+  if (values.quiet) return code;
+  const s = result.summary!;
+  const { index, count, of } = result.manifest.shard!;
+  const failed = s.generationFailed + s.parseFailed + s.scoreFailed;
+  if (values.json) {
+    io.out(JSON.stringify({ run: result.runId, shard: { index, count, of }, ...s }) + "\n");
+    return code;
+  }
+  io.out(
+    `shard ${index}/${count} of run ${of} (run ${result.runId}): ${s.candidates} candidates — ` +
+      `${s.generated} generated, ${s.reused} reused, ${s.parsed} parsed, ${s.scored} scored, ` +
+      `${failed} failed\n` +
+      (s.skipped
+        ? `${s.skipped} left pending (resume with: themis resume ${result.runId})\n`
+        : "") +
+      `every shard done? themis status ${of}\n` +
+      `then the whole run's report: themis report ${of}\n`,
   );
   return code;
 }

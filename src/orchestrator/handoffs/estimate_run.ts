@@ -1,6 +1,7 @@
 import { type CostEstimate, estimatePlan, type EstimatePlanOptions } from "../../plan/estimate.ts";
 import { encodingFor, type TokenCounter, tokenCounter } from "../../plan/estimate_tokens.ts";
 import type { ModelSpec } from "../../spec/schemas.ts";
+import { backendKind } from "../batch/batch_backend.ts";
 import type { Orchestrator, SpecInput } from "../orchestrator.ts";
 import { completionHistory, storeWorkState } from "./fold_store.ts";
 
@@ -49,6 +50,7 @@ export async function estimateSpec(
     state: storeWorkState(state),
     history: await completionHistory(orchestrator.store),
     pricing: orchestrator.project.pricing,
+    batch: backendKind(orchestrator.project) === "batch",
     counterFor: await loadCounters(plan.experiment.models),
   });
 }

@@ -27,6 +27,8 @@ export interface ImportOrigin {
   stage: "generation" | "score";
   /** The bundle id, or null for generations imported without a bundle. */
   bundle: string | null;
+  /** A provider batch id: the facts are marked `source: "batch"`, `batch: <id>` instead. */
+  batch?: string;
 }
 
 /**
@@ -67,55 +69,88 @@ export async function writeImports(
 ): Promise<ExperimentResult> {
   const runs = orchestrator.store.runs;
   const runId = plan.manifest.run_id;
-  const counts = emptyCounts();
-  counts.candidates = entries.length;
   const open = await runs.openRun(runId);
   try {
     const state = await runs.loadState({ known: new Map([[runId, open.checkpoint]]) });
-    const fromBundle = await factsFromBundle(runs, runId, origin.bundle);
-    const todo = pendingEntries(entries, state, fromBundle);
-    counts.reused = entries.length - todo.length;
-    if (todo.length > 0) {
-      appendImports(orchestrator, { plan, todo, origin, writer: open.writer });
-      for (const e of todo) tally(counts, e);
-      open.writer.append({
-        type: "run.finished",
-        data: { stages: [origin.stage], counts: { ...counts }, cancelled: false },
-      });
-    }
+    const counts = await appendImports(orchestrator, {
+      plan,
+      entries,
+      origin,
+      writer: open.writer,
+      state,
+    });
+    return orchestrator.resultOf(plan.manifest, counts);
   } finally {
     await open.close();
   }
-  return orchestrator.resultOf(plan.manifest, counts);
 }
 
-/** The (candidate, overlay) facts a run already holds from one bundle. */
-async function factsFromBundle(
+/**
+ * The body of {@linkcode writeImports} for a run its caller already opened (and whose store
+ * state it loaded): skip what the store holds, append the rest between a `run.started` and a
+ * `run.finished`, and return what was written.
+ */
+export async function appendImports(
+  orchestrator: Orchestrator,
+  o: {
+    plan: RunPlan;
+    entries: ImportEntry[];
+    origin: ImportOrigin;
+    writer: EventWriter;
+    state: StoreState;
+  },
+): Promise<ExecutionCounts> {
+  const { plan, entries, origin } = o;
+  const runId = plan.manifest.run_id;
+  const counts = emptyCounts();
+  counts.candidates = entries.length;
+  const fromOrigin = await factsFromOrigin(orchestrator.store.runs, runId, origin);
+  const todo = pendingEntries(entries, o.state, fromOrigin);
+  counts.reused = entries.length - todo.length;
+  if (todo.length > 0) {
+    writeEntries(orchestrator, { plan, todo, origin, writer: o.writer });
+    for (const e of todo) tally(counts, e);
+    o.writer.append({
+      type: "run.finished",
+      data: { stages: [origin.stage], counts: { ...counts }, cancelled: false },
+    });
+  }
+  return counts;
+}
+
+/** The (candidate, overlay) facts a run already holds from one bundle (or batch). */
+async function factsFromOrigin(
   runs: RunStore,
   runId: string,
-  bundle: string | null,
+  origin: ImportOrigin,
 ): Promise<Set<string>> {
   const out = new Set<string>();
-  if (bundle === null) return out;
+  if (origin.bundle === null && origin.batch === undefined) return out;
   for await (const event of runs.iterEvents(runId)) {
-    if (event.cand === undefined || !("bundle" in event.data)) continue;
-    if (event.data.bundle === bundle) out.add(`${event.cand}|${event.overlay}`);
+    if (event.cand === undefined) continue;
+    const data = event.data as { bundle?: string | null; batch?: string };
+    const same = origin.batch !== undefined
+      ? data.batch === origin.batch
+      : data.bundle === origin.bundle;
+    if (same) out.add(`${event.cand}|${event.overlay}`);
   }
   return out;
 }
 
-function appendImports(
+function writeEntries(
   orchestrator: Orchestrator,
   o: { plan: RunPlan; todo: ImportEntry[]; origin: ImportOrigin; writer: EventWriter },
 ): void {
   const { plan, todo } = o;
+  const batch = o.origin.batch;
   o.writer.append({
     type: "run.started",
     data: {
       stages: [o.origin.stage],
-      executor: "import",
-      source: "import",
-      bundle: o.origin.bundle,
+      executor: batch === undefined ? "import" : "batch",
+      ...(batch === undefined
+        ? { source: "import" as const, bundle: o.origin.bundle }
+        : { source: "batch" as const, batch }),
       tool_version: TOOL_VERSION,
       counts: plan.manifest.counts,
     },
@@ -128,9 +163,15 @@ function appendImports(
       plan,
       attempts: 1,
       retryableCodes,
-      append: (event) => events.push(event),
+      append: (event) => events.push(batch === undefined ? event : batchMarked(event, batch)),
       imported: { bundle: o.origin.bundle, latencyMs: e.latencyMs ?? null },
     });
     o.writer.appendAll(events);
   }
+}
+
+/** An imported event marked as the work of a provider batch rather than of a bundle. */
+function batchMarked(event: NewEvent, batch: string): NewEvent {
+  const { bundle: _bundle, ...data } = event.data as Record<string, unknown>;
+  return { ...event, data: { ...data, source: "batch", batch } } as NewEvent;
 }

@@ -114,7 +114,7 @@ export function anthropicBody(request: GenerationRequest, model: string): JsonOb
 }
 
 // Error types the Messages API may put in a 2xx body, as the status they come with otherwise.
-const ERROR_STATUS: Record<string, number> = {
+export const ERROR_STATUS: Record<string, number> = {
   invalid_request_error: 400,
   authentication_error: 401,
   billing_error: 402,
@@ -200,7 +200,7 @@ export function readAnthropicAnswer(
  * await anthropicEngine.generate(request, {}).catch((e) => e.code); // "PROVIDER_NETWORK": nothing listens
  * ```
  */
-const ANTHROPIC_CONNECTION = {
+export const ANTHROPIC_CONNECTION = {
   provider: "anthropic",
   defaultBaseUrl: "https://api.anthropic.com/v1",
   defaultKeyEnv: "ANTHROPIC_API_KEY",

@@ -185,7 +185,7 @@ export function readOpenAIAnswer(
  * await openaiEngine.generate(request, {}).catch((e) => e.code); // "PROVIDER_NETWORK": nothing listens
  * ```
  */
-const OPENAI_CONNECTION = {
+export const OPENAI_CONNECTION = {
   provider: "openai",
   defaultBaseUrl: "https://api.openai.com/v1",
   defaultKeyEnv: "OPENAI_API_KEY",

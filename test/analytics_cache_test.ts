@@ -219,3 +219,16 @@ Deno.test("a new store ignores its derived cache in git", async () => {
   const { root } = await finishedStore();
   assert.equal(Deno.readTextFileSync(join(root, ".gitignore")), ".cache/\n");
 });
+
+Deno.test("queries asked at once share one analytics database", async () => {
+  const { root } = await finishedStore();
+  const store = Store.open(root);
+  try {
+    const counts = await Promise.all(
+      Array.from({ length: 4 }, () => store.sql(`select count(*)::integer as n from events`)),
+    );
+    assert.equal(new Set(counts.map((c) => c[0].n)).size, 1);
+  } finally {
+    store.close();
+  }
+});

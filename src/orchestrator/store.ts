@@ -27,6 +27,7 @@ export class Store implements ResultSource {
   readonly runs: RunStore;
   readonly #options: StoreOptions;
   #analytics?: Analytics;
+  #pending: Promise<unknown> = Promise.resolve();
 
   private constructor(runs: RunStore, options: StoreOptions) {
     this.runs = runs;
@@ -39,13 +40,18 @@ export class Store implements ResultSource {
   }
 
   /** The analytics database, brought up to date with the event files. */
-  async analytics(): Promise<Analytics> {
-    if (this.#analytics === undefined) {
-      this.#analytics = await Analytics.open(this.root, this.#options.analytics);
-    } else {
-      await this.#analytics.refresh();
-    }
-    return this.#analytics;
+  analytics(): Promise<Analytics> {
+    // One open and one refresh at a time: callers that ask together share them.
+    const next = this.#pending.then(async () => {
+      if (this.#analytics === undefined) {
+        this.#analytics = await Analytics.open(this.root, this.#options.analytics);
+      } else {
+        await this.#analytics.refresh();
+      }
+      return this.#analytics;
+    });
+    this.#pending = next.catch(() => undefined);
+    return next;
   }
 
   /**

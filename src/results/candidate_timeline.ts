@@ -1,6 +1,6 @@
 /** Everything the store knows about one candidate, with every event that mentions it. */
 import type { Row } from "../analytics/duckdb.ts";
-import { EVENT_ROW_SELECT, eventFromRow } from "../analytics/event_columns.ts";
+import { EVENT_LOCATION_SELECT, readFullEvents } from "../analytics/full_events.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ChatMessage } from "../plugins/types.ts";
@@ -97,11 +97,11 @@ async function resolveCandidate(
 
 async function readEvents(scope: ResultScope, cand: string, trial: string): Promise<ThemisEvent[]> {
   const rows = await scope.analytics.all(
-    `select ${EVENT_ROW_SELECT} from events
+    `select ${EVENT_LOCATION_SELECT} from events
      where cand = $cand or (type = 'trial.planned' and trial = $trial) order by ts, run, seq`,
     { cand, trial },
   );
-  return rows.map(eventFromRow);
+  return await readFullEvents(scope.analytics.root, rows);
 }
 
 function judgeCall(j: Row): JudgeCall {

@@ -1,5 +1,5 @@
 /** The per-item table of a report, and the candidate timelines it opens. */
-import { EVENT_ROW_SELECT, eventFromRow } from "../../analytics/event_columns.ts";
+import { EVENT_LOCATION_SELECT, readFullEvents } from "../../analytics/full_events.ts";
 import type { Json } from "../../core/json.ts";
 import type { ChatMessage } from "../../plugins/types.ts";
 import { trialsIn } from "../aggregate_sql.ts";
@@ -70,8 +70,8 @@ async function readTimelines(
 ): Promise<Record<string, CompactTimeline>> {
   const out: Record<string, CompactTimeline> = {};
   const records = await readTrialRecords(scope, trials);
-  const events = await scope.analytics.all(
-    `select ${EVENT_ROW_SELECT} from events
+  const located = await scope.analytics.all(
+    `select ${EVENT_LOCATION_SELECT} from events
      where cand in (select cand from work_items where run = $run and stage = 'generation'
        ${trialsIn(trials)}) order by ts, run, seq`,
     { run: scope.runId },
@@ -105,13 +105,14 @@ async function readTimelines(
       };
     }
   }
-  for (const e of events) {
-    out[e.cand as string]?.events.push({
-      ts: e.ts as string,
-      run: e.run as string,
-      type: e.type as string,
-      overlay: (e.overlay ?? null) as string | null,
-      data: clip(JSON.stringify(eventFromRow(e).data), 400),
+  for (const e of await readFullEvents(scope.analytics.root, located)) {
+    if (e.cand === undefined) continue;
+    out[e.cand]?.events.push({
+      ts: e.ts,
+      run: e.run,
+      type: e.type,
+      overlay: e.overlay ?? null,
+      data: clip(JSON.stringify(e.data), 400),
     });
   }
   return out;

@@ -101,13 +101,24 @@ export class Database {
     return reader.getRowObjectsJS().map((row) => plain(row) as Row);
   }
 
-  /** A query's rows and its column names and types, for printing. */
-  async query(sql: string): Promise<{ columns: string[]; types: string[]; rows: Row[] }> {
-    const reader = await this.#connection.runAndReadAll(sql);
+  /**
+   * A query's rows and its column names and types, for printing. With `maxRows`, only that
+   * many rows are read (the result streams) and `truncated` says whether more were left.
+   */
+  async query(
+    sql: string,
+    options: { maxRows?: number } = {},
+  ): Promise<{ columns: string[]; types: string[]; rows: Row[]; truncated: boolean }> {
+    const max = options.maxRows;
+    const reader = max === undefined
+      ? await this.#connection.runAndReadAll(sql)
+      : await this.#connection.streamAndReadUntil(sql, max + 1);
+    const rows = reader.getRowObjectsJS();
     return {
       columns: reader.columnNames(),
       types: reader.columnTypes().map((t) => t.toString()),
-      rows: reader.getRowObjectsJS().map((row) => plain(row) as Row),
+      rows: (max === undefined ? rows : rows.slice(0, max)).map((row) => plain(row) as Row),
+      truncated: max !== undefined && rows.length > max,
     };
   }
 

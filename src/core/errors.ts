@@ -19,6 +19,7 @@ export type ErrorCode =
   | "STORE_CORRUPT"
   | "STORE_LOCKED"
   | "STORE_IO"
+  | "STORE_NOT_FOUND"
   | "RUN_NOT_FOUND"
   | "RUN_CONFLICT"
   | "MISSING_GENERATIONS"
@@ -28,6 +29,7 @@ export type ErrorCode =
   | "SQL_READ_ONLY"
   | "QUERY_INVALID"
   | "USAGE"
+  | "PORT_IN_USE"
   | "CANCELLED"
   | "INTERNAL";
 

@@ -38,6 +38,11 @@ export class Store implements ResultSource {
     return new Store(new RunStore(root, { segmentBytes: options.segmentBytes }), options);
   }
 
+  /** How the analytics database is bounded (the project's `[analytics]`). */
+  get analyticsOptions(): AnalyticsOptions {
+    return { ...this.#options.analytics };
+  }
+
   /** The analytics database, brought up to date with the event files. */
   async analytics(): Promise<Analytics> {
     if (this.#analytics === undefined) {

@@ -86,6 +86,8 @@ export type {
   GenerationRecord,
 } from "./src/spec/handoff_schemas.ts";
 export { openResult } from "./src/results/load_result.ts";
+export { serveView } from "./src/view/mod.ts";
+export type { ServeViewOptions, ViewServer } from "./src/view/mod.ts";
 export type { IntervalOptions } from "./src/results/aggregate.ts";
 export type { LeaderboardOptions, LeaderboardRow } from "./src/results/leaderboard.ts";
 export type {

@@ -16,6 +16,7 @@ import { importCommand } from "./commands/import.ts";
 import { estimateCommand } from "./commands/estimate.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { describeCommand } from "./commands/describe.ts";
+import { viewCommand } from "./commands/view.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 
@@ -41,6 +42,7 @@ Commands:
   sql "<query>"     read-only SQL over the store's projections
   report <run>      a run's report: Markdown, CSV, JSON, LaTeX or offline HTML
   compare <a> <b>   paired deltas between two runs, with CIs, p-values and flips
+  view              browse the store in a browser, live: runs, results, items, SQL
   validate <file>   check a spec or project file without running it
   schema [kind]     print the JSON Schema of benchmark, experiment or project specs
 
@@ -73,6 +75,7 @@ const COMMANDS: Record<string, Handler> = {
   sql: sqlCommand,
   report: reportCommand,
   compare: compareCommand,
+  view: viewCommand,
   validate: validateCommand,
   schema: schemaCommand,
 };

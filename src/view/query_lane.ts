@@ -1,0 +1,75 @@
+/**
+ * The one lane every use of the view's DuckDB connection goes through: one task at a time (a
+ * refresh runs in a transaction on the same connection, so nothing may interleave with it),
+ * and among waiting tasks the most urgent first.
+ */
+
+/** Priorities, most urgent first: a page someone waits for, a refresh, background statistics. */
+export const PRIORITY = { interactive: 0, refresh: 1, background: 2 } as const;
+
+/** A priority of the lane. */
+export type Priority = typeof PRIORITY[keyof typeof PRIORITY];
+
+interface Waiting {
+  priority: number;
+  order: number;
+  start(): void;
+}
+
+/**
+ * A serial queue with priorities: `run` starts a task once every task before it has finished
+ * and no more urgent task waits; equal priorities keep their arrival order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PRIORITY, QueryLane } from "./query_lane.ts";
+ * const lane = new QueryLane();
+ * const order: string[] = [];
+ * const first = lane.run(PRIORITY.background, async () => order.push("first"));
+ * const later = lane.run(PRIORITY.background, async () => order.push("background"));
+ * const urgent = lane.run(PRIORITY.interactive, async () => order.push("interactive"));
+ * await Promise.all([first, later, urgent]);
+ * assert.deepEqual(order, ["first", "interactive", "background"]);
+ * ```
+ */
+export class QueryLane {
+  #waiting: Waiting[] = [];
+  #busy = false;
+  #order = 0;
+
+  /** Tasks waiting for their turn (not counting the one running). */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Run `task` when its turn comes; settles as the task does. */
+  run<T>(priority: Priority, task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({
+        priority,
+        order: this.#order++,
+        start: () => {
+          Promise.resolve().then(task).then(resolve, reject).finally(() => {
+            this.#busy = false;
+            this.#next();
+          });
+        },
+      });
+      this.#next();
+    });
+  }
+
+  #next(): void {
+    if (this.#busy || this.#waiting.length === 0) return;
+    let best = 0;
+    for (let i = 1; i < this.#waiting.length; i++) {
+      const a = this.#waiting[i];
+      const b = this.#waiting[best];
+      if (a.priority < b.priority || (a.priority === b.priority && a.order < b.order)) best = i;
+    }
+    const [task] = this.#waiting.splice(best, 1);
+    this.#busy = true;
+    task.start();
+  }
+}

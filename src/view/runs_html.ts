@@ -46,10 +46,9 @@ export function runTitle(manifest: RunManifest): string {
   return manifest.experiment.benchmark_id ?? manifest.experiment.experiment_id;
 }
 
-/** A stage's progress cell: a bar of the work decided and `completed/total`. */
+/** A stage's progress cell: a bar of the work completed and `completed/total`. */
 export function stageCell(stage: ProgressStage, s: StageProgress): string {
-  const decided = s.total - s.pending - s.running;
-  const width = s.total === 0 ? 0 : Math.round((decided / s.total) * 100);
+  const width = s.total === 0 ? 0 : Math.round((s.completed / s.total) * 100);
   return `<td class="stage" data-stage="${stage}" data-done="${s.completed}" data-total="${s.total}">` +
     `<span class="progress"><span style="width:${width}%"></span></span> ` +
     `${s.completed.toLocaleString("en")}/${s.total.toLocaleString("en")}</td>`;
@@ -89,18 +88,21 @@ export function runsTableHtml(rows: ReadonlyArray<RunRow>): string {
     return `<tr data-run="${id}" data-status="${escapeHtml(s.status)}">` +
       `<td><a href="/runs/${id}"><code>${id}</code></a></td>` +
       `<td>${escapeHtml(runTitle(m))}<div class="muted">${escapeHtml(m.project.project_name)}` +
-      ` · ${escapeHtml(m.source.kind)}</div></td>` +
+      `</div></td>` +
       `<td>${statusBadge(s.status)}</td>` +
       STAGES.map((stage) => stageCell(stage, s.stages[stage])).join("") +
       `<td class="num" data-count="failed">${sum(s, "failed")}</td>` +
       `<td class="num" data-count="pending">${sum(s, "pending")}</td>` +
       `<td class="num">${s.cost.toFixed(4)}</td>` +
-      `<td>${shortTime(s.startedAt)}</td><td>${shortTime(s.endedAt)}</td><td>${rate(s)}</td></tr>`;
+      `<td class="time">${shortTime(s.startedAt)}</td><td class="time">${
+        shortTime(s.endedAt)
+      }</td>` +
+      `<td>${rate(s)}</td></tr>`;
   }).join("");
-  return `<table id="runs-table"><thead><tr><th>run</th><th>benchmark</th><th>status</th>` +
+  return `<div class="wide"><table id="runs-table"><thead><tr><th>run</th><th>benchmark</th><th>status</th>` +
     `<th>generations</th><th>parses</th><th>scores</th><th class="num">failed</th>` +
     `<th class="num">pending</th><th class="num">cost</th><th>started (UTC)</th>` +
-    `<th>finished (UTC)</th><th>rate</th></tr></thead><tbody>${body}</tbody></table>`;
+    `<th>finished (UTC)</th><th>rate</th></tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 /**

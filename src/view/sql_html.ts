@@ -3,6 +3,7 @@
  * (`Analytics.query` / `exportQuery`); the page shows the first rows, downloads carry them all.
  */
 import { join } from "node:path";
+import { DOCUMENTED } from "../analytics/projections.ts";
 import { ThemisError } from "../core/errors.ts";
 import { escapeHtml } from "../results/report/html_charts.ts";
 import type { LaneAnalytics } from "./view_data.ts";
@@ -10,21 +11,10 @@ import type { LaneAnalytics } from "./view_data.ts";
 /** Rows the page shows; a download has every row. */
 export const SQL_MAX_ROWS = 1000;
 
-/** The tables a query can read (docs/sql.md), offered as starting points. */
-export const SQL_TABLES = [
-  "runs",
-  "trials",
-  "run_trials",
-  "candidates",
-  "parses",
-  "scores",
-  "judge_calls",
-  "outcomes",
-  "failures",
-  "timeline",
-  "work_items",
-  "events",
-];
+/** The tables a query can read (docs/sql.md documents the same list), offered as starting points. */
+export const SQL_TABLES: ReadonlyArray<string> = DOCUMENTED.map((t) => t.name);
+
+const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|FLOAT|DOUBLE|DECIMAL)/;
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return `<span class="muted">NULL</span>`;
@@ -52,11 +42,12 @@ export async function sqlResultHtml(analytics: LaneAnalytics, query: string): Pr
   const started = performance.now();
   const result = await analytics.query(requireQuery(query), { maxRows: SQL_MAX_ROWS });
   const ms = Math.round(performance.now() - started);
+  const num = result.types.map((t) => (NUMERIC_TYPE.test(t) ? ` class="num"` : ""));
   const head = result.columns.map((c, i) =>
-    `<th title="${escapeHtml(result.types[i])}">${escapeHtml(c)}</th>`
+    `<th${num[i]} title="${escapeHtml(result.types[i])}">${escapeHtml(c)}</th>`
   ).join("");
   const body = result.rows.map((r) =>
-    `<tr>${result.columns.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`
+    `<tr>${result.columns.map((c, i) => `<td${num[i]}>${cell(r[c])}</td>`).join("")}</tr>`
   ).join("");
   const note = result.truncated
     ? `First ${SQL_MAX_ROWS} rows (download for all) · ${ms} ms`

@@ -28,6 +28,8 @@ header table.stages td, header table.stages th { border-color: #334155; padding:
 .status.running { background: #dbeafe; } .status.finished { background: #dcfce7; }
 .status.interrupted { background: #fee2e2; }
 #runs-table td { vertical-align: middle; } #runs-table .muted { font-size: 12px; }
+#runs-table td.stage { white-space: nowrap; } #runs-table td.time { min-width: 90px; }
+.wide { overflow-x: auto; }
 #runs-table tr[data-status="running"] { background: #f0f9ff; }
 .pager { display: flex; gap: 12px; align-items: center; margin: 4px 0 8px; }
 button, .button { font: inherit; border: 1px solid #cbd5e1; background: #fff; color: var(--ink);

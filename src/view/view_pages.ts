@@ -151,11 +151,15 @@ export function parseCompareChoice(params: URLSearchParams): CompareChoice {
   };
 }
 
-/** The compare page: pick two runs, or two models of a run; the result follows live. */
+/**
+ * The compare page: pick two runs, or two models of a run (`offered`: what the forms show
+ * until something was asked); the result follows live.
+ */
 export function comparePage(
   runs: ReadonlyArray<{ id: string; label: string }>,
   models: ReadonlyArray<string>,
   choice: CompareChoice,
+  offered: { a: string; b: string; run: string },
 ): string {
   const runOptions = (selected: string) =>
     runs.map((r) =>
@@ -168,6 +172,10 @@ export function comparePage(
     }"></label>`;
   const query = compareQuery(choice);
   const asked = choice.a !== "" && choice.b !== "";
+  const runSides = choice.mode === "runs" && asked ? choice : offered;
+  const modelSides = choice.mode === "models" && asked
+    ? choice
+    : { a: models[0] ?? "", b: models[1] ?? "" };
   const result = asked
     ? `<div id="compare-result" data-src="/api/compare?${escapeHtml(query)}" data-live ` +
       `data-job="compare:${escapeHtml(query)}"><p class="note">Comparing…</p></div>`
@@ -177,19 +185,19 @@ export function comparePage(
     `<form class="inline" id="compare-runs" method="get" action="/compare">` +
     `<input type="hidden" name="mode" value="runs">` +
     `<label class="field">baseline run<select name="a">${
-      runOptions(choice.mode === "runs" ? choice.a : runs[1]?.id ?? "")
+      runOptions(runSides.a)
     }</select></label><label class="field">treatment run<select name="b">${
-      runOptions(choice.mode === "runs" ? choice.b : runs[0]?.id ?? "")
+      runOptions(runSides.b)
     }</select></label>${metric("runs")}<button class="primary" type="submit">Compare runs` +
     `</button></form></section><section><h2>Two models of a run</h2><p class="note">Items ` +
     `align by slice, prompt variant, params and item, per slice.</p>` +
     `<form class="inline" id="compare-models" method="get" action="/compare">` +
     `<input type="hidden" name="mode" value="models"><label class="field">run` +
-    `<select name="run" data-reload>${runOptions(choice.run)}</select></label>` +
+    `<select name="run" data-reload>${runOptions(offered.run)}</select></label>` +
     `<label class="field">baseline model<select name="a">${
-      options(models, choice.mode === "models" ? choice.a : models[0] ?? "")
+      options(models, modelSides.a)
     }</select></label><label class="field">treatment model<select name="b">${
-      options(models, choice.mode === "models" ? choice.b : models[1] ?? "")
+      options(models, modelSides.b)
     }</select></label>${metric("models")}<button class="primary" type="submit">Compare models` +
     `</button></form></section>${result}</main>`;
   return pageHtml({ page: "compare", title: "Compare", body });

@@ -5,6 +5,7 @@
 import { isThemisError, ThemisError } from "../core/errors.ts";
 import { readRunProgress } from "../orchestrator/run_progress.ts";
 import { readTimeline } from "../results/candidate_timeline.ts";
+import { storePaths } from "../store/paths.ts";
 import { escapeHtml } from "../results/report/html_charts.ts";
 import type { EventHub } from "./event_hub.ts";
 import { itemsPageHtml, parseItemFilters, readItemsPage } from "./items_page.ts";
@@ -89,18 +90,28 @@ async function compareFragment(ctx: ViewContext, url: URL): Promise<string> {
   );
 }
 
-async function comparePageOf(ctx: ViewContext, url: URL): Promise<string> {
-  const choice = parseCompareChoice(url.searchParams);
+/** The runs of the store, newest plan first, with the benchmark each ran. */
+async function runChoices(ctx: ViewContext) {
   const runs = [];
   for (const id of await ctx.data.runIds()) {
     const manifest = await ctx.data.manifest(id).catch(() => undefined);
-    if (manifest) runs.push({ id, label: runTitle(manifest) });
+    const planned = await Deno.stat(storePaths.manifest(ctx.data.root, id)).catch(() => undefined);
+    if (manifest) runs.push({ id, label: runTitle(manifest), at: planned?.mtime?.getTime() ?? 0 });
   }
-  choice.run ||= runs[0]?.id ?? "";
-  const models = choice.run === ""
+  return runs.sort((a, b) => b.at - a.at || a.id.localeCompare(b.id));
+}
+
+async function comparePageOf(ctx: ViewContext, url: URL): Promise<string> {
+  const choice = parseCompareChoice(url.searchParams);
+  const runs = await runChoices(ctx);
+  // Offered first: the newest run against the one before it on the same benchmark.
+  const newest = runs[0]?.id ?? "";
+  const before = runs.find((r) => r.id !== newest && r.label === runs[0].label) ?? runs[1];
+  const run = choice.run || newest;
+  const models = run === ""
     ? []
-    : [...new Set((await ctx.data.manifest(choice.run)).experiment.models.map((m) => m.model_id))];
-  return comparePage(runs, models, choice);
+    : [...new Set((await ctx.data.manifest(run)).experiment.models.map((m) => m.model_id))];
+  return comparePage(runs, models, choice, { a: before?.id ?? "", b: newest, run });
 }
 
 const ROUTES: Array<[RegExp, Handler]> = [

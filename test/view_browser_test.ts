@@ -12,27 +12,16 @@ import type { Page } from "playwright-core";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
 import { type BenchmarkSpecInput, createRegistry, Orchestrator } from "../mod.ts";
 import { benchmark, type Fixture, openFixture } from "./results_fixture_test.ts";
+import { CHROMIUM, chromiumAvailable, launchChromium } from "./support/chromium.ts";
 import { startView } from "./support/view_process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const available = await Deno.stat(CHROMIUM).then(() => true, () => false);
+const available = await chromiumAvailable();
 if (!available) {
   console.warn(
     `view_browser_test: ${CHROMIUM} is absent, so themis view is not checked in a browser ` +
       `(install it with: apt-get install -y chromium)`,
   );
 }
-
-const ARGS = [
-  "--no-sandbox",
-  "--headless",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 // Generous: the machine is shared; these bound a wait, they never pace the test.
 const WAIT = { timeout: 120_000 };
@@ -114,13 +103,7 @@ Deno.test({
     const second = await f.orchestrator.run(spec);
     const view = await startView(["--store", f.store.root, "--poll", "200"]);
     const origin = new URL(view.url).origin;
-    const { chromium } = await import("playwright-core");
-    const profile = await Deno.makeTempDir({ prefix: "themis-chromium-" });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
+    const context = await launchChromium();
     const errors: string[] = [];
     const foreign: string[] = [];
     try {

@@ -58,10 +58,21 @@ const hasParams = (params: SqlParams) =>
 export class Database {
   readonly #instance: DuckDBInstance;
   readonly #connection: DuckDBConnection;
+  /** False for a `connect()`ed sibling: closing it leaves the database open. */
+  readonly #owner: boolean;
 
-  private constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, connection: DuckDBConnection, owner = true) {
     this.#instance = instance;
     this.#connection = connection;
+    this.#owner = owner;
+  }
+
+  /**
+   * Another connection to the same database: its queries run alongside this one's and see
+   * only committed data. Close it before the database it came from.
+   */
+  async connect(): Promise<Database> {
+    return new Database(this.#instance, await this.#instance.connect(), false);
   }
 
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
@@ -167,6 +178,6 @@ export class Database {
 
   close(): void {
     this.#connection.closeSync();
-    this.#instance.closeSync();
+    if (this.#owner) this.#instance.closeSync();
   }
 }

@@ -8,6 +8,7 @@ import { primaryMetric } from "../results/leaderboard.ts";
 import { escapeHtml } from "../results/report/html_charts.ts";
 import { pickValue, type ReportItemRow } from "../results/report/report_items.ts";
 import type { ResultScope } from "../results/_scope.ts";
+import { trialsIn } from "../results/aggregate_sql.ts";
 import { readSummaries } from "../results/trial_summaries.ts";
 
 /** What the items table shows: a search, filters and a page. */
@@ -77,29 +78,51 @@ export function parseItemFilters(params: URLSearchParams): ItemFilters {
   };
 }
 
-const SEARCHED = ["slice_id", "item_id", "model_id", "prompt_variant_id", "trial", "cands"];
+const SEARCHED = ["slice_id", "item_id", "model_id", "prompt_variant_id", "trial", "cand"];
 
-/** The `where` of the filtered trials and its parameters. */
-function filterSql(
+// A trial's status over all its work items (as `readIdentities` gives it), found from the few
+// items that are not completed rather than by grouping every work item of the run.
+const STATUS_SQL: Record<string, string> = {
+  completed: "trial not in (select trial from open)",
+  failed: "trial in (select trial from open where not pending)",
+  pending: "trial in (select trial from open where pending)",
+};
+
+/**
+ * The filtered trials of the run as SQL (`matched`, one row per trial: its sample 0
+ * generation item) and its parameters. A word matches any id of the trial, or the id of any
+ * of its candidates.
+ */
+function matchedSql(
   f: ItemFilters,
-): { pre: string; post: string; params: Record<string, SqlParam> } {
-  const params: Record<string, SqlParam> = {};
-  const pre: string[] = [];
-  if (f.model) (params.model = f.model, pre.push("and model_id = $model"));
-  if (f.slice) (params.slice = f.slice, pre.push("and slice_id = $slice"));
-  const post = f.status ? ["status = $status"] : ["true"];
-  if (f.status) params.status = f.status;
+  runId: string,
+): { sql: string; params: Record<string, SqlParam> } {
+  const params: Record<string, SqlParam> = { run: runId };
+  const where = ["run = $run", "stage = 'generation'", "sample = 0"];
+  if (f.model) (params.model = f.model, where.push("model_id = $model"));
+  if (f.slice) (params.slice = f.slice, where.push("slice_id = $slice"));
+  if (f.status) where.push(STATUS_SQL[f.status]);
   f.q.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8).forEach((word, i) => {
     params[`w${i}`] = word;
-    post.push(`(${SEARCHED.map((c) => `contains(lower(${c}), $w${i})`).join(" or ")})`);
+    where.push(`(${SEARCHED.map((c) => `contains(lower(${c}), $w${i})`).join(" or ")} or trial in (
+      select trial from work_items where run = $run and stage = 'generation' and sample > 0
+        and contains(cand, $w${i})))`);
   });
-  return { pre: pre.join(" "), post: post.join(" and "), params };
+  const open = f.status
+    ? `open as (select trial, bool_or(status = 'pending') as pending from work_items
+        where run = $run and status in ('pending', 'failed') group by trial),`
+    : "";
+  return {
+    sql: `with ${open} matched as (select trial, slice_id, item_id, model_id, prompt_variant_id,
+      params_index from work_items where ${where.join(" and ")})`,
+    params,
+  };
 }
 
 /**
  * The page of a run's trials the filters ask for, in the report's order (slice, item, model,
  * prompt variant, params), with each trial's status, candidates and value of the run's
- * primary metric.
+ * primary metric. Only the page's trials are read in full.
  *
  * @example
  * ```ts
@@ -107,57 +130,49 @@ function filterSql(
  * ```
  */
 export async function readItemsPage(scope: ResultScope, f: ItemFilters): Promise<ItemsPage> {
-  const { pre, post, params } = filterSql(f);
-  const rows = await scope.analytics.all(
-    `with t as (
-       select trial, any_value(slice_id) as slice_id, any_value(item_id) as item_id,
-         any_value(model_id) as model_id, any_value(prompt_variant_id) as prompt_variant_id,
-         any_value(params_index) as params_index,
-         list(cand order by sample) filter (where stage = 'generation') as cand_list,
-         array_to_string(cand_list, ' ') as cands,
-         case when bool_or(status = 'pending') then 'pending'
-              when bool_or(status = 'failed') then 'failed' else 'completed' end as status
-       from work_items where run = $run ${pre} group by trial
-     )
-     select trial, cand_list, count(*) over () as matching from t where ${post}
+  const { sql, params } = matchedSql(f, scope.runId);
+  const page = await scope.analytics.all(
+    `${sql} select trial from matched
      order by slice_id, item_id, model_id, prompt_variant_id, params_index, trial
      limit ${f.limit} offset ${f.offset}`,
-    { run: scope.runId, ...params },
+    params,
   );
-  const [{ n }] = await scope.analytics.all(
-    `select count(distinct trial)::integer as n from work_items
-     where run = $run and stage = 'generation'`,
+  const [{ n: matching }] = await scope.analytics.all(
+    `${sql} select count(*)::integer as n from matched`,
+    params,
+  );
+  const [{ n: total }] = await scope.analytics.all(
+    `select count(*)::integer as n from work_items
+     where run = $run and stage = 'generation' and sample = 0`,
     { run: scope.runId },
   );
+  const trials = page.map((r) => r.trial as string);
+  const cands = new Map((await scope.analytics.all(
+    `select trial, list(cand order by sample) as cands from work_items
+     where run = $run and stage = 'generation' ${trialsIn(trials)} group by trial`,
+    { run: scope.runId },
+  )).map((r) => [r.trial as string, r.cands as string[]]));
   const metric = primaryMetric(scope) ?? null;
-  const trials = rows.map((r) => r.trial as string);
   const summaries = new Map((await readSummaries(scope, trials)).map((s) => [s.trial, s]));
   return {
     filters: f,
-    matching: rows.length ? Number(rows[0].matching) : await countMatching(scope, f),
-    total: n as number,
+    matching: matching as number,
+    total: total as number,
     metric,
-    rows: rows.map((r): ReportItemRow => {
-      const s = summaries.get(r.trial as string)!;
+    rows: trials.map((trial): ReportItemRow => {
+      const s = summaries.get(trial)!;
       return {
-        trial: s.trial,
+        trial,
         model: s.model,
         slice: s.slice,
         promptVariant: s.promptVariant,
         itemId: s.itemId,
         status: s.status,
         value: pickValue(s.values, metric),
-        cands: (r.cand_list ?? []) as string[],
+        cands: cands.get(trial) ?? [],
       };
     }),
   };
-}
-
-// A page past the end has no row to carry the count: ask for it alone.
-async function countMatching(scope: ResultScope, f: ItemFilters): Promise<number> {
-  if (f.offset === 0) return 0;
-  const page = await readItemsPage(scope, { ...f, offset: 0, limit: 1 });
-  return page.matching;
 }
 
 /** A number with thousands separators. */

@@ -1,11 +1,11 @@
 /**
- * The one lane every use of the view's DuckDB connection goes through: one task at a time (a
- * refresh runs in a transaction on the same connection, so nothing may interleave with it),
- * and among waiting tasks the most urgent first.
+ * A lane that every use of one DuckDB connection goes through: one task at a time (a refresh
+ * runs in a transaction on the connection, so nothing may interleave with it), and among
+ * waiting tasks the most urgent first.
  */
 
-/** Priorities, most urgent first: a page someone waits for, a refresh, background statistics. */
-export const PRIORITY = { interactive: 0, refresh: 1, background: 2 } as const;
+/** Priorities, most urgent first: a page someone waits for, then a refresh. */
+export const PRIORITY = { interactive: 0, refresh: 1 } as const;
 
 /** A priority of the lane. */
 export type Priority = typeof PRIORITY[keyof typeof PRIORITY];
@@ -14,6 +14,7 @@ interface Waiting {
   priority: number;
   order: number;
   start(): void;
+  cancel(reason: Error): void;
 }
 
 /**
@@ -26,17 +27,18 @@ interface Waiting {
  * import { PRIORITY, QueryLane } from "./query_lane.ts";
  * const lane = new QueryLane();
  * const order: string[] = [];
- * const first = lane.run(PRIORITY.background, async () => order.push("first"));
- * const later = lane.run(PRIORITY.background, async () => order.push("background"));
+ * const first = lane.run(PRIORITY.refresh, async () => order.push("first"));
+ * const later = lane.run(PRIORITY.refresh, async () => order.push("refresh"));
  * const urgent = lane.run(PRIORITY.interactive, async () => order.push("interactive"));
  * await Promise.all([first, later, urgent]);
- * assert.deepEqual(order, ["first", "interactive", "background"]);
+ * assert.deepEqual(order, ["first", "interactive", "refresh"]);
  * ```
  */
 export class QueryLane {
   #waiting: Waiting[] = [];
   #busy = false;
   #order = 0;
+  #running?: Promise<unknown>;
 
   /** Tasks waiting for their turn (not counting the one running). */
   get waiting(): number {
@@ -50,14 +52,21 @@ export class QueryLane {
         priority,
         order: this.#order++,
         start: () => {
-          Promise.resolve().then(task).then(resolve, reject).finally(() => {
+          this.#running = Promise.resolve().then(task).then(resolve, reject).finally(() => {
             this.#busy = false;
             this.#next();
           });
         },
+        cancel: reject,
       });
       this.#next();
     });
+  }
+
+  /** Refuse every waiting task with `reason`; resolves once the running one has finished. */
+  async drain(reason: Error): Promise<void> {
+    for (const task of this.#waiting.splice(0)) task.cancel(reason);
+    while (this.#busy) await this.#running;
   }
 
   #next(): void {

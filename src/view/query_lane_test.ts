@@ -21,31 +21,27 @@ Deno.test("QueryLane runs one task at a time, the most urgent waiting task next"
     return name;
   };
   const hold = gate();
-  const first = lane.run(PRIORITY.background, task("stats 1", hold.opened));
-  const stats = lane.run(PRIORITY.background, task("stats 2"));
-  const refresh = lane.run(PRIORITY.refresh, task("refresh"));
+  const first = lane.run(PRIORITY.refresh, task("refresh 1", hold.opened));
+  const refresh = lane.run(PRIORITY.refresh, task("refresh 2"));
   const page = lane.run(PRIORITY.interactive, task("page"));
   const page2 = lane.run(PRIORITY.interactive, task("page 2"));
-  assert.equal(lane.waiting, 4);
+  assert.equal(lane.waiting, 3);
   hold.open();
-  assert.deepEqual(await Promise.all([first, stats, refresh, page, page2]), [
-    "stats 1",
-    "stats 2",
-    "refresh",
+  assert.deepEqual(await Promise.all([first, refresh, page, page2]), [
+    "refresh 1",
+    "refresh 2",
     "page",
     "page 2",
   ]);
   assert.deepEqual(log, [
-    "start stats 1",
-    "end stats 1",
+    "start refresh 1",
+    "end refresh 1",
     "start page",
     "end page",
     "start page 2",
     "end page 2",
-    "start refresh",
-    "end refresh",
-    "start stats 2",
-    "end stats 2",
+    "start refresh 2",
+    "end refresh 2",
   ]);
   assert.equal(lane.waiting, 0);
 });
@@ -58,4 +54,23 @@ Deno.test("QueryLane passes a task's error to its caller and goes on with the ne
   const next = lane.run(PRIORITY.interactive, () => Promise.resolve(42));
   await assert.rejects(failing, /boom/);
   assert.equal(await next, 42);
+});
+
+Deno.test("QueryLane.drain refuses the waiting tasks and waits for the running one", async () => {
+  const lane = new QueryLane();
+  const hold = gate();
+  let finished = false;
+  const running = lane.run(PRIORITY.refresh, async () => {
+    await hold.opened;
+    finished = true;
+    return "done";
+  });
+  const waiting = lane.run(PRIORITY.interactive, () => Promise.resolve("never"));
+  const drained = lane.drain(new Error("shutting down"));
+  await assert.rejects(waiting, /shutting down/);
+  assert.equal(finished, false);
+  hold.open();
+  await drained;
+  assert.equal(finished, true);
+  assert.equal(await running, "done");
 });

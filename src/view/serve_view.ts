@@ -7,7 +7,6 @@ import type { AnalyticsOptions } from "../analytics/analytics.ts";
 import { errorMessage, ThemisError } from "../core/errors.ts";
 import { EventHub } from "./event_hub.ts";
 import { JobCache } from "./job_cache.ts";
-import { PRIORITY } from "./query_lane.ts";
 import { StatsWorker } from "./stats_worker.ts";
 import { changedRuns, readStoreSignature, type StoreSignature } from "./store_signature.ts";
 import { type AccessPolicy, accessPolicy, checkAccess, SECURITY_HEADERS } from "./view_access.ts";
@@ -146,7 +145,7 @@ export async function serveView(options: ServeViewOptions): Promise<ViewServer> 
     data,
     hub,
     jobs: new JobCache((key) => hub.send("ready", { key })),
-    stats: new StatsWorker(root, (sql, params) => data.query(sql, params, PRIORITY.background)),
+    stats: new StatsWorker(root, (sql, params) => data.backgroundQuery(sql, params)),
   };
   let policy: AccessPolicy = { token: null, hosts: new Set() };
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -173,7 +172,7 @@ export async function serveView(options: ServeViewOptions): Promise<ViewServer> 
     );
   } catch (error) {
     ctx.stats.close();
-    data.close();
+    await data.close();
     throw listenError(error, host, options.port ?? 0);
   }
   const port = server.addr.port;
@@ -211,7 +210,7 @@ export async function serveView(options: ServeViewOptions): Promise<ViewServer> 
       ctx.stats.close();
       await server.shutdown();
       await following;
-      data.close();
+      await data.close();
     },
   };
 }

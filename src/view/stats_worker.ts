@@ -1,6 +1,6 @@
 /**
  * Slow statistics off the server's thread. The worker holds no database: each query it needs
- * comes back here and runs on the view's lane (at background priority, so pages go first);
+ * comes back here and runs on the view's background connection (so pages never wait for it);
  * the CPU-heavy part (bootstraps) runs in the worker and the server keeps answering.
  */
 import type { Row, SqlParams } from "../analytics/duckdb.ts";
@@ -51,7 +51,7 @@ type Settle = { resolve: (html: string) => void; reject: (error: Error) => void 
  *
  * @example
  * ```ts
- * // const stats = new StatsWorker(root, (sql, params) => data.query(sql, params, PRIORITY.background));
+ * // const stats = new StatsWorker(root, (sql, params) => data.backgroundQuery(sql, params));
  * // const html = await stats.run({ kind: "overview", manifest });
  * ```
  */

@@ -3,7 +3,7 @@
  * query lane. `version` counts refreshes, so answers can be cached per version.
  */
 import { Analytics, type AnalyticsOptions } from "../analytics/analytics.ts";
-import type { Row, SqlParams } from "../analytics/duckdb.ts";
+import type { Database, Row, SqlParams } from "../analytics/duckdb.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
 import { Store } from "../orchestrator/store.ts";
@@ -36,7 +36,7 @@ export interface ViewDataOptions {
  * await data.refresh();
  * assert.equal(data.version, 1);
  * assert.deepEqual(await data.session((a) => a.all("select count(*) as n from runs")), [{ n: 0 }]);
- * data.close();
+ * await data.close();
  * ```
  */
 export class ViewData {
@@ -45,6 +45,9 @@ export class ViewData {
   readonly lane = new QueryLane();
   readonly seeded: boolean;
   readonly #analytics: Analytics;
+  /** Statistics read on a connection of their own, so pages never wait behind them. */
+  readonly #background = new QueryLane();
+  #backgroundDb?: Promise<Database>;
   readonly #manifests = new Map<string, { stamp: string; manifest: RunManifest }>();
   #version = 0;
 
@@ -88,9 +91,15 @@ export class ViewData {
     return this.lane.run(priority, () => task(this.#analytics));
   }
 
-  /** One trusted query on the lane (the statistics worker's queries come this way). */
-  query(sql: string, params: SqlParams, priority: Priority): Promise<Row[]> {
-    return this.lane.run(priority, () => this.#analytics.all(sql, params));
+  /**
+   * One trusted query for background statistics (the worker's): on a second connection, one at
+   * a time, alongside the pages' queries; it sees the last committed refresh.
+   */
+  backgroundQuery(sql: string, params: SqlParams): Promise<Row[]> {
+    return this.#background.run(PRIORITY.interactive, async () => {
+      this.#backgroundDb ??= this.#analytics.db.connect();
+      return await (await this.#backgroundDb).all(sql, params);
+    });
   }
 
   /** Run ids of the store, sorted. */
@@ -125,7 +134,11 @@ export class ViewData {
     return { runId, manifest: await this.manifest(runId), analytics };
   }
 
-  close(): void {
+  /** Let running queries finish, refuse waiting ones, release the cache. */
+  async close(): Promise<void> {
+    const closing = new ThemisError("CANCELLED", "The view is shutting down");
+    await Promise.all([this.#background.drain(closing), this.lane.drain(closing)]);
+    (await this.#backgroundDb)?.close();
     this.#analytics.close();
   }
 }

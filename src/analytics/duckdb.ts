@@ -176,6 +176,11 @@ export class Database {
     return Number(result.rowsChanged);
   }
 
+  /** Stop the query this connection runs, if any: it fails with DuckDB's "INTERRUPT" error. */
+  interrupt(): void {
+    this.#connection.interrupt();
+  }
+
   close(): void {
     this.#connection.closeSync();
     if (this.#owner) this.#instance.closeSync();

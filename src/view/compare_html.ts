@@ -3,6 +3,7 @@ import type { Analytics } from "../analytics/analytics.ts";
 import type { RunManifest } from "../plan/manifest.ts";
 import { metricCondition, perTrialSql } from "../results/aggregate_sql.ts";
 import type { ConditionRow } from "../results/compare_conditions.ts";
+import type { FlipRow } from "../results/compare_runs.ts";
 import type { PairedRow } from "../results/paired_groups.ts";
 import { escapeHtml, pairedChart } from "../results/report/html_charts.ts";
 import { htmlTable } from "../results/report/render_html.ts";
@@ -11,10 +12,12 @@ import { interval, num, pValue } from "../results/report/report_tables.ts";
 /** Flipped items listed before "… and N more". */
 export const MAX_FLIPS = 200;
 
-/** Items whose 0/1 value differs between the two sides, as one table. */
-export interface FlipTable {
-  columns: string[];
-  rows: unknown[][];
+/** An item whose 0/1 value differs between the two sides (`model` when runs are compared). */
+export type Flip = Omit<FlipRow, "model"> & { model?: string };
+
+/** The first flipped items and how many there are. */
+export interface Flips {
+  shown: Flip[];
   total: number;
 }
 
@@ -25,7 +28,7 @@ export interface ComparisonView {
   /** The group keys of the rows (model, slice, …). */
   groupKeys: string[];
   rows: ConditionRow[];
-  flips: FlipTable;
+  flips: Flips;
 }
 
 const NUMERIC = ["n", "baseline", "treatment", "delta", "p", "p (adj.)"];
@@ -72,16 +75,24 @@ function deltaTable(view: ComparisonView): string {
  * import { comparisonHtml } from "./compare_html.ts";
  * const html = comparisonHtml({
  *   baseline: "a", treatment: "b", groupKeys: ["slice"], rows: [],
- *   flips: { columns: ["item"], rows: [], total: 0 },
+ *   flips: { shown: [], total: 0 },
  * });
  * assert.match(html, /No paired values/);
  * ```
  */
 export function comparisonHtml(view: ComparisonView): string {
   const flips = view.flips;
-  const shown = flips.rows.map((r) =>
-    r.map((v) => (typeof v === "number" ? num(v, 0) : String(v)))
-  );
+  const byModel = flips.shown.some((f) => f.model !== undefined);
+  const columns = [
+    ...(byModel ? ["model"] : []),
+    ...["slice", "prompt variant", "params", "item", "score", "metric", "baseline", "treatment"],
+    "flip",
+  ];
+  const shown = flips.shown.map((f) => [
+    ...(byModel ? [f.model ?? ""] : []),
+    ...[f.slice, f.prompt_variant, String(f.params), f.item, f.score, f.metric],
+    ...[String(f.baseline), String(f.treatment), f.direction],
+  ]);
   return `<section id="comparison"><h2>${escapeHtml(view.treatment)} − ${
     escapeHtml(view.baseline)
   }</h2>${
@@ -93,7 +104,7 @@ export function comparisonHtml(view: ComparisonView): string {
     `</h2>${
       flips.total === 0
         ? `<p class="note">No 0/1 score changed between the two sides.</p>`
-        : htmlTable({ columns: flips.columns, rows: shown }) +
+        : htmlTable({ columns, rows: shown }) +
           (flips.total > shown.length
             ? `<p class="note">First ${shown.length} of ${flips.total}.</p>`
             : "")
@@ -108,7 +119,7 @@ export async function modelFlips(
   analytics: Pick<Analytics, "all">,
   manifest: RunManifest,
   sides: { a: string; b: string; metric?: string },
-): Promise<FlipTable> {
+): Promise<Flips> {
   const rows = await analytics.all(
     `with ${perTrialSql(manifest)},
      picked as (select * from rows r where r.value is not null and ${
@@ -136,28 +147,17 @@ export async function modelFlips(
     },
   );
   return {
-    columns: [
-      "slice",
-      "prompt variant",
-      "params",
-      "item",
-      "score",
-      "metric",
-      sides.a,
-      sides.b,
-      "flip",
-    ],
-    rows: rows.map((r) => [
-      r.slice_id,
-      r.prompt_variant_id,
-      r.params_index,
-      r.item_id,
-      r.score_name,
-      r.metric,
-      r.baseline,
-      r.treatment,
-      r.direction,
-    ]),
+    shown: rows.map((r) => ({
+      slice: r.slice_id as string,
+      prompt_variant: r.prompt_variant_id as string,
+      params: r.params_index as number,
+      item: r.item_id as string,
+      score: r.score_name as string,
+      metric: r.metric as string,
+      baseline: r.baseline as number,
+      treatment: r.treatment as number,
+      direction: r.direction as Flip["direction"],
+    })),
     total: rows.length ? Number(rows[0].total) : 0,
   };
 }

@@ -134,10 +134,14 @@ export class ViewData {
     return { runId, manifest: await this.manifest(runId), analytics };
   }
 
-  /** Let running queries finish, refuse waiting ones, release the cache. */
+  /** Stop running queries, refuse waiting ones, release the cache. */
   async close(): Promise<void> {
     const closing = new ThemisError("CANCELLED", "The view is shutting down");
-    await Promise.all([this.#background.drain(closing), this.lane.drain(closing)]);
+    const drained = Promise.all([this.#background.drain(closing), this.lane.drain(closing)]);
+    // A statistics query over a million trials runs for many seconds: do not wait for it.
+    (await this.#backgroundDb)?.interrupt();
+    this.#analytics.db.interrupt();
+    await drained;
     (await this.#backgroundDb)?.close();
     this.#analytics.close();
   }

@@ -165,7 +165,7 @@ export function statusOf(error: unknown): number {
   if (!isThemisError(error)) return 500;
   if (error.code === "RUN_NOT_FOUND") return 404;
   if (error.code.startsWith("SQL_") || error.code === "QUERY_INVALID") return 400;
-  if (error.code === "STORE_LOCKED") return 503;
+  if (error.code === "STORE_LOCKED" || error.code === "CANCELLED") return 503;
   return 500;
 }
 

@@ -177,8 +177,9 @@ Deno.test("themis view beyond loopback requires its token (URL once, then a cook
     assert.match(token, /^[0-9a-f]{32}$/);
     assert.ok(s.view.url.endsWith(`:${s.view.port}/?token=${token}`), s.view.url);
     const base = `http://127.0.0.1:${s.view.port}`;
+    const near = token.slice(0, 31) + (token.endsWith("0") ? "1" : "0"); // one digit off
     for (const path of ["/", "/api/runs", "/api/events", `/api/sql?q=select%201`]) {
-      for (const suffix of ["", "?token=", `?token=${token.slice(0, 31)}0`]) {
+      for (const suffix of ["", "?token=", `?token=${near}`]) {
         const refused = await fetch(base + path + suffix);
         assert.equal(refused.status, 403, path + suffix);
         assert.match(await refused.text(), /needs its token/);

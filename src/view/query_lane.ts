@@ -39,14 +39,16 @@ export class QueryLane {
   #busy = false;
   #order = 0;
   #running?: Promise<unknown>;
+  #closed?: Error;
 
   /** Tasks waiting for their turn (not counting the one running). */
   get waiting(): number {
     return this.#waiting.length;
   }
 
-  /** Run `task` when its turn comes; settles as the task does. */
+  /** Run `task` when its turn comes; settles as the task does. After `drain`, refused. */
   run<T>(priority: Priority, task: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(this.#closed);
     return new Promise<T>((resolve, reject) => {
       this.#waiting.push({
         priority,
@@ -63,8 +65,12 @@ export class QueryLane {
     });
   }
 
-  /** Refuse every waiting task with `reason`; resolves once the running one has finished. */
+  /**
+   * Refuse every waiting task, and every later one, with `reason`; resolves once the running
+   * one has finished.
+   */
   async drain(reason: Error): Promise<void> {
+    this.#closed = reason;
     for (const task of this.#waiting.splice(0)) task.cancel(reason);
     while (this.#busy) await this.#running;
   }

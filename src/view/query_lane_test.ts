@@ -56,7 +56,7 @@ Deno.test("QueryLane passes a task's error to its caller and goes on with the ne
   assert.equal(await next, 42);
 });
 
-Deno.test("QueryLane.drain refuses the waiting tasks and waits for the running one", async () => {
+Deno.test("QueryLane.drain refuses waiting and later tasks and waits for the running one", async () => {
   const lane = new QueryLane();
   const hold = gate();
   let finished = false;
@@ -73,4 +73,5 @@ Deno.test("QueryLane.drain refuses the waiting tasks and waits for the running o
   await drained;
   assert.equal(finished, true);
   assert.equal(await running, "done");
+  await assert.rejects(lane.run(PRIORITY.interactive, () => Promise.resolve(1)), /shutting down/);
 });

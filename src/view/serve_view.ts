@@ -106,8 +106,53 @@ async function follow(
       }
     }
     ready();
-    await o.sleep(o.pollMs);
+    if (!o.stopped()) await o.sleep(o.pollMs);
   }
+}
+
+/** Follow the store in the background until `stop()`; `ready` once the cache first caught up. */
+function startFollowing(ctx: ViewContext, pollMs: number, onError: (error: unknown) => void) {
+  let stopped = false;
+  let wake = () => {};
+  const sleep = (ms: number) =>
+    new Promise<void>((done) => {
+      const timer = setTimeout(done, ms);
+      wake = () => (clearTimeout(timer), done());
+    });
+  let markReady = () => {};
+  const ready = new Promise<void>((done) => (markReady = done));
+  const following = follow(ctx, { pollMs, stopped: () => stopped, sleep }, onError, markReady);
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      wake();
+      await following;
+    },
+  };
+}
+
+/** The server's answer to a request: access checked, then the route; security headers on all. */
+function handler(
+  ctx: ViewContext,
+  policy: () => AccessPolicy,
+  onError: (error: unknown) => void,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const url = new URL(request.url);
+    const access = checkAccess(request, url, policy());
+    const response = access.ok
+      ? await route(ctx, request, url, onError)
+      : new Response(`${access.message}\n`, {
+        status: access.status,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      response.headers.set(name, value);
+    }
+    if (access.ok && access.setCookie) response.headers.append("set-cookie", access.setCookie);
+    return response;
+  };
 }
 
 /**
@@ -152,23 +197,7 @@ export async function serveView(options: ServeViewOptions): Promise<ViewServer> 
   try {
     server = Deno.serve(
       { hostname: host, port: options.port ?? 0, onListen: () => {} },
-      async (request) => {
-        const url = new URL(request.url);
-        const access = checkAccess(request, url, policy);
-        const response = access.ok
-          ? await route(ctx, request, url, onError)
-          : new Response(`${access.message}\n`, {
-            status: access.status,
-            headers: { "content-type": "text/plain; charset=utf-8" },
-          });
-        for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-          response.headers.set(name, value);
-        }
-        if (access.ok && access.setCookie) {
-          response.headers.append("set-cookie", access.setCookie);
-        }
-        return response;
-      },
+      handler(ctx, () => policy, onError),
     );
   } catch (error) {
     ctx.stats.close();
@@ -177,40 +206,21 @@ export async function serveView(options: ServeViewOptions): Promise<ViewServer> 
   }
   const port = server.addr.port;
   policy = accessPolicy(host, port);
-  let stopped = false;
-  let wake = () => {};
-  const sleep = (ms: number) =>
-    new Promise<void>((done) => {
-      const timer = setTimeout(done, ms);
-      wake = () => (clearTimeout(timer), done());
-    });
-  let markReady = () => {};
-  const ready = new Promise<void>((done) => (markReady = done));
-  const following = follow(
-    ctx,
-    {
-      pollMs: options.pollMs ?? 1000,
-      stopped: () => stopped,
-      sleep,
-    },
-    onError,
-    markReady,
-  );
+  const following = startFollowing(ctx, options.pollMs ?? 1000, onError);
   return {
     url: displayUrl(host, port, policy.token),
     host,
     port,
     token: policy.token,
-    ready,
+    ready: following.ready,
     seeded: data.seeded,
     async close() {
-      stopped = true;
-      wake();
+      const stopping = following.stop();
       hub.close();
       ctx.stats.close();
       await server.shutdown();
-      await following;
-      await data.close();
+      // Closing interrupts a refresh in progress; the follower then stops.
+      await Promise.all([stopping, data.close()]);
     },
   };
 }

@@ -93,6 +93,8 @@ export { openResult } from "./src/results/load_result.ts";
 export type { GroupStats, IntervalOptions, RowIntervalMethod } from "./src/results/aggregate.ts";
 export type { SamplePolicyOptions, TrialOutcome } from "./src/results/trial_values.ts";
 export { type DetectOptions, type DetectRow, detectWithSd } from "./src/results/detect_effect.ts";
+export { serveView } from "./src/view/mod.ts";
+export type { ServeViewOptions, ViewServer } from "./src/view/mod.ts";
 export type { LeaderboardOptions, LeaderboardRow } from "./src/results/leaderboard.ts";
 export type {
   Condition,

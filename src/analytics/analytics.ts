@@ -18,6 +18,8 @@ export interface AnalyticsOptions {
   threads?: number;
   /** Spill folder (default `<store>/.cache/duckdb-tmp`). */
   tempDirectory?: string;
+  /** The cache file (default `<store>/.cache/analytics.duckdb`; `themis view` keeps its own). */
+  file?: string;
 }
 
 const COPY_FORMATS: Record<string, CopyFormat> = {
@@ -51,11 +53,15 @@ export class Analytics {
     this.#cacheDir = cacheDir;
   }
 
-  /** Open the cache (or an in-memory copy when another process holds it) and refresh it. */
+  /**
+   * Open the cache and refresh it. When another process holds the cache file, build a copy in
+   * memory instead, or with `memoryFallback: false` fail with `STORE_LOCKED`.
+   */
   static async open(
     storeRoot: string,
     options: AnalyticsOptions & {
       refresh?: boolean;
+      memoryFallback?: boolean;
       profile?: (step: string, ms: number) => void;
     } = {},
   ): Promise<Analytics> {
@@ -77,6 +83,7 @@ export class Analytics {
     storeRoot: string,
     options: AnalyticsOptions & {
       refresh?: boolean;
+      memoryFallback?: boolean;
       profile?: (step: string, ms: number) => void;
     },
     onlyIfFree: boolean,
@@ -90,13 +97,22 @@ export class Analytics {
       tempDirectory: options.tempDirectory ?? join(cacheDir, "duckdb-tmp"),
       preserveOrder: false,
     };
+    const file = options.file ?? storePaths.analytics(root);
     let db: Database;
     try {
-      db = await Database.open(storePaths.analytics(root), settings);
+      db = await Database.open(file, settings);
     } catch (error) {
       // Another process holds the cache file: build a private copy in memory instead.
       if (!/lock/i.test(errorMessage(error))) throw error;
       if (onlyIfFree) return undefined;
+      if (options.memoryFallback === false) {
+        throw new ThemisError(
+          "STORE_LOCKED",
+          `Another process holds the analytics cache "${file}": stop that process first`,
+          { file, cause: errorMessage(error) },
+          error,
+        );
+      }
       db = await Database.open(":memory:", settings);
     }
     const analytics = new Analytics(root, db, cacheDir);
@@ -182,11 +198,14 @@ export class Analytics {
     }
   }
 
-  /** A user's query with its column names and types. */
-  async query(query: string): Promise<{ columns: string[]; types: string[]; rows: Row[] }> {
+  /** A user's query with its column names and types (at most `maxRows` rows when given). */
+  async query(
+    query: string,
+    options: { maxRows?: number } = {},
+  ): Promise<{ columns: string[]; types: string[]; rows: Row[]; truncated: boolean }> {
     await this.#checkReadOnly(query);
     try {
-      return await this.db.query(query);
+      return await this.db.query(query, options);
     } catch (error) {
       if (isThemisError(error)) throw error;
       throw new ThemisError("SQL_INVALID", `Query failed: ${errorMessage(error)}`, { query });

@@ -60,10 +60,21 @@ const hasParams = (params: SqlParams) =>
 export class Database {
   readonly #instance: DuckDBInstance;
   readonly #connection: DuckDBConnection;
+  /** False for a `connect()`ed sibling: closing it leaves the database open. */
+  readonly #owner: boolean;
 
-  private constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, connection: DuckDBConnection, owner = true) {
     this.#instance = instance;
     this.#connection = connection;
+    this.#owner = owner;
+  }
+
+  /**
+   * Another connection to the same database: its queries run alongside this one's and see
+   * only committed data. Close it before the database it came from.
+   */
+  async connect(): Promise<Database> {
+    return new Database(this.#instance, await this.#instance.connect(), false);
   }
 
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
@@ -114,13 +125,24 @@ export class Database {
     }
   }
 
-  /** A query's rows and its column names and types, for printing. */
-  async query(sql: string): Promise<{ columns: string[]; types: string[]; rows: Row[] }> {
-    const reader = await this.#connection.runAndReadAll(sql);
+  /**
+   * A query's rows and its column names and types, for printing. With `maxRows`, only that
+   * many rows are read (the result streams) and `truncated` says whether more were left.
+   */
+  async query(
+    sql: string,
+    options: { maxRows?: number } = {},
+  ): Promise<{ columns: string[]; types: string[]; rows: Row[]; truncated: boolean }> {
+    const max = options.maxRows;
+    const reader = max === undefined
+      ? await this.#connection.runAndReadAll(sql)
+      : await this.#connection.streamAndReadUntil(sql, max + 1);
+    const rows = reader.getRowObjectsJS();
     return {
       columns: reader.columnNames(),
       types: reader.columnTypes().map((t) => t.toString()),
-      rows: reader.getRowObjectsJS().map((row) => plain(row) as Row),
+      rows: (max === undefined ? rows : rows.slice(0, max)).map((row) => plain(row) as Row),
+      truncated: max !== undefined && rows.length > max,
     };
   }
 
@@ -167,8 +189,13 @@ export class Database {
     return Number(result.rowsChanged);
   }
 
+  /** Stop the query this connection runs, if any: it fails with DuckDB's "INTERRUPT" error. */
+  interrupt(): void {
+    this.#connection.interrupt();
+  }
+
   close(): void {
     this.#connection.closeSync();
-    this.#instance.closeSync();
+    if (this.#owner) this.#instance.closeSync();
   }
 }

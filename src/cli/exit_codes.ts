@@ -17,7 +17,7 @@ export const EXIT = {
 export function exitCodeFor(error: unknown): number {
   if (!isThemisError(error)) return EXIT.INTERNAL;
   const code = error.code;
-  if (code === "USAGE") return EXIT.USAGE;
+  if (code === "USAGE" || code === "PORT_IN_USE") return EXIT.USAGE;
   if (code === "CANCELLED") return EXIT.INTERRUPTED;
   if (code.startsWith("SQL_") || code === "QUERY_INVALID") return EXIT.QUERY;
   if (code.startsWith("STORE_") || code.startsWith("RUN_")) return EXIT.STORE;

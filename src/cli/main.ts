@@ -18,6 +18,7 @@ import { estimateCommand } from "./commands/estimate.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { describeCommand } from "./commands/describe.ts";
 import { migrateCommand, packCommand } from "./commands/store.ts";
+import { viewCommand } from "./commands/view.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 
@@ -47,6 +48,7 @@ Commands:
   compare <a> <b>   paired deltas between two runs, with CIs, p-values and flips
   pack [run …]      close the segments an interrupted run left open (ready to commit)
   migrate [run …]   rewrite version 1 run directories in the current layout
+  view              browse the store in a browser, live: runs, results, items, SQL
   validate <file>   check a spec or project file without running it
   schema [kind]     print the JSON Schema of benchmark, experiment or project specs
 
@@ -82,6 +84,7 @@ const COMMANDS: Record<string, Handler> = {
   compare: compareCommand,
   pack: packCommand,
   migrate: migrateCommand,
+  view: viewCommand,
   validate: validateCommand,
   schema: schemaCommand,
 };

@@ -59,7 +59,8 @@ export function rateAndEta(
   return { throughput, etaSeconds: left / throughput };
 }
 
-function lockHolderAlive(path: string): boolean {
+/** True while the process named by a run's lock file (`{pid}`) is alive. */
+export function lockHolderAlive(path: string): boolean {
   try {
     const { pid } = JSON.parse(Deno.readTextFileSync(path)) as { pid: number };
     process.kill(pid, 0);

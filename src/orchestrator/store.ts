@@ -39,6 +39,11 @@ export class Store implements ResultSource {
     return new Store(new RunStore(root, { segmentBytes: options.segmentBytes }), options);
   }
 
+  /** How the analytics database is bounded (the project's `[analytics]`). */
+  get analyticsOptions(): AnalyticsOptions {
+    return { ...this.#options.analytics };
+  }
+
   /** The analytics database, brought up to date with the event files. */
   analytics(): Promise<Analytics> {
     // One open and one refresh at a time: callers that ask together share them.

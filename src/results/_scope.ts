@@ -16,7 +16,8 @@ export interface OverlayView {
 export interface ResultScope {
   runId: string;
   manifest: RunManifest;
-  analytics: Analytics;
+  /** Trusted queries and the store root: any runner of them will do (the view queues them). */
+  analytics: Pick<Analytics, "all" | "root">;
   view?: OverlayView;
 }
 

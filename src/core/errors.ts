@@ -21,6 +21,7 @@ export type ErrorCode =
   | "STORE_LOCKED"
   | "STORE_IO"
   | "RUN_NOT_FOUND"
+  | "RUN_AMBIGUOUS"
   | "RUN_CONFLICT"
   | "MISSING_GENERATIONS"
   | "BUNDLE_INVALID"

@@ -3,6 +3,7 @@ import { openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
+import { resolveRunArg } from "../run_arg.ts";
 import { printRunResult } from "./run.ts";
 import { progressRenderer } from "../progress.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
@@ -39,7 +40,8 @@ export async function resumeCommand(args: string[], io: CliIo): Promise<number> 
   const orchestrator = await openOrchestrator(values, io);
   try {
     const progress = progressRenderer(io, values.quiet === true);
-    const outcome = await orchestrator.resume(positionals[0], {
+    const runId = await resolveRunArg(orchestrator.store, positionals[0]);
+    const outcome = await orchestrator.resume(runId, {
       signal: io.signal,
       progress: { onSnapshot: progress.onSnapshot },
     });

@@ -134,7 +134,7 @@ Deno.test("submit runs now on the local backend and returns a pending handle on 
       execution_backend: "batch",
     }, { store });
     const pending = await batch.submit(benchmark(7));
-    assert.equal(pending.status, "pending");
+    assert.equal(pending.status, "planned");
     assert.equal(pending.result, undefined);
     assert.match(pending.warnings[0], /execution_backend is "batch": nothing ran here/);
     assert.equal((await pending.progress())?.stages.generation.pending, 2, "5 of 7 reused");

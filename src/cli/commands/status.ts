@@ -5,6 +5,8 @@ import { EXIT } from "../exit_codes.ts";
 import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
+import { resolveRunArg } from "../run_arg.ts";
+import { rateText } from "../progress.ts";
 import { ThemisError } from "../../core/errors.ts";
 
 export const STATUS_HELP = `themis status <run id> [options]
@@ -51,11 +53,12 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length !== 1) throw usageError("themis status takes one run id", "status");
   const orchestrator = await openOrchestrator(values, io);
-  const snapshot = await orchestrator.getRunProgress(positionals[0]);
+  const runId = await resolveRunArg(orchestrator.store, positionals[0]);
+  const snapshot = await orchestrator.getRunProgress(runId);
   if (!snapshot) {
     throw new ThemisError(
       "RUN_NOT_FOUND",
-      `No run "${positionals[0]}" in the store at ${orchestrator.store.root}; list runs with ` +
+      `Run ${runId} has no manifest in the store at ${orchestrator.store.root}; list runs with ` +
         `"themis runs"`,
     );
   }
@@ -72,11 +75,12 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     ["stage", "total", "completed", "failed", "skipped", "pending"],
     stageRows(snapshot),
   ));
-  const rate = snapshot.throughput === null ? "–" : `${snapshot.throughput.toFixed(1)} items/s`;
+  // Only a running execution has a rate and an end in sight.
+  const running = snapshot.status === "running";
   io.out(
-    `\nthroughput ${rate}` +
-      (snapshot.etaSeconds ? `, eta ${Math.ceil(snapshot.etaSeconds)}s` : "") +
-      `, cost so far ${snapshot.cost.toFixed(4)}\n`,
+    "\n" + (running ? `throughput ${rateText(snapshot)}, ` : "") +
+      (running && snapshot.etaSeconds ? `eta ${Math.ceil(snapshot.etaSeconds)}s, ` : "") +
+      `cost so far ${snapshot.cost.toFixed(4)}\n`,
   );
   return EXIT.OK;
 }

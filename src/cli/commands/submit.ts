@@ -50,7 +50,7 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
     }
     return handle.status === "finished" && handle.warnings.length === 0
       ? EXIT.OK
-      : handle.status === "pending"
+      : handle.status === "planned"
       ? EXIT.OK
       : EXIT.INCOMPLETE;
   } catch (error) {

@@ -17,6 +17,16 @@ import type { LoadedSpec } from "../../spec/load_spec.ts";
 import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
 import { selfCommand } from "../self.ts";
 import { progressRenderer } from "../progress.ts";
+import {
+  checkThresholdTargets,
+  FAIL_UNDER_HELP,
+  FAIL_UNDER_OPTIONS,
+  type FailUnderFlags,
+  gateResult,
+  thresholdsOf,
+} from "../fail_under.ts";
+import type { Threshold } from "../../results/check_thresholds.ts";
+import { planStages } from "../../plan/plan_trials.ts";
 
 /** The stage commands share one implementation. */
 export type StageCommand = "run" | "generate" | "transform" | "evaluate";
@@ -41,6 +51,7 @@ ${STORE_FLAGS_HELP}
                    pricing table) would pass N; the run stays resumable
   --quiet          print nothing but errors (no progress)
   --json           print the aggregate as JSON lines instead of a table
+${command === "run" || command === "evaluate" ? FAIL_UNDER_HELP + "\n" : ""}\
   -h, --help       show this help
 `;
 }
@@ -66,6 +77,7 @@ export async function stageCommand(
       quiet: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       "max-cost": { type: "string" },
+      ...FAIL_UNDER_OPTIONS,
     },
   });
   if (values.help) {
@@ -73,10 +85,20 @@ export async function stageCommand(
     return EXIT.OK;
   }
   if (positionals.length !== 1) throw usageError(`themis ${command} takes one spec file`, command);
+  const thresholds = thresholdsOf(values, command);
+  if (thresholds.length > 0 && !STAGES[command].includes("score")) {
+    throw usageError(`--fail-under needs scores: use it with themis run or evaluate`, command);
+  }
   const loaded = await loadSpecArg(positionals[0], io);
   const orchestrator = await openOrchestrator(values, io, positionals[0]);
   try {
-    return await runStage(command, loaded, orchestrator, values, io);
+    if (thresholds.length > 0) {
+      const { experiment } = orchestrator.normalize(loaded.spec);
+      const scores = [...planStages(experiment).values()].flatMap((s) => s.scores);
+      checkThresholdTargets(thresholds, scores, command);
+    }
+    const { code, result } = await runStage(command, loaded, orchestrator, values, io);
+    return await gate(code, result, thresholds, values, io);
   } catch (error) {
     throw addSourceLines(error, loaded.source);
   } finally {
@@ -90,7 +112,7 @@ async function runStage(
   orchestrator: Orchestrator,
   values: { quiet?: boolean; json?: boolean; "max-cost"?: string },
   io: CliIo,
-): Promise<number> {
+): Promise<{ code: number; result: ExperimentResult }> {
   const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
   if (maxCost !== undefined && !(maxCost >= 0)) {
     throw usageError(`--max-cost takes a number ≥ 0 (got "${values["max-cost"]}")`, command);
@@ -110,7 +132,31 @@ async function runStage(
     ? await orchestrator.transform(loaded.spec, options)
     : await orchestrator.evaluate(loaded.spec, options);
   progress.done();
-  return await printRunResult(result, orchestrator, STAGES[command].includes("score"), values, io);
+  const scored = STAGES[command].includes("score");
+  return { code: await printRunResult(result, orchestrator, scored, values, io), result };
+}
+
+/**
+ * The exit code once the thresholds are checked: `BELOW_THRESHOLD` when one fails (one line
+ * each on stderr), else the run's own code. An interrupted run is not judged.
+ */
+async function gate(
+  code: number,
+  result: ExperimentResult,
+  thresholds: Threshold[],
+  values: FailUnderFlags & { quiet?: boolean },
+  io: CliIo,
+): Promise<number> {
+  if (thresholds.length === 0 || code === EXIT.INTERRUPTED) return code;
+  const checks = await gateResult(result, thresholds, values, io);
+  const failed = checks.filter((c) => !c.passed).length;
+  if (failed > 0) return EXIT.BELOW_THRESHOLD;
+  if (!values.quiet) {
+    io.err(
+      `fail-under: ${checks.length === 1 ? "the check" : `all ${checks.length} checks`} passed\n`,
+    );
+  }
+  return code;
 }
 
 /**

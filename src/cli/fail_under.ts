@@ -8,7 +8,9 @@ import {
   thresholdTargets,
 } from "../results/check_thresholds.ts";
 import type { ExperimentResult } from "../results/experiment_result.ts";
-import type { RunManifest } from "../plan/manifest.ts";
+import { planStages } from "../plan/plan_trials.ts";
+import type { ExperimentSpec } from "../spec/schemas.ts";
+import { EXIT } from "./exit_codes.ts";
 import type { CliIo } from "./io.ts";
 import { usageError } from "./usage.ts";
 
@@ -49,17 +51,42 @@ export function thresholdsOf(values: FailUnderFlags, command: string): Threshold
   return thresholds;
 }
 
-/** Refuse, before any work, thresholds that name no score or metric of the plan. */
+/** Refuse, before any work, thresholds that name no score or metric of the spec. */
 export function checkThresholdTargets(
   thresholds: ReadonlyArray<Threshold>,
-  scores: RunManifest["scores"],
+  experiment: ExperimentSpec,
   command: string,
 ): void {
+  if (thresholds.length === 0) return;
+  const scores = [...planStages(experiment).values()].flatMap((s) => s.scores);
   try {
     checkTargets(thresholds, thresholdTargets(scores));
   } catch (error) {
     throw usageError((error as Error).message, command);
   }
+}
+
+/**
+ * The exit code of a run once its thresholds are checked: `BELOW_THRESHOLD` (8) when one fails
+ * (one line each on stderr), else the run's own code. An interrupted run is not judged.
+ */
+export async function gateExitCode(
+  code: number,
+  result: ExperimentResult,
+  o: {
+    thresholds: ReadonlyArray<Threshold>;
+    values: FailUnderFlags & { quiet?: boolean };
+    io: CliIo;
+  },
+): Promise<number> {
+  if (o.thresholds.length === 0 || code === EXIT.INTERRUPTED) return code;
+  const checks = await gateResult(result, o.thresholds, o.values, o.io);
+  if (checks.some((c) => !c.passed)) return EXIT.BELOW_THRESHOLD;
+  if (!o.values.quiet) {
+    const n = checks.length;
+    o.io.err(`fail-under: ${n === 1 ? "the check" : `all ${n} checks`} passed\n`);
+  }
+  return code;
 }
 
 /**

@@ -5,7 +5,10 @@ import { resolveRunId } from "../store/resolve_run_id.ts";
  * The run id a command-line argument names: a whole id or a unique prefix (`RUN_NOT_FOUND`,
  * `RUN_AMBIGUOUS` listing the matches otherwise). Every command taking run ids goes through it.
  */
-export async function resolveRunArg(store: Pick<Store, "runs" | "root">, wanted: string) {
+export async function resolveRunArg(
+  store: Pick<Store, "runs" | "root">,
+  wanted: string,
+): Promise<string> {
   return resolveRunId(await store.runs.listRunIds(), wanted, store.root);
 }
 

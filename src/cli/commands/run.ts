@@ -21,12 +21,9 @@ import {
   checkThresholdTargets,
   FAIL_UNDER_HELP,
   FAIL_UNDER_OPTIONS,
-  type FailUnderFlags,
-  gateResult,
+  gateExitCode,
   thresholdsOf,
 } from "../fail_under.ts";
-import type { Threshold } from "../../results/check_thresholds.ts";
-import { planStages } from "../../plan/plan_trials.ts";
 
 /** The stage commands share one implementation. */
 export type StageCommand = "run" | "generate" | "transform" | "evaluate";
@@ -92,13 +89,9 @@ export async function stageCommand(
   const loaded = await loadSpecArg(positionals[0], io);
   const orchestrator = await openOrchestrator(values, io, positionals[0]);
   try {
-    if (thresholds.length > 0) {
-      const { experiment } = orchestrator.normalize(loaded.spec);
-      const scores = [...planStages(experiment).values()].flatMap((s) => s.scores);
-      checkThresholdTargets(thresholds, scores, command);
-    }
+    checkThresholdTargets(thresholds, orchestrator.normalize(loaded.spec).experiment, command);
     const { code, result } = await runStage(command, loaded, orchestrator, values, io);
-    return await gate(code, result, thresholds, values, io);
+    return await gateExitCode(code, result, { thresholds, values, io });
   } catch (error) {
     throw addSourceLines(error, loaded.source);
   } finally {
@@ -134,29 +127,6 @@ async function runStage(
   progress.done();
   const scored = STAGES[command].includes("score");
   return { code: await printRunResult(result, orchestrator, scored, values, io), result };
-}
-
-/**
- * The exit code once the thresholds are checked: `BELOW_THRESHOLD` when one fails (one line
- * each on stderr), else the run's own code. An interrupted run is not judged.
- */
-async function gate(
-  code: number,
-  result: ExperimentResult,
-  thresholds: Threshold[],
-  values: FailUnderFlags & { quiet?: boolean },
-  io: CliIo,
-): Promise<number> {
-  if (thresholds.length === 0 || code === EXIT.INTERRUPTED) return code;
-  const checks = await gateResult(result, thresholds, values, io);
-  const failed = checks.filter((c) => !c.passed).length;
-  if (failed > 0) return EXIT.BELOW_THRESHOLD;
-  if (!values.quiet) {
-    io.err(
-      `fail-under: ${checks.length === 1 ? "the check" : `all ${checks.length} checks`} passed\n`,
-    );
-  }
-  return code;
 }
 
 /**

@@ -222,28 +222,32 @@ async function itemIds(
   return ids;
 }
 
+/** The row numbers the query picks, in the order items come (`item_ids`: as asked). */
+function pickRows(keys: Keys, ids: string[], query: DatasetQuery): number[] | "kept" {
+  const after = queryAfterPushdown(query);
+  if (after.kind === "all") return "kept";
+  return pickAmong(keys, [ids.flatMap((_, i) => (keys.keep[i] ? [i] : []))], ids, after)[0];
+}
+
 /**
- * The row numbers the query picks, in the order items come (`item_ids`: as asked); with a
- * `group`, only among that group's rows.
+ * The rows the query picks within each set of rows (row indexes, 0-based): the pick reads only
+ * each row's id and, for `stratified`, its stratum.
  */
-function pickRows(
+function pickAmong(
   keys: Keys,
+  sets: number[][],
   ids: string[],
   query: DatasetQuery,
-  group?: number,
-): number[] | "kept" {
-  const after = queryAfterPushdown(query);
-  if (after.kind === "all" && group === undefined) return "kept";
+): number[][] {
   const field = query.kind === "stratified" ? query.field : undefined;
-  const light: DatasetItem[] = [];
-  const rnOf = new Map<string, number>();
-  ids.forEach((id, i) => {
-    if (!keys.keep[i] || (group !== undefined && keys.group[i] !== group)) return;
-    const value = field === undefined ? undefined : parseJson(keys.strata[i]);
-    light.push({ id, payload: value === undefined ? {} : { [field!]: value } });
-    rnOf.set(id, i + 1);
+  return sets.map((rows) => {
+    const light: DatasetItem[] = rows.map((i) => {
+      const value = field === undefined ? undefined : parseJson(keys.strata[i]);
+      return { id: ids[i], payload: value === undefined ? {} : { [field!]: value } };
+    });
+    const rnOf = new Map(rows.map((i) => [ids[i], i + 1]));
+    return selectItems(light, query).map((item) => rnOf.get(item.id)!);
   });
-  return selectItems(light, after).map((item) => rnOf.get(item.id)!);
 }
 
 /**
@@ -362,10 +366,14 @@ async function collectGroups(
   o: { keys: Keys; ids: string[]; query: DatasetQuery },
 ): Promise<ItemGroup[]> {
   const index = o.keys.groups!;
+  const members: number[][] = index.values.map(() => []);
+  o.ids.forEach((_, i) => {
+    if (o.keys.keep[i] && o.keys.group[i] >= 0) members[o.keys.group[i]].push(i);
+  });
   const groupOf = new Map<number, number>();
-  for (let g = 0; g < index.values.length; g++) {
-    for (const rn of pickRows(o.keys, o.ids, o.query, g) as number[]) groupOf.set(rn, g);
-  }
+  pickAmong(o.keys, members, o.ids, queryAfterPushdown(o.query)).forEach((rns, g) => {
+    for (const rn of rns) groupOf.set(rn, g);
+  });
   const lists = index.values.map(() => new ItemList());
   const rns = [...groupOf.keys()].sort((a, b) => a - b);
   await streamRows(context, rns, (rn, row) => {

@@ -36,7 +36,17 @@ export interface FailUnderFlags {
   "gate-by"?: string;
 }
 
-/** The thresholds of the flags (none: no gating); malformed ones are usage errors. */
+/**
+ * The thresholds of the flags (none: no gating); malformed ones are usage errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { thresholdsOf } from "./fail_under.ts";
+ * assert.deepEqual(thresholdsOf({ "fail-under": ["acc=0.8"] }, "run"), [{ target: "acc", min: 0.8 }]);
+ * assert.throws(() => thresholdsOf({ "on-lower-bound": true }, "run"), { code: "USAGE" });
+ * ```
+ */
 export function thresholdsOf(values: FailUnderFlags, command: string): Threshold[] {
   const thresholds = (values["fail-under"] ?? []).map((text) => {
     try {

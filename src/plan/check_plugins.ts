@@ -17,7 +17,18 @@ const list = (value: unknown): Loose[] =>
 const table = (value: unknown): JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : {};
 
-/** An error's message with its suggestion (a list of issues has no room for a hint line). */
+/**
+ * An error's message with its suggestion (a list of issues has no room for a hint line).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withSuggestion } from "./check_plugins.ts";
+ * import { ThemisError } from "../core/errors.ts";
+ * const error = new ThemisError("SPEC_INVALID", "x: bad", { suggestion: 'did you mean "y"?' });
+ * assert.equal(withSuggestion(error), 'x: bad (did you mean "y"?)');
+ * ```
+ */
 export function withSuggestion(error: ThemisError): string {
   const hint = error.details.suggestion;
   return typeof hint === "string" && !error.message.includes(hint)

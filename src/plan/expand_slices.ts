@@ -8,7 +8,17 @@ import type { ItemGroup, SliceValue } from "../plugins/datasets/group_items.ts";
 import type { ItemList } from "../plugins/datasets/item_list.ts";
 import type { DatasetQuery, TaskSpec } from "../spec/schemas.ts";
 
-/** The `slice_by` fields of a task, as a list; undefined without `slice_by`. */
+/**
+ * The `slice_by` fields of a task, as a list; undefined without `slice_by`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sliceByFields } from "./expand_slices.ts";
+ * assert.deepEqual(sliceByFields({ slice_by: "subject" }), ["subject"]);
+ * assert.equal(sliceByFields({}), undefined);
+ * ```
+ */
 export function sliceByFields(task: Pick<TaskSpec, "slice_by">): string[] | undefined {
   const by = task.slice_by;
   return by === undefined ? undefined : typeof by === "string" ? [by] : by;

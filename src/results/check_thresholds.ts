@@ -62,7 +62,17 @@ export function parseThreshold(text: string): Threshold {
   return { target: match[1], min };
 }
 
-/** Every name a threshold may target in a run: score names, metric ids and score.metric. */
+/**
+ * Every name a threshold may target in a run: score names, metric ids and score.metric.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { thresholdTargets } from "./check_thresholds.ts";
+ * const scores = [{ name: "acc", metrics: [{ id: "exact_match", config: {} }] }];
+ * assert.deepEqual(thresholdTargets(scores as never), ["acc", "exact_match", "acc.exact_match"]);
+ * ```
+ */
 export function thresholdTargets(scores: RunManifest["scores"]): string[] {
   const names = new Set<string>();
   for (const s of scores) {

@@ -142,7 +142,18 @@ export class GroupIndex {
   }
 }
 
-/** The query each group is picked with once the slice's `where` has already been applied. */
+/**
+ * The query each group is picked with once the slice's `where` has already been applied.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { queryWithinGroup } from "./group_items.ts";
+ * assert.deepEqual(queryWithinGroup({ kind: "subset", count: 5, seed: 1, where: { a: 1 } }), {
+ *   kind: "subset", count: 5, seed: 1, where: undefined,
+ * });
+ * ```
+ */
 export function queryWithinGroup(query: DatasetQuery): DatasetQuery {
   if (query.kind === "filter") return { kind: "all" };
   if (query.kind === "subset" || query.kind === "stratified") return { ...query, where: undefined };
@@ -209,9 +220,18 @@ export function groupItems(
 
 /**
  * The group of each kept row of a file from its `g0, g1, …` columns (the JSON text of each
- * field's value, from SQL). A missing value is reported once the
- * pass is over: as a field no row has (with the name it probably meant) or as the first row
- * without it.
+ * field's value, from SQL). A missing value is reported once the pass is over: as a field no
+ * row has (with the name it probably meant), else as the first row without it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rowGrouping } from "./group_items.ts";
+ * const grouping = rowGrouping({ fields: ["cat"], max: 10 }, "d.jsonl");
+ * assert.deepEqual([grouping.add(1, { g0: '"a"' }), grouping.add(2, { g0: '"b"' })], [0, 1]);
+ * assert.equal(grouping.add(3, { g0: null }), -1);
+ * await assert.rejects(() => grouping.check(async () => []), /d\.jsonl: row 3 has no value/);
+ * ```
  */
 export function rowGrouping(groupBy: { fields: string[]; max: number }, source: string) {
   const index = new GroupIndex({ ...groupBy, source });
@@ -220,16 +240,21 @@ export function rowGrouping(groupBy: { fields: string[]; max: number }, source: 
   return {
     index,
     add(rn: number, row: Record<string, unknown>): number {
+      const raw = groupBy.fields.map((_, i) => {
+        const text = row[`g${i}`];
+        return text === null || text === undefined ? undefined : JSON.parse(String(text)) as Json;
+      });
+      raw.forEach((value, i) => {
+        if (value !== undefined && value !== null) seen[i] = true;
+      });
       const values: SliceValue[] = [];
       for (const [i, field] of groupBy.fields.entries()) {
-        const text = row[`g${i}`];
-        const value = text === null || text === undefined ? undefined : JSON.parse(String(text));
-        if (value !== undefined && value !== null) seen[i] = true;
         try {
-          values.push(sliceValue(value, { field, row: `row ${rn}`, source }));
+          values.push(sliceValue(raw[i], { field, row: `row ${rn}`, source }));
         } catch (error) {
-          firstMissing ??= { rn, field: i, value };
-          if (value !== undefined && value !== null) throw error;
+          // A list or a table is reported at once; a missing value once the pass is over.
+          if (raw[i] !== undefined && raw[i] !== null) throw error;
+          firstMissing ??= { rn, field: i, value: raw[i] };
           return -1;
         }
       }

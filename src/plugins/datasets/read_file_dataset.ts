@@ -286,9 +286,17 @@ export async function readFileDataset(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readFileDatasetGroups } from "./read_file_dataset.ts";
- * // const { groups } = await readFileDatasetGroups({ kind: "jsonl", path: "mmlu.jsonl" }, {
- * //   baseDir: ".", query: { kind: "all" }, sql, groupBy: { fields: ["subject"], max: 100 } });
+ * import { Database } from "../../analytics/duckdb.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/d.jsonl`, '{"id":"1","s":"law"}\n{"id":"2","s":"bio"}\n');
+ * const sql = await Database.open(":memory:");
+ * const { groups } = await readFileDatasetGroups({ kind: "jsonl", path: "d.jsonl" }, {
+ *   baseDir: dir, query: { kind: "all" }, sql, groupBy: { fields: ["s"], max: 100 },
+ * });
+ * sql.close();
+ * assert.deepEqual(groups.map((g) => [g.values, g.items.id(0)]), [[["bio"], "2"], [["law"], "1"]]);
  * ```
  */
 export async function readFileDatasetGroups(

@@ -127,15 +127,17 @@ extractors = [{ id = "code_block", config = { pick = "best" } }]
     const result = await runCli(["validate", "b.toml"], { cwd: dir });
     assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /error \[SPEC_INVALID\]/);
-    assert.match(result.stderr, /b\.toml:\d+: The spec names plugins that cannot be used/);
-    const issues = result.stderr.split("\n").filter((line) => line.startsWith("  - "));
+    assert.match(result.stderr, /The benchmark spec in .*b\.toml has 3 problems/);
+    // In file order, each with its line (validate lists every problem in one report).
+    const issues = result.stderr.split("\n").filter((line) => line.startsWith("  - "))
+      .map((line) => line.replace(/ \(\/.*b\.toml:(\d+)\)$/, " (line $1)"));
     assert.deepEqual(issues, [
-      '  - slices[0].parses[0].extractors[0]: code_block: "pick" must be one of "first", "last", ' +
-      '"longest", "all", got "best"',
       '  - slices[0].scores[0].metrics[0]: code_tests: "language" must be one of python, ' +
-      'typescript, javascript, got "cobol"',
+      'typescript, javascript, got "cobol" (line 13)',
       '  - slices[0].scores[1].metrics[0]: code_tests: "timeout" must be seconds, more than 0 ' +
-      "and at most 600, got -5",
+      "and at most 600, got -5 (line 16)",
+      '  - slices[0].parses[0].extractors[0]: code_block: "pick" must be one of "first", "last", ' +
+      '"longest", "all", got "best" (did you mean "last"?) (line 19)',
     ]);
     assert.doesNotMatch(result.stderr, /^\s+at /m, "no stack trace");
   } finally {

@@ -134,7 +134,7 @@ Deno.test("submit runs now on the local backend; worker_pool returns a pending h
       execution_backend: { kind: "worker_pool" },
     }, { store });
     const pending = await pool.submit(benchmark(7));
-    assert.equal(pending.status, "pending");
+    assert.equal(pending.status, "planned");
     assert.equal(pending.result, undefined);
     assert.match(pending.warnings[0], /execution_backend is "worker_pool": nothing ran here/);
     assert.match(pending.warnings[0], new RegExp(`themis resume ${pending.runId} --shard 0/4`));

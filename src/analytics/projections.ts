@@ -14,7 +14,7 @@ export { VIEWS };
 export { FACT_PROJECTIONS } from "./projections_facts.ts";
 
 /** Version of the cache's definitions; a cache built by another version is rebuilt. */
-export const PROJECTION_VERSION = 4;
+export const PROJECTION_VERSION = 5;
 
 /** Every event of every run, with the fields the views read (the facts are in their tables). */
 export const eventsTable: { name: string; description: string; columns: ReadonlyArray<Column> } = {

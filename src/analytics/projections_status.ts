@@ -185,7 +185,7 @@ export const workItems: Projection = {
     decided as (
       select *,
         case when own in ('completed', 'invalid') then own
-             when stage <> 'generation' and (gen is distinct from 'completed'
+             when stage <> 'generation' and ((gen is not null and gen <> 'completed')
                or (stage = 'score' and parsed = 'invalid')) then 'skipped'
              when own = 'failed' then 'failed' else 'pending' end as status
       from joined

@@ -10,6 +10,8 @@ export const EXIT = {
   WORK_FAILED: 5,
   INCOMPLETE: 7,
   QUERY: 6,
+  /** A score fell below a `--fail-under` threshold (`themis run`, `evaluate`, `check`). */
+  BELOW_THRESHOLD: 8,
   INTERRUPTED: 130,
 } as const;
 

@@ -19,6 +19,7 @@ import { diffCommand } from "./commands/diff.ts";
 import { describeCommand } from "./commands/describe.ts";
 import { migrateCommand, packCommand } from "./commands/store.ts";
 import { viewCommand } from "./commands/view.ts";
+import { checkCommand } from "./commands/check.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 
@@ -46,6 +47,7 @@ Commands:
   sql "<query>"     read-only SQL over the store's projections
   report <run>      a run's report: Markdown, CSV, JSON, LaTeX or offline HTML
   compare <a> <b>   paired deltas between two runs, with CIs, p-values and flips
+  check <run>       exit 8 when a score is below a --fail-under threshold (CI)
   pack [run …]      close the segments an interrupted run left open (ready to commit)
   migrate [run …]   rewrite version 1 run directories in the current layout
   view              browse the store in a browser, live: runs, results, items, SQL
@@ -56,7 +58,8 @@ Run "themis <command> --help" for a command's options.
 
 Exit codes: 0 ok · 1 internal error · 2 usage · 3 spec, plugin or dataset error ·
 4 store error · 5 run finished but some work failed · 6 query error ·
-7 work left pending (a provider's circuit opened) · 130 interrupted
+7 work left pending (a provider's circuit opened) · 8 a score below --fail-under ·
+130 interrupted
 `;
 
 type Handler = (args: string[], io: CliIo) => number | Promise<number>;
@@ -82,6 +85,7 @@ const COMMANDS: Record<string, Handler> = {
   sql: sqlCommand,
   report: reportCommand,
   compare: compareCommand,
+  check: checkCommand,
   pack: packCommand,
   migrate: migrateCommand,
   view: viewCommand,

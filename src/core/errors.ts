@@ -22,6 +22,7 @@ export type ErrorCode =
   | "STORE_IO"
   | "STORE_NOT_FOUND"
   | "RUN_NOT_FOUND"
+  | "RUN_AMBIGUOUS"
   | "RUN_CONFLICT"
   | "MISSING_GENERATIONS"
   | "BUNDLE_INVALID"

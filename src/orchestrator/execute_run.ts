@@ -13,8 +13,8 @@ import { ProgressTally } from "../run/progress_tally.ts";
 import { secretReader } from "../run/secrets.ts";
 import type { TelemetryBus } from "../run/telemetry.ts";
 import type { ProjectSpec } from "../spec/schemas.ts";
-import { preflight } from "./preflight.ts";
-import { activeStage, rateAndEta, type RunProgressSnapshot } from "./run_progress.ts";
+import { pendingCalls, preflight } from "./preflight.ts";
+import { activeStage, liveRate, type RunProgressSnapshot } from "./run_progress.ts";
 import type { Store } from "./store.ts";
 import { TOOL_VERSION } from "./version.ts";
 
@@ -57,8 +57,8 @@ function chooseExecutor(
 }
 
 /**
- * Execute a planned run: check the models can be called, take the run's lock, fold the store,
- * and walk the plan between a `run.started` and a `run.finished` event. A finished run with
+ * Execute a planned run: take the run's lock, fold the store, check the models that still have
+ * work can be called, and walk the plan between a `run.started` and a `run.finished` event. A finished run with
  * nothing left to do writes nothing.
  */
 export async function executeRun(
@@ -69,12 +69,16 @@ export async function executeRun(
   const { manifest } = plan;
   const runId = manifest.run_id;
   const { store, registry, project, telemetry } = options;
-  preflight(plan.experiment, registry, stages, secretReader(options.runtime));
   const open = await store.runs.openRun(runId);
   const { executor, note } = chooseExecutor(registry, project, options.runtime);
   let tally: ProgressTally | undefined;
   try {
     const state = await store.runs.loadState({ known: new Map([[runId, open.checkpoint]]) });
+    // Only models and judges with work left are called, so only they need their keys.
+    preflight(plan.experiment, registry, stages, secretReader(options.runtime), {
+      plan,
+      pending: state.size === 0 ? undefined : pendingCalls(plan, state, stages),
+    });
     if (!stages.includes("generation")) requireGenerations(plan, state);
     await store.runs.collectPayloads(state, payloadsNeeded(plan, state, stages));
     const started: NewEvent = {
@@ -114,8 +118,10 @@ export async function executeRun(
       pricing: project.pricing,
       maxCost: options.maxCost,
       onProgress: onSnapshot &&
-        ((now) => onSnapshot(liveSnapshot(runId, t, now, startedAt))),
+        ((c) => onSnapshot(liveSnapshot(runId, t, c, { startedAt, now: new Date() }))),
     });
+    const ended = options.signal?.aborted ? "interrupted" : "finished";
+    onSnapshot?.(liveSnapshot(runId, t, counts, { startedAt, now: new Date(), ended }));
     if (open.writer.wrote) {
       open.writer.append({
         type: "run.finished",
@@ -182,25 +188,37 @@ function requireGenerations(plan: RunPlan, state: StoreState): void {
   }
 }
 
-/** A live snapshot from the scheduler's tally. */
+/**
+ * A snapshot from the scheduler's tally: `running` while it executes; once it returns,
+ * `finished` (or `interrupted` when cancelled) with no ETA, so the last line a progress
+ * renderer prints never promises an end that will not come.
+ */
 function liveSnapshot(
   runId: string,
   tally: ProgressTally,
   counts: ExecutionCounts,
-  startedAt: Date,
+  times: { startedAt: Date; now: Date; ended?: "finished" | "interrupted" },
 ): RunProgressSnapshot {
   const stages = tally.stages();
-  const done = counts.generated + counts.generationFailed + counts.parsed + counts.parseInvalid +
-    counts.parseFailed + counts.scored + counts.scoreFailed;
-  const left = stages.generation.pending + stages.parse.pending + stages.score.pending;
+  const requests = counts.generated + counts.generationFailed;
+  const items = counts.parsed + counts.parseInvalid + counts.parseFailed + counts.scored +
+    counts.scoreFailed + counts.scoreNoAnswer + counts.scoreInvalid;
+  const rate = liveRate(
+    stages,
+    { requests, items },
+    times.now.getTime() - times.startedAt.getTime(),
+  );
+  const ended = times.ended !== undefined;
+  const left = activeStage(stages) !== null;
   return {
     runId,
-    status: "running",
+    status: times.ended ?? "running",
     stages,
     activeStage: activeStage(stages),
-    startedAt: startedAt.toISOString(),
-    endedAt: null,
-    ...rateAndEta(done, left, Date.now() - startedAt.getTime()),
+    startedAt: times.startedAt.toISOString(),
+    endedAt: ended ? times.now.toISOString() : null,
+    ...rate,
+    ...(ended ? { etaSeconds: left ? null : 0 } : {}),
     cost: counts.cost,
   };
 }

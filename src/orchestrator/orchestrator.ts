@@ -398,7 +398,7 @@ export class Orchestrator {
     const snapshot = await this.getRunProgress(manifest.run_id);
     return {
       runId: manifest.run_id,
-      status: snapshot?.status ?? "pending",
+      status: snapshot?.status ?? "planned",
       manifest,
       warnings,
       result,

@@ -17,14 +17,21 @@ import {
 /** Where a run stands, derived from its manifest and the store's events (never stored). */
 export interface RunProgressSnapshot {
   runId: string;
-  status: "pending" | "running" | "finished" | "interrupted";
+  /** `planned`: never started; `interrupted`: started, not finished, and no process runs it. */
+  status: "planned" | "running" | "finished" | "interrupted";
   stages: Record<ProgressStage, StageProgress>;
   /** The first stage with work left, or null when nothing is left. */
   activeStage: ProgressStage | null;
   startedAt: string | null;
   endedAt: string | null;
-  /** Work items done per second by the current (or last) execution. */
+  /**
+   * Work done per second by the current execution, in `throughputUnit`: generation requests
+   * while generations are left (live snapshots), else work items. Null when nothing runs.
+   */
   throughput: number | null;
+  /** What `throughput` counts: `requests` (generations) or `items` (work items of any stage). */
+  throughputUnit?: "requests" | "items";
+  /** Seconds until the work left is done at that rate; null unless the run is running. */
   etaSeconds: number | null;
   /** Cost of this run's generations so far, from the project's price table (0 without). */
   cost: number;
@@ -46,6 +53,40 @@ const STAGES: ProgressStage[] = ["generation", "parse", "score"];
 /** The first stage with work left. */
 export function activeStage(stages: Record<ProgressStage, StageProgress>): ProgressStage | null {
   return STAGES.find((s) => stages[s].pending + stages[s].running > 0) ?? null;
+}
+
+/**
+ * The rate of a live execution and its ETA: generation requests per second while generations
+ * are left (they take the time; parses and scores follow each one), else parse and score items
+ * per second. `done` counts what this execution finished of each.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { liveRate } from "./run_progress.ts";
+ * const stage = (pending: number) =>
+ *   ({ total: 10, pending, running: 0, completed: 10 - pending, failed: 0, skipped: 0 });
+ * const stages = { generation: stage(6), parse: stage(10), score: stage(10) };
+ * assert.deepEqual(liveRate(stages, { requests: 4, items: 2 }, 2000), {
+ *   throughput: 2, throughputUnit: "requests", etaSeconds: 3,
+ * });
+ * const late = { generation: stage(0), parse: stage(2), score: stage(2) };
+ * assert.deepEqual(liveRate(late, { requests: 10, items: 16 }, 4000), {
+ *   throughput: 4, throughputUnit: "items", etaSeconds: 1,
+ * });
+ * ```
+ */
+export function liveRate(
+  stages: Record<ProgressStage, StageProgress>,
+  done: { requests: number; items: number },
+  elapsedMs: number,
+): Pick<RunProgressSnapshot, "throughput" | "throughputUnit" | "etaSeconds"> {
+  const left = (s: ProgressStage) => stages[s].pending + stages[s].running;
+  const generating = left("generation") > 0;
+  const { throughput, etaSeconds } = generating
+    ? rateAndEta(done.requests, left("generation"), elapsedMs)
+    : rateAndEta(done.items, left("parse") + left("score"), elapsedMs);
+  return { throughput, throughputUnit: generating ? "requests" : "items", etaSeconds };
 }
 
 /** Throughput and ETA from items done since `startedMs`, and items left. */
@@ -151,7 +192,7 @@ export async function readRunProgress(
     ? Date.parse(facts.lastAt) - Date.parse(facts.lastStartedAt)
     : 0;
   const own = started === null
-    ? "pending"
+    ? "planned"
     : finished !== null
     ? "finished"
     : running
@@ -165,7 +206,7 @@ export async function readRunProgress(
   const batchesOpen = Object.values(facts?.batches ?? {}).some((b) => !b.imported);
   const status = batchesOpen
     ? "running"
-    : own === "pending" && shardGroups
+    : own === "planned" && shardGroups
     ? shardedStatus(shardGroups, stages)
     : own;
   return {
@@ -177,7 +218,7 @@ export async function readRunProgress(
     endedAt: finished,
     // Only a running execution has a rate and an end in sight.
     ...(status === "running"
-      ? rateAndEta(facts?.doneSinceStart ?? 0, left, elapsed)
+      ? { ...rateAndEta(facts?.doneSinceStart ?? 0, left, elapsed), throughputUnit: "items" }
       : { throughput: null, etaSeconds: status === "finished" && left === 0 ? 0 : null }),
     cost: runCost(facts, pricing),
     ...(facts?.batches
@@ -219,7 +260,7 @@ function shardedStatus(
   if (runs.some((r) => r.status === "running")) return "running";
   const left = STAGES.some((s) => stages[s].pending > 0);
   if (!left && runs.every((r) => r.status === "finished")) return "finished";
-  return runs.some((r) => r.status !== "pending") ? "interrupted" : "pending";
+  return runs.some((r) => r.status !== "planned") ? "interrupted" : "planned";
 }
 
 /** Every run of the store with its progress (the store's events are read once). */

@@ -10,7 +10,10 @@ export interface StageStatus {
   pending: number;
   completed: number;
   failed: number;
-  /** Scores of candidates whose parse found no answer, and work behind a failed generation. */
+  /**
+   * Work that will not run: parses and scores behind a failed generation, scores whose parse
+   * found no answer. Work behind a generation (or parse) not done yet is pending: it runs after.
+   */
   skipped: number;
   /** Completed items whose fact lives in another run's events, by run id. */
   reusedFrom: Record<string, number>;
@@ -89,7 +92,8 @@ export function workStatusCounter(
     for (const cand of trial.candidates) {
       const gen = state.fact(cand, "gen");
       count(status.generation, gen, runId, false);
-      const noText = gen?.status !== "completed";
+      // A generation still to do blocks nothing: its parses and scores run after it.
+      const noText = gen !== undefined && gen.status !== "completed";
       for (const parse of parsesOf.get(trial.task) ?? []) {
         count(status.parse, state.fact(cand, `tf:${parse.hash}`), runId, noText);
       }

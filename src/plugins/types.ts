@@ -176,6 +176,11 @@ export interface Engine {
   capabilities?: EngineCapabilities;
   generate(request: GenerationRequest, context: EngineContext): Promise<GenerationOutput>;
   /**
+   * Check a model's settings (`extras`) without secrets or I/O; `themis validate` and planning
+   * call it, so a typo such as `base_ulr` fails before any run. Throws a ThemisError.
+   */
+  validateModel?(model: ModelRef): void;
+  /**
    * Check a model's settings and secrets before any call (a missing API key fails here,
    * naming the variable, rather than on every candidate). Throws a ThemisError.
    */

@@ -212,6 +212,18 @@ export const DatasetQuerySchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("filter"), where: whereClause }),
 ]);
 
+/**
+ * Slices from data: one slice per value of an item field (or per combination of several
+ * fields' values), each with its value as a dimension and a filter for it.
+ */
+const sliceBy = {
+  /** The item field(s) whose values make the slices (docs/datasets.md#slices-from-data). */
+  slice_by: z.union([fieldPath, z.array(fieldPath).min(1, "slice_by needs at least one field")])
+    .optional(),
+  /** The most slices `slice_by` may make (default 100): a bound against a field of ids. */
+  max_slices: z.number().int().min(1).optional(),
+};
+
 // ---------------------------------------------------------------- prompts, parses, scores
 
 export const MessageSchema = z.strictObject({
@@ -289,6 +301,7 @@ export const SliceSpecSchema = z.strictObject({
   slice_id: id,
   dataset: DatasetSpecSchema,
   dataset_query: DatasetQuerySchema.default({ kind: "all" }),
+  ...sliceBy,
   dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   prompt_variant_ids: z.array(z.string()).optional(),
   prompt_families: z.array(z.string()).optional(),
@@ -329,6 +342,7 @@ export const TaskSpecSchema = z.strictObject({
   task_id: id,
   dataset: DatasetSpecSchema,
   dataset_query: DatasetQuerySchema.default({ kind: "all" }),
+  ...sliceBy,
   dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   prompts: z.array(PromptVariantSchema).min(1),
   /** Fully expanded inference parameter sets. */

@@ -12,7 +12,7 @@ export interface RunRow {
 }
 
 const STAGES: ProgressStage[] = ["generation", "parse", "score"];
-const ORDER = { running: 0, interrupted: 1, pending: 2, finished: 3 };
+const ORDER = { running: 0, interrupted: 1, planned: 2, finished: 3 };
 
 /**
  * Every run of the store with its progress (the store's events folded once), costs priced with

@@ -8,16 +8,26 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the CLI in-process with captured output (same code path as the real binary). */
-export async function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+/**
+ * Run the CLI in-process with captured output (same code path as the real binary). `signal`
+ * stands for Ctrl-C; `onOut` sees stdout as it is printed (to stop a command that serves).
+ */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; signal?: AbortSignal; onOut?: (stdout: string) => void } = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    out: (t) => void (stdout += t),
+    out: (t) => {
+      stdout += t;
+      options.onOut?.(stdout);
+    },
     err: (t) => void (stderr += t),
     errIsTerminal: false,
     env: () => undefined,
     cwd: options.cwd ?? Deno.cwd(),
+    signal: options.signal,
   };
   const code = await main(args, io);
   return { code, stdout, stderr };

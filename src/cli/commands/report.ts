@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { extname, resolve } from "node:path";
-import { ThemisError } from "../../core/errors.ts";
 import type { Store } from "../../orchestrator/store.ts";
 import { openResult } from "../../results/load_result.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
@@ -15,6 +14,7 @@ import { displayPath, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
+import { resolveRunArg } from "../run_arg.ts";
 import { openStore } from "./sql.ts";
 
 export const REPORT_HELP = `themis report <run id> [options]
@@ -58,24 +58,9 @@ const BY_EXTENSION: Record<string, ReportFormat> = {
   ".htm": "html",
 };
 
-/** A run id of the store, or a unique prefix of one. */
-export async function resolveRunId(store: Store, wanted: string): Promise<string> {
-  const ids = await store.runs.listRunIds();
-  if (ids.includes(wanted)) return wanted;
-  const matches = ids.filter((id) => id.startsWith(wanted));
-  if (matches.length === 1) return matches[0];
-  throw new ThemisError(
-    "RUN_NOT_FOUND",
-    matches.length
-      ? `"${wanted}" matches several runs (${matches.join(", ")}): give more of the id`
-      : `No run "${wanted}" in the store at ${store.root}; list runs with "themis runs"`,
-    { runId: wanted, root: store.root },
-  );
-}
-
 /** The result of a run named on the command line. */
 export async function openRunArg(store: Store, wanted: string): Promise<ExperimentResult> {
-  return await openResult(store, await resolveRunId(store, wanted));
+  return await openResult(store, await resolveRunArg(store, wanted));
 }
 
 /** A non-negative integer flag, or a usage error. */

@@ -3,6 +3,7 @@ import { openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
+import { resolveRunArg } from "../run_arg.ts";
 import { printRunResult } from "./run.ts";
 import { progressRenderer } from "../progress.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
@@ -66,15 +67,16 @@ export async function resumeCommand(args: string[], io: CliIo): Promise<number> 
   const orchestrator = await openOrchestrator(values, io);
   try {
     const progress = progressRenderer(io, values.quiet === true);
+    const runId = await resolveRunArg(orchestrator.store, positionals[0]);
     const options = { signal: io.signal, shard, progress: { onSnapshot: progress.onSnapshot } };
-    let outcome = await orchestrator.resume(positionals[0], options);
+    let outcome = await orchestrator.resume(runId, options);
     while (
       values.wait && isRunHandle(outcome) && outcome.result === undefined && !io.signal?.aborted
     ) {
-      const seconds = interval ?? await pollInterval(orchestrator, positionals[0]);
+      const seconds = interval ?? await pollInterval(orchestrator, runId);
       if (!values.quiet) io.err(`waiting: ${outcome.warnings.join("; ")}\n`);
       await sleep(seconds * 1000, io.signal);
-      outcome = await orchestrator.resume(positionals[0], options);
+      outcome = await orchestrator.resume(runId, options);
     }
     progress.done();
     return await printOutcome(outcome, orchestrator, values, io);

@@ -18,6 +18,13 @@ import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
 import { selfCommand } from "../self.ts";
 import { progressRenderer } from "../progress.ts";
 import { parseShard } from "../../plan/shard_plan.ts";
+import {
+  checkThresholdTargets,
+  FAIL_UNDER_HELP,
+  FAIL_UNDER_OPTIONS,
+  gateExitCode,
+  thresholdsOf,
+} from "../fail_under.ts";
 
 /** The stage commands share one implementation. */
 export type StageCommand = "run" | "generate" | "transform" | "evaluate";
@@ -45,6 +52,7 @@ ${STORE_FLAGS_HELP}
                    (a Slurm array, a Kubernetes Indexed Job: docs/scale_out.md)
   --quiet          print nothing but errors (no progress)
   --json           print the aggregate as JSON lines instead of a table
+${command === "run" || command === "evaluate" ? FAIL_UNDER_HELP + "\n" : ""}\
   -h, --help       show this help
 `;
 }
@@ -71,6 +79,7 @@ export async function stageCommand(
       json: { type: "boolean", default: false },
       "max-cost": { type: "string" },
       shard: { type: "string" },
+      ...FAIL_UNDER_OPTIONS,
     },
   });
   if (values.help) {
@@ -78,10 +87,23 @@ export async function stageCommand(
     return EXIT.OK;
   }
   if (positionals.length !== 1) throw usageError(`themis ${command} takes one spec file`, command);
+  const thresholds = thresholdsOf(values, command);
+  if (thresholds.length > 0 && !STAGES[command].includes("score")) {
+    throw usageError(`--fail-under needs scores: use it with themis run or evaluate`, command);
+  }
+  if (thresholds.length > 0 && values.shard !== undefined) {
+    throw usageError(
+      "--fail-under gates a whole run, not a shard: once every shard ended, run " +
+        "themis check <run> --fail-under S=N",
+      command,
+    );
+  }
   const loaded = await loadSpecArg(positionals[0], io);
   const orchestrator = await openOrchestrator(values, io, positionals[0]);
   try {
-    return await runStage(command, loaded, orchestrator, values, io);
+    checkThresholdTargets(thresholds, orchestrator.normalize(loaded.spec).experiment, command);
+    const { code, result } = await runStage(command, loaded, orchestrator, values, io);
+    return await gateExitCode(code, result, { thresholds, values, io });
   } catch (error) {
     throw addSourceLines(error, loaded.source);
   } finally {
@@ -95,7 +117,7 @@ async function runStage(
   orchestrator: Orchestrator,
   values: { quiet?: boolean; json?: boolean; "max-cost"?: string; shard?: string },
   io: CliIo,
-): Promise<number> {
+): Promise<{ code: number; result: ExperimentResult }> {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
   if (maxCost !== undefined && !(maxCost >= 0)) {
@@ -117,7 +139,8 @@ async function runStage(
     ? await orchestrator.transform(loaded.spec, options)
     : await orchestrator.evaluate(loaded.spec, options);
   progress.done();
-  return await printRunResult(result, orchestrator, STAGES[command].includes("score"), values, io);
+  const scored = STAGES[command].includes("score");
+  return { code: await printRunResult(result, orchestrator, scored, values, io), result };
 }
 
 /**

@@ -8,6 +8,8 @@ import { usageError } from "../usage.ts";
 import { isThemisError, ThemisError } from "../../core/errors.ts";
 import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
 import type { ShardProgress } from "../../orchestrator/shard_status.ts";
+import { resolveRunArg } from "../run_arg.ts";
+import { rateText } from "../progress.ts";
 
 export const STATUS_HELP = `themis status <run id> [options]
 
@@ -59,17 +61,18 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length !== 1) throw usageError("themis status takes one run id", "status");
   const orchestrator = await openOrchestrator(values, io);
-  let snapshot = await orchestrator.getRunProgress(positionals[0]);
+  const runId = await resolveRunArg(orchestrator.store, positionals[0]);
+  let snapshot = await orchestrator.getRunProgress(runId);
   const note = snapshot && !values["no-poll"]
     ? await pollStates(orchestrator, snapshot)
     : undefined;
   if (note === undefined && snapshot?.batches?.some((b) => !b.imported) && !values["no-poll"]) {
-    snapshot = await orchestrator.getRunProgress(positionals[0]);
+    snapshot = await orchestrator.getRunProgress(runId);
   }
   if (!snapshot) {
     throw new ThemisError(
       "RUN_NOT_FOUND",
-      `No run "${positionals[0]}" in the store at ${orchestrator.store.root}; list runs with ` +
+      `Run ${runId} has no manifest in the store at ${orchestrator.store.root}; list runs with ` +
         `"themis runs"`,
     );
   }
@@ -86,11 +89,12 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     ["stage", "total", "completed", "failed", "skipped", "pending"],
     stageRows(snapshot),
   ));
-  const rate = snapshot.throughput === null ? "–" : `${snapshot.throughput.toFixed(1)} items/s`;
+  // Only a running execution has a rate and an end in sight.
+  const running = snapshot.status === "running";
   io.out(
-    `\nthroughput ${rate}` +
-      (snapshot.etaSeconds ? `, eta ${Math.ceil(snapshot.etaSeconds)}s` : "") +
-      `, cost so far ${snapshot.cost.toFixed(4)}\n`,
+    "\n" + (running ? `throughput ${rateText(snapshot)}, ` : "") +
+      (running && snapshot.etaSeconds ? `eta ${Math.ceil(snapshot.etaSeconds)}s, ` : "") +
+      `cost so far ${snapshot.cost.toFixed(4)}\n`,
   );
   if (snapshot.shard) {
     const { index, count, of } = snapshot.shard;

@@ -5,8 +5,8 @@ import { openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts
 import { EXIT } from "../exit_codes.ts";
 import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
-import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
-import { ThemisError } from "../../core/errors.ts";
+import { resolveRunArgs } from "../run_arg.ts";
+import type { ThemisError } from "../../core/errors.ts";
 
 export const PACK_HELP = `themis pack [run id …] [options]
 
@@ -38,22 +38,6 @@ ${STORE_FLAGS_HELP}
   -h, --help       show this help
 `;
 
-async function runIdsOf(orchestrator: Orchestrator, wanted: string[]): Promise<string[]> {
-  const all = await orchestrator.store.runs.listRunIds();
-  if (wanted.length === 0) return all;
-  return wanted.map((id) => {
-    const matches = all.filter((run) => run.startsWith(id));
-    if (matches.length === 1) return matches[0];
-    throw new ThemisError(
-      "RUN_NOT_FOUND",
-      matches.length === 0
-        ? `No run "${id}" in the store at ${orchestrator.store.root}; list runs with "themis runs"`
-        : `"${id}" matches several runs (${matches.join(", ")}): give more of the id`,
-      { runId: id, matches },
-    );
-  });
-}
-
 /** `themis pack [run …]`. */
 export async function packCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -67,7 +51,7 @@ export async function packCommand(args: string[], io: CliIo): Promise<number> {
   }
   const orchestrator = await openOrchestrator(values, io);
   const rows: Array<Record<string, unknown>> = [];
-  for (const runId of await runIdsOf(orchestrator, positionals)) {
+  for (const runId of await resolveRunArgs(orchestrator.store, positionals)) {
     try {
       const r = packRun(orchestrator.store.root, runId);
       rows.push({
@@ -103,7 +87,7 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
   }
   const orchestrator = await openOrchestrator(values, io);
   const rows: Array<Record<string, unknown>> = [];
-  for (const runId of await runIdsOf(orchestrator, positionals)) {
+  for (const runId of await resolveRunArgs(orchestrator.store, positionals)) {
     const r = await migrateRun(orchestrator.store.runs, runId);
     rows.push({
       run: runId,

@@ -81,6 +81,7 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
       io.out(`status: ${handle.status}\n`);
       for (const warning of handle.warnings) io.err(`note: ${warning}\n`);
     }
+    // A run handed to a backend (a batch in flight, shards to start) has nothing to report yet.
     const waiting = handle.result === undefined;
     return waiting || handle.warnings.length === 0 ? EXIT.OK : EXIT.INCOMPLETE;
   } catch (error) {

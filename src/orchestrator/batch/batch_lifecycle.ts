@@ -24,7 +24,7 @@ async function handleOf(
   const snapshot = await orchestrator.getRunProgress(runId);
   return {
     runId,
-    status: snapshot?.status ?? "pending",
+    status: snapshot?.status ?? "planned",
     manifest,
     warnings: o.warnings,
     result: o.result,

@@ -28,6 +28,7 @@ import {
   stableItemId,
 } from "./select_items.ts";
 import { ItemList } from "./item_list.ts";
+import { type GroupIndex, type ItemGroup, rowGrouping } from "./group_items.ts";
 import { canonicalJson } from "../../core/canonical.ts";
 
 /** A file dataset as the spec gives it. */
@@ -44,6 +45,8 @@ export interface ReadFileDatasetOptions {
   baseDir: string;
   query: DatasetQuery;
   sql: DatasetSql;
+  /** `slice_by` (readFileDatasetGroups): group by these fields' values, at most `max` groups. */
+  groupBy?: { fields: string[]; max: number };
 }
 
 /** The picked items and the number of rows the file has. */
@@ -102,6 +105,9 @@ interface Keys {
   ids: Array<string | null>;
   keep: Uint8Array;
   strata: Array<string | null>;
+  /** With `groupBy`: each kept row's group (an index into `groups.values`). */
+  group: number[];
+  groups?: GroupIndex;
 }
 
 /** What a row without an id is named until its hash is known. */
@@ -125,7 +131,11 @@ async function readKeys(
   const stratified = query.kind === "stratified";
   const stratum = stratified ? fieldJsonSql(source, resolveName(query.field)) : "null";
   const isObject = source.format === "jsonl" ? "json_type(__doc) = 'OBJECT'" : "true";
-  const keys: Keys = { ids: [], keep: new Uint8Array(1024), strata: [] };
+  const keys: Keys = { ids: [], keep: new Uint8Array(1024), strata: [], group: [] };
+  const grouping = options.groupBy && rowGrouping(options.groupBy, spec.path);
+  if (grouping) keys.groups = grouping.index;
+  const groupColumns = (options.groupBy?.fields ?? [])
+    .map((field, i) => `, ${fieldJsonSql(source, resolveName(field))} as g${i}`).join("");
   const idOptions = {
     idField: spec.id_field ?? "id",
     required: spec.id_field !== undefined,
@@ -134,7 +144,7 @@ async function readKeys(
   const rows = options.sql.stream(
     `with src as (${relationSql(source)}) select __rn as rn, ` +
       `${fieldJsonSql(source, resolveName(spec.id_field ?? "id"))} as id, ${where} as keep, ` +
-      `${stratum} as stratum, ${isObject} as is_object from src order by __rn`,
+      `${stratum} as stratum, ${isObject} as is_object${groupColumns} from src order by __rn`,
     params,
   );
   for await (const chunk of rows) {
@@ -152,9 +162,24 @@ async function readKeys(
       const value = parseJson(row.id === null ? null : String(row.id));
       keys.ids.push(stableItemId(value, { row: rn, hashOf: () => NO_ID }, idOptions));
       if (stratified) keys.strata.push(row.stratum === null ? null : String(row.stratum));
+      if (grouping && keys.keep[n]) keys.group[n] = grouping.add(rn, row);
     }
   }
+  await grouping?.check(async () => [
+    ...(source.columns.length ? source.columns : await firstRowKeys(source, options.sql)),
+    ...Object.keys(spec.fields ?? {}),
+  ]);
   return keys;
+}
+
+/** The keys of a JSONL file's first row (for the name a misspelt field meant). */
+async function firstRowKeys(source: FileSource, sql: DatasetSql): Promise<string[]> {
+  if (source.format !== "jsonl") return [];
+  const rows = await sql.all(
+    `select json_keys(__doc) as k from (${relationSql(source)}) where __rn = 1`,
+  );
+  const keys = rows[0]?.k;
+  return Array.isArray(keys) ? keys.map(String) : [];
 }
 
 /** The query that is left once the filter ran in SQL. */
@@ -201,16 +226,28 @@ async function itemIds(
 function pickRows(keys: Keys, ids: string[], query: DatasetQuery): number[] | "kept" {
   const after = queryAfterPushdown(query);
   if (after.kind === "all") return "kept";
+  return pickAmong(keys, [ids.flatMap((_, i) => (keys.keep[i] ? [i] : []))], ids, after)[0];
+}
+
+/**
+ * The rows the query picks within each set of rows (row indexes, 0-based): the pick reads only
+ * each row's id and, for `stratified`, its stratum.
+ */
+function pickAmong(
+  keys: Keys,
+  sets: number[][],
+  ids: string[],
+  query: DatasetQuery,
+): number[][] {
   const field = query.kind === "stratified" ? query.field : undefined;
-  const light: DatasetItem[] = [];
-  const rnOf = new Map<string, number>();
-  ids.forEach((id, i) => {
-    if (!keys.keep[i]) return;
-    const value = field === undefined ? undefined : parseJson(keys.strata[i]);
-    light.push({ id, payload: value === undefined ? {} : { [field!]: value } });
-    rnOf.set(id, i + 1);
+  return sets.map((rows) => {
+    const light: DatasetItem[] = rows.map((i) => {
+      const value = field === undefined ? undefined : parseJson(keys.strata[i]);
+      return { id: ids[i], payload: value === undefined ? {} : { [field!]: value } };
+    });
+    const rnOf = new Map(rows.map((i) => [ids[i], i + 1]));
+    return selectItems(light, query).map((item) => rnOf.get(item.id)!);
   });
-  return selectItems(light, after).map((item) => rnOf.get(item.id)!);
 }
 
 /**
@@ -232,18 +269,63 @@ export async function readFileDataset(
   spec: FileDatasetSpec,
   options: ReadFileDatasetOptions,
 ): Promise<FileDatasetRead> {
+  return await readFile(spec, { ...options, groupBy: undefined }, async (context, keys, ids) => {
+    const picked = pickRows(keys, ids, options.query);
+    // Row numbers are 1 … n in file order: a row's id is at its number minus one.
+    const idOf = (rn: number) => ids[rn - 1];
+    const items = await collectItems(context, { picked, idOf, query: options.query });
+    return { items, total: keys.ids.length };
+  });
+}
+
+/**
+ * `slice_by` over a file: the rows grouped by the values of the fields, read in the first SQL
+ * pass with the ids and the filter (the `where` runs in SQL first), each group picked with the
+ * query on its own, and the picked rows of every group read in one second pass. Groups come
+ * sorted by value; more than `groupBy.max` of them is an error suggesting a bound.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readFileDatasetGroups } from "./read_file_dataset.ts";
+ * import { Database } from "../../analytics/duckdb.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/d.jsonl`, '{"id":"1","s":"law"}\n{"id":"2","s":"bio"}\n');
+ * const sql = await Database.open(":memory:");
+ * const { groups } = await readFileDatasetGroups({ kind: "jsonl", path: "d.jsonl" }, {
+ *   baseDir: dir, query: { kind: "all" }, sql, groupBy: { fields: ["s"], max: 100 },
+ * });
+ * sql.close();
+ * assert.deepEqual(groups.map((g) => [g.values, g.items.id(0)]), [[["bio"], "2"], [["law"], "1"]]);
+ * ```
+ */
+export async function readFileDatasetGroups(
+  spec: FileDatasetSpec,
+  options: ReadFileDatasetOptions & { groupBy: { fields: string[]; max: number } },
+): Promise<{ groups: ItemGroup[]; total: number }> {
+  return await readFile(spec, options, async (context, keys, ids) => ({
+    groups: await collectGroups(context, { keys, ids, query: options.query }),
+    total: keys.ids.length,
+  }));
+}
+
+/** Both passes' common part: the file checked, its keys read, errors named by file and line. */
+async function readFile<T>(
+  spec: FileDatasetSpec,
+  options: ReadFileDatasetOptions,
+  finish: (
+    context: { source: FileSource; spec: FileDatasetSpec; sql: DatasetSql },
+    keys: Keys,
+    ids: string[],
+  ) => Promise<T>,
+): Promise<T> {
   const path = isAbsolute(spec.path) ? spec.path : resolve(options.baseDir, spec.path);
   await checkFile(path);
   try {
     const source = await fileSource(spec, path, options.sql);
     const context = { source, spec, sql: options.sql };
     const keys = await readKeys(source, spec, options);
-    const ids = await itemIds(keys, context);
-    const picked = pickRows(keys, ids, options.query);
-    // Row numbers are 1 … n in file order: a row's id is at its number minus one.
-    const idOf = (rn: number) => ids[rn - 1];
-    const items = await collectItems(context, { picked, idOf, query: options.query });
-    return { items, total: keys.ids.length };
+    return await finish(context, keys, await itemIds(keys, context));
   } catch (error) {
     if (error instanceof ThemisError) throw error;
     const line = spec.kind === "jsonl" && /Malformed JSON/i.test(errorMessage(error))
@@ -284,4 +366,26 @@ async function collectItems(
   await streamRows(context, o.picked, (rn, row) => (texts[position.get(rn)!] = payload(row)));
   o.picked.forEach((rn, i) => items.add(o.idOf(rn), texts[i]));
   return items.done();
+}
+
+/** Each group's picked rows, read in one pass and placed in their group's list in file order. */
+async function collectGroups(
+  context: { source: FileSource; spec: FileDatasetSpec; sql: DatasetSql },
+  o: { keys: Keys; ids: string[]; query: DatasetQuery },
+): Promise<ItemGroup[]> {
+  const index = o.keys.groups!;
+  const members: number[][] = index.values.map(() => []);
+  o.ids.forEach((_, i) => {
+    if (o.keys.keep[i] && o.keys.group[i] >= 0) members[o.keys.group[i]].push(i);
+  });
+  const groupOf = new Map<number, number>();
+  pickAmong(o.keys, members, o.ids, queryAfterPushdown(o.query)).forEach((rns, g) => {
+    for (const rn of rns) groupOf.set(rn, g);
+  });
+  const lists = index.values.map(() => new ItemList());
+  const rns = [...groupOf.keys()].sort((a, b) => a - b);
+  await streamRows(context, rns, (rn, row) => {
+    lists[groupOf.get(rn)!].add(o.ids[rn - 1], canonicalJson(withFields(row, context.spec.fields)));
+  });
+  return index.sorted().map((g) => ({ values: index.values[g], items: lists[g].done() }));
 }

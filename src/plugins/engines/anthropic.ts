@@ -2,6 +2,7 @@ import { ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import { type CallInfo, httpError, malformed, postJson, scrubJson } from "./_http.ts";
 import {
+  checkConnectionExtras,
   checkParams,
   checks,
   mergeExtraBody,
@@ -211,6 +212,13 @@ export const anthropicEngine: Engine = {
   id: "anthropic",
   pluginApi: PLUGIN_API_VERSION,
   capabilities: { jsonOutput: true, logprobs: false, seed: false },
+  validateModel(model) {
+    checkConnectionExtras(model.extras ?? {}, ANTHROPIC_CONNECTION);
+    const version = model.extras?.anthropic_version;
+    if (version !== undefined && (typeof version !== "string" || version === "")) {
+      throw bad("models[].extras.anthropic_version must be a string", "extras.anthropic_version");
+    }
+  },
   preflight(model, context) {
     readConnection(preflightRequest(model), context, ANTHROPIC_CONNECTION);
   },

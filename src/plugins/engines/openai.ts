@@ -9,6 +9,7 @@ import {
   scrubJson,
 } from "./_http.ts";
 import {
+  checkConnectionExtras,
   checkParams,
   checks,
   mergeExtraBody,
@@ -195,6 +196,9 @@ export const openaiEngine: Engine = {
   id: "openai",
   pluginApi: PLUGIN_API_VERSION,
   capabilities: { jsonOutput: true, logprobs: true, seed: true },
+  validateModel(model) {
+    checkConnectionExtras(model.extras ?? {}, OPENAI_CONNECTION);
+  },
   preflight(model, context) {
     readConnection(preflightRequest(model), context, OPENAI_CONNECTION);
   },

@@ -86,6 +86,8 @@ export const AnalyticsSchema = z.strictObject({
   threads: z.number().int().min(1).optional(),
   /** Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`). */
   temp_directory: z.string().min(1).optional(),
+  /** Refresh the cache every few seconds while a run writes, so it ends nearly current. */
+  follow_runs: z.boolean().default(true),
 });
 
 export const PriceSchema = z.strictObject({

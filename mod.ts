@@ -20,7 +20,11 @@ export type {
 export { Store } from "./src/orchestrator/store.ts";
 export { isRunHandle } from "./src/orchestrator/run_handle.ts";
 export type { RunHandle } from "./src/orchestrator/run_handle.ts";
-export type { RunProgressSnapshot } from "./src/orchestrator/run_progress.ts";
+export type { BatchProgress, RunProgressSnapshot } from "./src/orchestrator/run_progress.ts";
+export type { ShardProgress } from "./src/orchestrator/shard_status.ts";
+export type { BatchRecord } from "./src/orchestrator/batch/batch_log.ts";
+export { parseShard, shardRunId } from "./src/plan/shard_plan.ts";
+export type { Shard, ShardOf } from "./src/plan/shard_plan.ts";
 export type { StageProgress } from "./src/run/progress_tally.ts";
 export { TelemetryBus } from "./src/run/telemetry.ts";
 export type { TelemetryEvent, TelemetrySubscriber } from "./src/run/telemetry.ts";
@@ -86,7 +90,11 @@ export type {
   GenerationRecord,
 } from "./src/spec/handoff_schemas.ts";
 export { openResult } from "./src/results/load_result.ts";
-export type { IntervalOptions } from "./src/results/aggregate.ts";
+export type { GroupStats, IntervalOptions, RowIntervalMethod } from "./src/results/aggregate.ts";
+export type { SamplePolicyOptions, TrialOutcome } from "./src/results/trial_values.ts";
+export { type DetectOptions, type DetectRow, detectWithSd } from "./src/results/detect_effect.ts";
+export { serveView } from "./src/view/mod.ts";
+export type { ServeViewOptions, ViewServer } from "./src/view/mod.ts";
 export type { LeaderboardOptions, LeaderboardRow } from "./src/results/leaderboard.ts";
 export type {
   Condition,
@@ -94,7 +102,7 @@ export type {
   PairedCompareOptions,
 } from "./src/results/compare_conditions.ts";
 export type { CompareRunsOptions, FlipRow, RunComparison } from "./src/results/compare_runs.ts";
-export type { Correction, PairedRow } from "./src/results/paired_groups.ts";
+export type { Correction, PairedRow, SideCounts } from "./src/results/paired_groups.ts";
 export type {
   IterTrialsOptions,
   TrialIdentity,

@@ -27,6 +27,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fi
 M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
 WILCOXON_EXACT_MAX_N = 50
+WILCOXON_PERMUTATION_MAX_N = 13
 
 
 # --- xoshiro128** seeded by splitmix64: the same algorithm as src/results/stats/xoshiro128.ts ---
@@ -359,33 +360,92 @@ def bootstrap_cases():
 
 
 def wilcoxon_method(d):
+    """The branch SciPy 1.17's `method="auto"` takes (scipy/stats/_wilcoxon.py, `_wilcoxon_nd`):
+    more than 50 differences -> asymptotic; else no zeros and no tied |d| -> exact; else at
+    most 13 differences -> PermutationMethod() (all 2^N sign flips); else asymptotic."""
+    if len(d) == 0:
+        return None
     nonzero = [v for v in d if v != 0]
     magnitudes = [abs(v) for v in nonzero]
     ties = len(set(magnitudes)) < len(magnitudes)
     zeros = len(nonzero) < len(d)
-    if 1 <= len(nonzero) <= WILCOXON_EXACT_MAX_N and not ties and not zeros:
+    if len(d) > WILCOXON_EXACT_MAX_N:
+        return "asymptotic"
+    if not ties and not zeros:
         return "exact"
+    if len(d) <= WILCOXON_PERMUTATION_MAX_N:
+        return "permutation"
     return "asymptotic"
 
 
+def scipy_wilcoxon(args, method):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-zero differences: 0/0 inside SciPy
+        return stats.wilcoxon(*args, method=method)
+
+
 def wilcoxon_reference(x, y):
+    """`scipy.stats.wilcoxon(x[, y])` with every default (zero_method="wilcox",
+    correction=False, alternative="two-sided", method="auto"). The branch auto took is checked
+    by repeating the call with that method given explicitly, which must give the same p-value;
+    zStatistic comes from the explicit asymptotic call (auto does not report it)."""
     d = list(x) if y is None else [a - b for a, b in zip(x, y)]
     n = sum(1 for v in d if v != 0)
+    zeros = len(d) - n
     method = wilcoxon_method(d)
     args = (np.array(x, dtype=float),) if y is None else (np.array(x, dtype=float),
                                                           np.array(y, dtype=float))
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-zero differences: 0/0 inside SciPy
-        res = stats.wilcoxon(*args, zero_method="wilcox", correction=False,
-                             alternative="two-sided", method=method)
+    if method is None:
+        # No difference at all: SciPy answers NaN, themis null.
+        assert math.isnan(scipy_wilcoxon(args, "auto").pvalue)
+        return None, {"n": 0, "zeros": 0, "statistic": None, "pValue": None,
+                      "zStatistic": None, "method": None}, None
+    if len(d) == 1 and n == 0:
+        # A single zero difference: SciPy's permutation test raises ValueError ("two or more
+        # observations"); themis answers p = 1 like every other all-zero case.
+        try:
+            scipy_wilcoxon(args, "auto")
+            raise AssertionError("SciPy accepted a single zero difference")
+        except ValueError:
+            pass
+        return "permutation", {"n": 0, "zeros": 1, "statistic": 0.0, "pValue": 1.0,
+                               "zStatistic": None, "method": "permutation"}, None
+    res = scipy_wilcoxon(args, "auto")
+    explicit = stats.PermutationMethod() if method == "permutation" else method
+    again = scipy_wilcoxon(args, explicit)
+    assert (math.isnan(res.pvalue) and math.isnan(again.pvalue)) or res.pvalue == again.pvalue, \
+        (d, method, res.pvalue, again.pvalue)
+    scipy_p = f(res.pvalue)
+    p = scipy_p
     if n == 0:
-        # SciPy has nothing to rank either and answers NaN; themis answers null.
-        assert math.isnan(res.pvalue)
-        return method, {"n": 0, "statistic": None, "pValue": None, "zStatistic": None,
-                        "method": None}
-    z = f(res.zstatistic) if method == "asymptotic" else None
-    return method, {"n": n, "statistic": f(res.statistic), "pValue": f(res.pvalue),
-                    "zStatistic": z, "method": method}
+        # All-zero differences: p = 1 (SciPy agrees up to 13 differences, NaN above).
+        assert scipy_p is None or scipy_p == 1.0, scipy_p
+        p = 1.0
+        method = "permutation"
+    z = f(again.zstatistic) if method == "asymptotic" else None
+    return method, {"n": n, "zeros": zeros, "statistic": f(res.statistic), "pValue": p,
+                    "zStatistic": z, "method": method}, scipy_p
+
+
+def wilcoxon_series():
+    """Four kinds of differences for every N = 1..60: distinct magnitudes, tied magnitudes,
+    small integers with zeros, and 0/1-score differences (-1, 0, 1)."""
+    out = []
+    for size in range(1, 61):
+        rng = Xoshiro128(1000 + size)
+        distinct = [round((i + 1) * 0.37 + rng.next_float() * 0.1, 6) *
+                    (1 if rng.next_float() < 0.6 else -1) for i in range(size)]
+        tied = [float(1 + rng.next_index(4)) * (1 if rng.next_float() < 0.55 else -1)
+                for _ in range(size)]
+        zeros = [float(rng.next_index(5) - 2) for _ in range(size)]
+        binary = [float(rng.next_index(3) - 1) if rng.next_float() < 0.7 else 1.0
+                  for _ in range(size)]
+        for kind, d in [("distinct", distinct), ("tied", tied), ("zeros", zeros),
+                        ("binary", binary)]:
+            out.append((f"n={size} {kind}", d, None))
+    for size in [1, 2, 13, 14, 50, 51, 60]:
+        out.append((f"n={size} all zeros", [0.0] * size, None))
+    return out
 
 
 def wilcoxon_cases():
@@ -402,25 +462,30 @@ def wilcoxon_cases():
         ("exact n=50 all positive (p near 0)", [i / 10 for i in range(1, 51)], None),
         ("exact n=50 mixed", normalish_values(44, 50, 0.05, 1), None),
         ("asymptotic n=51", normalish_values(45, 51, 0.1, 1), None),
-        ("asymptotic ties n=12", [1, 1, -1, 2, -2, 2, 3, 3, -3, 0.5, 0.5, 4], None),
+        ("permutation ties n=12", [1, 1, -1, 2, -2, 2, 3, 3, -3, 0.5, 0.5, 4], None),
         ("asymptotic zeros n=15", [0, 0.5, -1.5, 2.5, 0, 3.5, -4.5, 5.5, 6.5, 0, 7.5, -8.5,
                                    9.5, 10.5, 11.5], None),
         ("asymptotic binary differences", [b - a for a, b in zip(binary_values(46, 40, 0.5),
                                                                  binary_values(47, 40, 0.7))],
          None),
-        ("asymptotic all differences equal", [0.3] * 9, None),
-        ("asymptotic p = 1 (symmetric with ties)", [-1, 1, -2, 2, -3, 3, 0], None),
+        ("permutation all differences equal", [0.3] * 9, None),
+        ("permutation p = 1 (symmetric with ties)", [-1, 1, -2, 2, -3, 3, 0], None),
+        ("permutation ties n=4", [1, 1, 1, -1], None),
+        ("permutation zeros and ties n=13", [0, 0, 1, 1, 2, -2, 3, 3, 3, -4, 5, 5, 6], None),
+        ("asymptotic ties n=14", [1, 1, 2, -2, 3, 3, 3, -4, 5, 5, 6, 7, 7, 8], None),
         ("asymptotic n=500", normalish_values(48, 500, 0.05, 1), None),
         ("asymptotic n=500 all positive (p near 0)", uniform_values(49, 500, 0.01, 1), None),
         ("asymptotic negative with ties n=60",
          [round(v, 1) for v in normalish_values(50, 60, -0.2, 1)], None),
         ("all zeros", [0, 0, 0], None),
         ("identical x and y", [0.5, 0.25, 1.0], [0.5, 0.25, 1.0]),
-    ]
+        ("empty", [], None),
+    ] + wilcoxon_series()
     out = []
     for name, x, y in cases:
-        method, expected = wilcoxon_reference(x, y)
-        case = {"name": name, "x": x, "scipyMethod": method, "expected": expected}
+        method, expected, scipy_p = wilcoxon_reference(x, y)
+        case = {"name": name, "x": x, "scipyMethod": method, "scipyPValue": scipy_p,
+                "expected": expected}
         if y is not None:
             case["y"] = y
         out.append(case)
@@ -486,7 +551,7 @@ def paired_cases():
         b = np.array(base, dtype=float)
         t = np.array(treat, dtype=float)
         d = [x - y for x, y in zip(treat, base)]
-        method, wilcoxon = wilcoxon_reference(treat, base)
+        method, wilcoxon, _ = wilcoxon_reference(treat, base)
         binary = all(v in (0, 1) for v in base + treat)
         mcnemar = None
         if binary:

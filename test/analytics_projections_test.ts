@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
-import { PROJECTIONS } from "../src/analytics/projections.ts";
+import { DOCUMENTED } from "../src/analytics/projections.ts";
 import { workStatus } from "../src/plan/work_status.ts";
 import type { RunManifest } from "../mod.ts";
 import { benchmark, type Fixture, openFixture } from "./results_fixture_test.ts";
@@ -45,10 +45,10 @@ Deno.test("work_items give every stage the status themis status gives it, reuse 
   const f = await openFixture();
   try {
     const runs = await twoRuns(f);
-    const { state } = await f.store.runs.loadState();
+    const state = await f.store.runs.loadState();
     for (const run of runs) {
       const manifest = await f.store.runs.readManifest<RunManifest>(run);
-      const expected = workStatus(manifest, manifest.trials!, state);
+      const expected = await workStatus(manifest, f.store.runs.iterPlan(run, manifest), state);
       assert.deepEqual(await statusFromSql(f, run), expected);
     }
     // The second run reused every generation of the first.
@@ -56,13 +56,15 @@ Deno.test("work_items give every stage the status themis status gives it, reuse 
     assert.deepEqual(second.generation.reusedFrom, { [runs[0]]: 40 });
     assert.equal(second.generation.failed, 2);
     const skipped = await f.store.sql(
-      `select stage, skip_reason, count(*)::integer as n from work_items
-       where run = '${runs[0]}' and status = 'skipped' group by all order by all`,
+      `select stage, status, skip_reason, count(*)::integer as n from work_items
+       where run = '${runs[0]}' and status in ('skipped', 'invalid') group by all order by all`,
     );
+    // The 9 scores whose parse found no answer are recorded invalid, not skipped.
     assert.deepEqual(skipped, [
-      { stage: "parse", skip_reason: "no_generation", n: 2 },
-      { stage: "score", skip_reason: "no_answer", n: 9 },
-      { stage: "score", skip_reason: "no_generation", n: 3 },
+      { stage: "parse", status: "invalid", skip_reason: null, n: 9 },
+      { stage: "parse", status: "skipped", skip_reason: "no_generation", n: 2 },
+      { stage: "score", status: "invalid", skip_reason: null, n: 9 },
+      { stage: "score", status: "skipped", skip_reason: "no_generation", n: 3 },
     ]);
   } finally {
     f.close();
@@ -83,12 +85,13 @@ Deno.test("every projection has its declared column types, and docs/sql.md docum
   const f = await openFixture();
   try {
     await f.orchestrator.run(benchmark());
-    const names = PROJECTIONS.map((p) => `'${p.name}'`).join(", ");
+    const tables = DOCUMENTED.filter((t) => !t.view);
+    const names = tables.map((p) => `'${p.name}'`).join(", ");
     const rows = await f.store.sql(
       `select table_name, column_name, data_type from information_schema.columns
        where table_name in (${names}) order by table_name, ordinal_position`,
     );
-    const expected = PROJECTIONS.flatMap((p) =>
+    const expected = tables.flatMap((p) =>
       p.columns.map(([column, type]) => ({
         table_name: p.name,
         column_name: column,
@@ -98,11 +101,18 @@ Deno.test("every projection has its declared column types, and docs/sql.md docum
     assert.deepEqual(rows, expected);
 
     const docs = await Deno.readTextFile(fromFileUrl(new URL("../docs/sql.md", import.meta.url)));
-    for (const p of PROJECTIONS) {
+    for (const p of DOCUMENTED) {
       const section = docs.split(/^### /m).find((s) => s.startsWith(`\`${p.name}\``));
       assert.ok(section, `docs/sql.md has a section for ${p.name}`);
       const documented = [...section.matchAll(/^\| `(\w+)` +\|/gm)].map((m) => m[1]);
       assert.deepEqual(documented, p.columns.map(([c]) => c), `columns of ${p.name}`);
+    }
+    for (const view of DOCUMENTED.filter((t) => t.view)) {
+      const columns = await f.store.sql(
+        `select column_name from information_schema.columns where table_name = '${view.name}'
+         order by ordinal_position`,
+      );
+      assert.deepEqual(columns.map((c) => c.column_name), view.columns.map(([c]) => c));
     }
   } finally {
     f.close();
@@ -156,7 +166,7 @@ Deno.test("the timeline has every event in order with the durations the events t
     );
     assert.deepEqual(span, [{ ok: true }]);
     const gens = await f.store.sql(
-      `select bool_and(t.duration_ms = (e.data->>'latency_ms')::double) as same,
+      `select bool_and(t.duration_ms = e.latency_ms) as same,
               count(*)::integer as n
        from timeline t join events e using (run, seq) where t.type = 'generation.completed'`,
     );
@@ -167,7 +177,8 @@ Deno.test("the timeline has every event in order with the durations the events t
               count(distinct stage)::integer as stages
        from timeline where run = '${runId}'`,
     );
-    assert.deepEqual(order, [{ forward: true, after_start: true, firsts: 1, stages: 5 }]);
+    // run, generation, parse, score (the plan is no longer events)
+    assert.deepEqual(order, [{ forward: true, after_start: true, firsts: 1, stages: 4 }]);
     const failed = await f.store.sql(
       `select stage, status, code from timeline where status = 'failed' order by seq`,
     );

@@ -39,6 +39,10 @@ Deno.test({
           metric: "exact_match",
           mean: 1,
           count: 2,
+          n_trials: 2,
+          n_scored: 2,
+          n_invalid: 0,
+          n_failed: 0,
         },
         {
           model: "m",
@@ -48,6 +52,10 @@ Deno.test({
           metric: "exact_match",
           mean: 1,
           count: 3,
+          n_trials: 3,
+          n_scored: 3,
+          n_invalid: 0,
+          n_failed: 0,
         },
       ]);
     } finally {

@@ -62,7 +62,7 @@ async function idsOf(
   query: DatasetQuery,
   options: { baseDir: string; sql: () => Promise<DatasetSql> },
 ): Promise<string[]> {
-  return (await loadDataset(spec, { ...options, query })).items.map((i) => i.id);
+  return (await loadDataset(spec, { ...options, query })).items.toArray().map((i) => i.id);
 }
 
 Deno.test("subset with the same seed picks the same golden ids from inline, JSONL, CSV and Parquet", async () => {
@@ -163,6 +163,14 @@ Deno.test("the query is pushed down: only the picked rows' payloads are read bac
           asked.push({ sql, rows: out.length });
           return out;
         },
+        stream: async function* (sql, params) {
+          let rows = 0;
+          for await (const chunk of db.stream(sql, params ?? {})) {
+            rows += chunk.length;
+            yield chunk;
+          }
+          asked.push({ sql, rows });
+        },
       };
       const kind = path.endsWith(".jsonl") ? "jsonl" : "parquet";
       const read = await readFileDataset({ kind, path }, {
@@ -171,7 +179,7 @@ Deno.test("the query is pushed down: only the picked rows' payloads are read bac
         sql: spy,
       });
       assert.equal(read.items.length, 7);
-      assert.ok(read.items.every((i) => i.payload.level === 3));
+      assert.ok(read.items.toArray().every((i) => i.payload.level === 3));
       const payloadReads = asked.filter((a) => a.sql.includes(" as doc "));
       assert.deepEqual(payloadReads.map((a) => a.rows), [7], path);
     }
@@ -189,8 +197,11 @@ Deno.test("rows without an id get the hash of their content, the same from a fil
       sql,
     });
     const inline = await loadDataset({ kind: "inline", items: rows }, { baseDir: dir });
-    assert.deepEqual(fromFile, { items: expected, total: 2 });
-    assert.deepEqual(inline, { items: expected, total: 2 });
+    assert.deepEqual({ ...fromFile, items: fromFile.items.toArray() }, {
+      items: expected,
+      total: 2,
+    });
+    assert.deepEqual({ ...inline, items: inline.items.toArray() }, { items: expected, total: 2 });
   });
 });
 
@@ -203,7 +214,7 @@ Deno.test("CSV values are read as text, empty cells as null, with quotes, commas
     );
     await Deno.writeTextFile(`${dir}/data.tsv`, "id\tq\n1\ta,b\n");
     const csv = await loadDataset({ kind: "csv", path: "data.csv" }, { baseDir: dir, sql });
-    assert.deepEqual(csv, {
+    assert.deepEqual({ ...csv, items: csv.items.toArray() }, {
       items: [
         { id: "007", payload: { id: "007", question: 'Say "hi", then\nwave', answer: "42" } },
         { id: "8", payload: { id: "8", question: null, answer: null } },
@@ -214,7 +225,7 @@ Deno.test("CSV values are read as text, empty cells as null, with quotes, commas
       baseDir: dir,
       sql,
     });
-    assert.deepEqual(tsv.items, [{ id: "1", payload: { id: "1", q: "a,b" } }]);
+    assert.deepEqual(tsv.items.toArray(), [{ id: "1", payload: { id: "1", q: "a,b" } }]);
   });
 });
 
@@ -240,7 +251,7 @@ Deno.test("a Hugging Face style Parquet export with nested fields loads, aliases
       sql,
       query: { kind: "filter", where: { level: 1 } },
     });
-    assert.deepEqual(read, {
+    assert.deepEqual({ ...read, items: read.items.toArray() }, {
       items: [1, 4].map((n) => {
         const i = n % 3;
         return {
@@ -276,7 +287,7 @@ Deno.test("sharded CSV files read by a glob are one table, in file name order", 
       baseDir: dir,
       sql,
     });
-    assert.deepEqual(read, {
+    assert.deepEqual({ ...read, items: read.items.toArray() }, {
       items: ["a", "b", "c"].map((id, i) => ({ id, payload: { id, q: String(i + 1) } })),
       total: 3,
     });
@@ -337,6 +348,10 @@ Deno.test("a Parquet export with nested fields runs end to end: nested prompt fi
       metric: "token_f1",
       mean: (1 + 2 / 3) / 2,
       count: 2,
+      n_trials: 2,
+      n_scored: 2,
+      n_invalid: 0,
+      n_failed: 0,
     }]);
     const prompts = await store.sql(
       `select item_id, messages->0->>'content' as prompt from trials order by item_id`,

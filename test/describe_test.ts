@@ -108,6 +108,7 @@ Deno.test("describe() gives models, prompts, datasets with hashes, metrics and s
       generated: 12,
       generationFailed: 0,
       scored: d.outcomes.scored,
+      scoreInvalid: 0,
       scoreFailed: 0,
     });
     assert.equal(d.executions.length, 1);

@@ -165,3 +165,58 @@ Deno.test("themis estimate prints the work, tokens, cost and notes (and --json)"
   assert.equal(parsed.rows.length, 3);
   assert.match((await runCli(["estimate", "--help"])).stdout, /\[pricing\]/);
 });
+
+Deno.test("themis estimate --detect: items to detect a delta from an sd or from an earlier run", async () => {
+  // n = (λ·sd/δ)² with λ = 2.801581787013579 (two-sided 5%, 80% power): sd 0.5, δ 0.03 →
+  // (2.8016 · 0.5 / 0.03)² = 2180.2… → 2181 items.
+  const sd = await runCli(["estimate", "--detect", "0.03", "--sd", "0.5", "--json"]);
+  assert.equal(sd.code, 0, sd.stderr);
+  const [row] = JSON.parse(sd.stdout);
+  assert.equal(row.items, 2181);
+  assert.ok(Math.abs(row.exact - (2.801581787013579 * 0.5 / 0.03) ** 2) < 1e-9);
+
+  // From the demo's run: mock-echo − mock-solver on accuracy over 16 pairs has differences
+  // ten −1, two +1 and four 0: sd² = (10·0.25 + 2·2.25 + 4·0.25)/15 = 8/15.
+  const dir = await tempProject({});
+  const demo = new URL("../examples/demo/benchmark.toml", import.meta.url).pathname;
+  const run = await runCli(["run", demo, "--store", dir, "--quiet"]);
+  assert.equal(run.code, 0, run.stderr);
+  const runs = await runCli(["sql", "--store", dir, "--format", "csv", "select run from runs"]);
+  const runId = runs.stdout.trim().split("\n")[1];
+  const fromRun = await runCli([
+    "estimate",
+    demo,
+    "--detect",
+    "0.1",
+    "--from-run",
+    runId,
+    "--store",
+    dir,
+    "--json",
+  ]);
+  assert.equal(fromRun.code, 0, fromRun.stderr);
+  const [detect] = JSON.parse(fromRun.stdout).detect;
+  const spread = Math.sqrt(8 / 15);
+  const items = Math.ceil((2.801581787013579 * spread / 0.1) ** 2);
+  assert.deepEqual(
+    [detect.source, detect.score, detect.n, detect.items, detect.planned_items],
+    ["mock-solver → mock-echo", "accuracy", 16, items, 16],
+  );
+  assert.ok(Math.abs(detect.sd - spread) < 1e-12);
+  assert.ok(Math.abs(detect.planned_mde - 2.801581787013579 * spread / 4) < 1e-12);
+
+  const text = await runCli(["estimate", "--detect", "0.1", "--from-run", runId, "--store", dir]);
+  assert.match(text.stdout, /^items to detect a difference of 0\.1 /);
+  assert.match(
+    text.stdout,
+    new RegExp(
+      `^mock-solver → mock-echo\\s+accuracy\\s+exact_match\\s+0\\.7303\\s+16\\s+.*\\s${items}$`,
+      "m",
+    ),
+  );
+  const usage = await runCli(["estimate", "--detect", "0.1"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--detect needs the spread: --sd SD or --from-run RUN/);
+  const bad = await runCli(["estimate", "--detect", "x", "--sd", "1"]);
+  assert.match(bad.stderr, /--detect takes a non-zero number/);
+});

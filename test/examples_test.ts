@@ -20,6 +20,10 @@ interface Row {
   metric: string;
   mean: number;
   count: number;
+  n_trials: number;
+  n_scored: number;
+  n_invalid: number;
+  n_failed: number;
 }
 
 const round = (rows: Row[]) =>
@@ -43,19 +47,31 @@ async function runExample(name: string): Promise<{ rows: Row[]; store: Store }> 
   return { rows: round(rows), store: Store.open(dir) };
 }
 
-function row(fields: Omit<Row, "prompt_variant"> & { prompt_variant?: string }): Row {
-  return { prompt_variant: "", ...fields } as Row;
+/** A row whose trials were all scored (every one has an answer), unless the fields say. */
+function row(
+  fields:
+    & Omit<Row, "prompt_variant" | "n_trials" | "n_scored" | "n_invalid" | "n_failed">
+    & Partial<Row>,
+): Row {
+  const counts = { n_trials: fields.count, n_scored: fields.count, n_invalid: 0, n_failed: 0 };
+  return { prompt_variant: "", ...fields, ...counts, ...pick(fields) } as Row;
 }
 
-Deno.test("examples/arithmetic: accuracy and pass@2 over four samples, one extraction failure not scored", async () => {
+function pick(fields: Partial<Row>) {
+  const keys = ["n_trials", "n_scored", "n_invalid", "n_failed"] as const;
+  return Object.fromEntries(keys.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]]));
+}
+
+Deno.test("examples/arithmetic: accuracy and pass@2 over four samples, one extraction failure counted as wrong", async () => {
   const { rows, store } = await runExample("arithmetic");
   try {
     // numeric_match per sample (regex "answer is N", else the last number):
     // p1 12,12,12,12 → 4/4; p2 150,150,120,150 → 3/4; p3 27,13,14,12 → 1/4;
-    // p4 20,20,5,20 → 3/4; p5 325,325,2075,(no number: not scored) → 2/3; p6 → 4/4.
-    const accuracy = (1 + 3 / 4 + 1 / 4 + 3 / 4 + 2 / 3 + 1) / 6;
-    // pass@2 = 1 − C(n−c, 2) / C(n, 2): 1 whenever n − c < 2; p3 (n 4, c 1) → 1 − 3/6.
-    const passAt2 = (5 * 1 + 0.5) / 6;
+    // p4 20,20,5,20 → 3/4; p5 325,325,2075,(no number: invalid, scores 0) → 2/4; p6 → 4/4.
+    const accuracy = (1 + 3 / 4 + 1 / 4 + 3 / 4 + 2 / 4 + 1) / 6;
+    // pass@2 = 1 − C(n−c, 2) / C(n, 2) with n = 4 samples (the invalid one is incorrect):
+    // 1 whenever n − c < 2; p3 (c 1) → 1 − 3/6; p5 (c 2) → 1 − 1/6.
+    const passAt2 = (4 * 1 + 0.5 + 5 / 6) / 6;
     const base = { model: "mock-tutor", slice: "word_problems", prompt_variant: "step_by_step" };
     assert.deepEqual(
       rows,
@@ -90,9 +106,10 @@ Deno.test("examples/multiple_choice: three prompt variants, mean accuracy and ma
   const { rows, store } = await runExample("multiple_choice");
   try {
     // Letters per question (answer key B C C A C B): q1 B,B,A; q2 C,C,C; q3 B,C,B;
-    // q4 A,(none),A; q5 D,C,C; q6 B,A,D.
-    const accuracy = (2 / 3 + 1 + 1 / 3 + 1 + 2 / 3 + 1 / 3) / 6;
-    // Majority (ties go to the earliest sample): B ✓, C ✓, B ✗, A ✓, C ✓, B ✓.
+    // q4 A,(none: invalid, scores 0),A; q5 D,C,C; q6 B,A,D.
+    const accuracy = (2 / 3 + 1 + 1 / 3 + 2 / 3 + 2 / 3 + 1 / 3) / 6;
+    // Majority (ties go to the earliest sample; q4's A beats "no answer" 2 to 1): B ✓, C ✓,
+    // B ✗, A ✓, C ✓, B ✓.
     const vote = 5 / 6;
     const expected = ["few_shot", "instructed", "zero_shot"].flatMap((prompt_variant) => {
       const base = { model: "mock-student", slice: "general_knowledge", prompt_variant };
@@ -180,7 +197,7 @@ Deno.test("examples/custom_metric: a metric module referenced from TOML runs ins
       })),
     );
     const started = await store.sql(
-      `select data->>'executor' as executor from events where type = 'run.started'`,
+      `select executor from events where type = 'run.started'`,
     );
     assert.deepEqual(started, [{ executor: "pool" }]);
   } finally {
@@ -269,6 +286,62 @@ Deno.test("examples/capitals: real countries-list data, every accepted spelling 
           count: 24,
         }),
       ]),
+    );
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("examples/code: model-written Python and TypeScript run in the sandbox, pass@1 and pass@5 of 5 samples", async () => {
+  const { rows, store } = await runExample("code");
+  try {
+    // Samples cycle through each problem's scripted answers (R right, W wrong, S syntax error,
+    // P prose, E import of a missing package, L endless, N no TypeScript block, X exits,
+    // F reads a file). c = samples of 5 passing every test:
+    // python: fizzbuzz [R] 5, is_palindrome [R,R,W] 4, word_count [R,S,P,W] 2, flatten [W,W] 0,
+    //         roman [R,E,W] 2, primes [R,W,R,L] 3 → Σc = 16;
+    // typescript: sum_evens [R] 5, reverse_words [R,W] 3, chunk [W,L,W,S] 0,
+    //         camel_case [R,W,N] 2, gcd [R,F] 3, balanced [R,W,X] 2 → Σc = 15.
+    // pass@1 = mean of c/5; pass@5 = share of problems with c ≥ 1 (5 of 6 in each slice).
+    const base = { model: "mock-coder", prompt_variant: "one_block", metric: "code_tests" };
+    assert.deepEqual(
+      rows,
+      round([
+        row({ ...base, slice: "python", score: "pass_at_1", mean: 16 / 30, count: 6 }),
+        row({ ...base, slice: "python", score: "pass_at_5", mean: 5 / 6, count: 6 }),
+        row({ ...base, slice: "typescript", score: "pass_at_1", mean: 15 / 30, count: 6 }),
+        row({ ...base, slice: "typescript", score: "pass_at_5", mean: 5 / 6, count: 6 }),
+      ]),
+    );
+    const kinds = await store.sql(
+      `select t.item_id as item,
+              list(coalesce(s.details->>'failure_kind', 'passed') order by c.sample) as kinds
+       from scores s join trials t using (trial) join candidates c using (cand)
+       where s.score_name = 'pass_at_1' group by all order by item`,
+    );
+    const pass = "passed";
+    assert.deepEqual(
+      kinds.map((r) => ({ item: r.item, kinds: [...(r.kinds as string[])] })),
+      [
+        ["py_fizzbuzz", [pass, pass, pass, pass, pass]],
+        ["py_flatten", [
+          "tests_failed",
+          "tests_failed",
+          "tests_failed",
+          "tests_failed",
+          "tests_failed",
+        ]],
+        ["py_is_palindrome", [pass, pass, "tests_failed", pass, pass]],
+        ["py_primes", [pass, "tests_failed", pass, "timeout", pass]],
+        ["py_roman", [pass, "runtime_error", "tests_failed", pass, "runtime_error"]],
+        ["py_word_count", [pass, "syntax", "syntax", "tests_failed", pass]],
+        ["ts_balanced", [pass, "tests_failed", "exit", pass, "tests_failed"]],
+        ["ts_camel_case", [pass, "tests_failed", "no_code", pass, "tests_failed"]],
+        ["ts_chunk", ["tests_failed", "memory", "tests_failed", "syntax", "tests_failed"]],
+        ["ts_gcd", [pass, "permission", pass, "permission", pass]],
+        ["ts_reverse_words", [pass, "tests_failed", pass, "tests_failed", pass]],
+        ["ts_sum_evens", [pass, pass, pass, pass, pass]],
+      ].map(([item, kinds]) => ({ item, kinds })),
     );
   } finally {
     store.close();

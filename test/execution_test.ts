@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
 import { acquireRunLock } from "../src/store/run_lock.ts";
-import { readEvents } from "../src/store/event_log.ts";
 import {
   type BenchmarkSpecInput,
   type ExecutionOptions,
@@ -72,8 +71,8 @@ Deno.test("the worker pool and the inline executor write identical event content
     const a = await pool.orchestrator.run(benchmark());
     const b = await inline.orchestrator.run(benchmark());
     assert.equal(a.runId, b.runId);
-    const ea = (await readEvents(pool.store.runs.eventsFile(a.runId))).events;
-    const eb = (await readEvents(inline.store.runs.eventsFile(b.runId))).events;
+    const ea = await Array.fromAsync(pool.store.runs.iterEvents(a.runId));
+    const eb = await Array.fromAsync(inline.store.runs.iterEvents(b.runId));
     assert.equal(ea.find((e) => e.type === "run.started")?.data.executor, "pool");
     assert.equal(eb.find((e) => e.type === "run.started")?.data.executor, "inline");
     assert.deepEqual(content(ea), content(eb));
@@ -135,7 +134,7 @@ Deno.test("a provider that always fails auth stops after N attempts; other provi
     assert.equal(s.retries, 0);
     assert.equal(s.skipped, 21, "the rest of the locked provider's 24 candidates stay pending");
     assert.equal(s.generated, 24, "the other provider finished all its work");
-    const events = (await readEvents(store.runs.eventsFile(result.runId))).events;
+    const events = await Array.fromAsync(store.runs.iterEvents(result.runId));
     const opened = events.filter((e) => e.type === "circuit.opened");
     assert.deepEqual(opened.map((e) => e.data), [{
       provider: "auth_fails",

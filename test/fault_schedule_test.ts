@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { type BenchmarkSpecInput, Orchestrator, Store } from "../mod.ts";
-import { readEvents } from "../src/store/event_log.ts";
 import { startOpenAIServer, type Step } from "./support/openai_server.ts";
 
 const SCHEDULE: Step[] = [
@@ -57,11 +56,11 @@ Deno.test("faults on a fixed schedule: each trial succeeds or fails after retrie
   };
   try {
     const result = await orchestrator.run(spec);
-    const events = (await readEvents(store.runs.eventsFile(result.runId))).events;
+    const events = await Array.fromAsync(store.runs.iterEvents(result.runId));
     const count = (type: string) => {
       const byCode: Record<string, number> = {};
       for (const e of events.filter((e) => e.type === type)) {
-        const code = (e.data.error as { code: string }).code;
+        const code = (e.data as { error: { code: string } }).error.code;
         byCode[code] = (byCode[code] ?? 0) + 1;
       }
       return byCode;
@@ -91,9 +90,9 @@ Deno.test("faults on a fixed schedule: each trial succeeds or fails after retrie
     assert.ok(gap < 2500, `retried after ${gap.toFixed(0)} ms`);
     const retried = events.find((e) =>
       e.type === "attempt.retried" &&
-      (e.data.error as { code: string }).code === "PROVIDER_RATE_LIMIT"
+      (e.data as { error: { code: string } }).error.code === "PROVIDER_RATE_LIMIT"
     )!;
-    assert.ok((retried.data.delay_ms as number) >= 1000);
+    assert.ok((retried.data as { delay_ms: number }).delay_ms >= 1000);
   } finally {
     store.close();
     await server.close();

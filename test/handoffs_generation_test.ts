@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type BenchmarkSpecInput, Orchestrator, type RunManifest, Store } from "../mod.ts";
 import { runCli, tempProject } from "./support/cli.ts";
+import { runEventsText } from "./support/run_events.ts";
 import { startOpenAIServer } from "./support/openai_server.ts";
 
 const ITEMS = Array.from({ length: 4 }, (_, i) => ({
@@ -96,7 +97,7 @@ Deno.test("a generation bundle is OpenAI Batch input; export → import → re-e
     const evaluated = await orchestrator.evaluate(benchmark(MOCK));
     assert.equal(evaluated.summary?.scored, 8);
     const rows = await store.sql(
-      `select data->>'source' as source, data->>'bundle' as bundle, count(*)::integer as n
+      `select source, bundle, count(*)::integer as n
        from events where type = 'generation.completed' group by all`,
     );
     assert.deepEqual(rows, [{ source: "import", bundle: bundle.manifest.bundle_id, n: 8 }]);
@@ -122,13 +123,13 @@ Deno.test("importing the same generation file twice changes no projection", asyn
     await orchestrator.importGenerationResults(bundle.dir, file);
     await orchestrator.evaluate(benchmark(MOCK)).catch(() => {});
     const before = await snapshot(store);
-    const eventsBefore = await Deno.readTextFile(store.runs.eventsFile(bundle.manifest.run_id));
+    const eventsBefore = runEventsText(store.runs.runDir(bundle.manifest.run_id));
     const second = await orchestrator.importGenerationResults(bundle.dir, file);
     assert.equal(second.summary?.generated, 0);
     assert.equal(second.summary?.reused, 8);
     assert.deepEqual(await snapshot(store), before);
     assert.equal(
-      await Deno.readTextFile(store.runs.eventsFile(bundle.manifest.run_id)),
+      runEventsText(store.runs.runDir(bundle.manifest.run_id)),
       eventsBefore,
       "nothing is appended the second time",
     );
@@ -304,7 +305,8 @@ Deno.test("importCandidates takes generations made without a bundle, by trial an
     const spec = benchmark(MOCK);
     const planned = await orchestrator.plan(spec);
     const manifest = await store.runs.readManifest<RunManifest>(planned.run_id);
-    const records = manifest.trials!.flatMap((t) => [
+    const trials = await Array.fromAsync(store.runs.iterPlan(planned.run_id, manifest));
+    const records = trials.flatMap((t) => [
       { trial_id: t.trial, text: "0" },
       { trial_id: t.trial, sample: 1, text: "1", usage: { completion_tokens: 1 } },
     ]);
@@ -315,14 +317,14 @@ Deno.test("importCandidates takes generations made without a bundle, by trial an
     assert.equal(again.summary?.generated, 0);
     assert.equal((await orchestrator.exportGenerationBundle(spec)).items, 0);
     const rows = await store.sql(
-      `select data->>'source' as source, data->>'bundle' as bundle, count(*)::integer as n
+      `select source, bundle, count(*)::integer as n
        from events where type = 'generation.completed' group by all`,
     );
     assert.deepEqual(rows, [{ source: "import", bundle: null, n: 8 }]);
     await assert.rejects(
       () =>
         orchestrator.importCandidates([{
-          trial_id: manifest.trials![0].trial,
+          trial_id: trials[0].trial,
           sample: 5,
           text: "",
         }]),

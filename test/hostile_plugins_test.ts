@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
-import { readEvents } from "../src/store/event_log.ts";
 import { type BenchmarkSpecInput, Orchestrator, Store, type ThemisEvent } from "../mod.ts";
+import type { PlanTrial } from "../src/store/plan_segments.ts";
 import { KINDS } from "./fixtures/plugins/hostile.ts";
 import { startOpenAIServer } from "./support/openai_server.ts";
 
@@ -78,18 +78,34 @@ async function runStage(stage: Stage) {
   }, { store });
   try {
     const result = await orchestrator.run(benchmark(stage, server.url));
-    const events = (await readEvents(store.runs.eventsFile(result.runId))).events;
-    return { events, requests: server.requests.length };
+    const events = await Array.fromAsync(store.runs.iterEvents(result.runId));
+    const manifest = await store.runs.readManifest<{ trials?: PlanTrial[] }>(result.runId);
+    const itemOf = new Map<string | undefined, string>();
+    for await (const t of store.runs.iterPlan(result.runId, manifest)) itemOf.set(t.trial, t.item);
+    return { events, itemOf, requests: server.requests.length };
   } finally {
     store.close();
   }
 }
 
+/** The error a failure event records. */
+interface RecordedError {
+  code: string;
+  message: string;
+  stage?: string;
+  details?: { crashed?: boolean };
+}
+
+function errorOf(e: ThemisEvent): RecordedError | undefined {
+  return "error" in e.data ? e.data.error as RecordedError | undefined : undefined;
+}
+
 /** Per item id: the stage and code of its failure, or "ok". */
-function outcomes(events: ThemisEvent[], stage: Stage): Record<string, unknown> {
-  const itemOf = new Map(
-    events.filter((e) => e.type === "trial.planned").map((e) => [e.trial, e.data.item_id]),
-  );
+function outcomes(
+  events: ThemisEvent[],
+  itemOf: Map<string | undefined, string>,
+  stage: Stage,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const done = stage === "generation"
     ? "generation.completed"
@@ -97,8 +113,8 @@ function outcomes(events: ThemisEvent[], stage: Stage): Record<string, unknown> 
   for (const e of events) {
     const item = String(itemOf.get(e.trial));
     if (e.type === done) out[item] ??= "ok";
-    if (e.type === FAILED_EVENT[stage]) {
-      const error = e.data.error as { code: string; stage: string };
+    const error = errorOf(e);
+    if (e.type === FAILED_EVENT[stage] && error) {
       out[item] = { code: error.code, stage: error.stage };
     }
   }
@@ -107,7 +123,7 @@ function outcomes(events: ThemisEvent[], stage: Stage): Record<string, unknown> 
 
 for (const stage of ["generation", "parse", "score", "judge", "hook"] as const) {
   Deno.test(`hostile plugins in the ${stage} stage: each failure is a failed ${stage} attempt; the run finishes`, async () => {
-    const { events, requests } = await runStage(stage);
+    const { events, itemOf, requests } = await runStage(stage);
     const kinds = kindsOf(stage);
     const expected: Record<string, unknown> = {};
     kinds.forEach((
@@ -116,15 +132,12 @@ for (const stage of ["generation", "parse", "score", "judge", "hook"] as const) 
     ) => (expected[`${i}-${kind}`] = { code: expectedCode(stage, kind), stage }));
     expected[`${kinds.length}-ok`] = "ok";
     expected[`${kinds.length + 1}-ok`] = "ok";
-    assert.deepEqual(outcomes(events, stage), expected);
+    assert.deepEqual(outcomes(events, itemOf, stage), expected);
     assert.equal(events.at(-1)?.type, "run.finished", "the run ended with run.finished");
     const failed = events.filter((e) => e.type === FAILED_EVENT[stage]);
     for (const e of failed) {
-      const error = e.data.error as {
-        code: string;
-        message: string;
-        details?: { crashed?: boolean };
-      };
+      const error = errorOf(e);
+      if (!error) continue;
       if (error.code === "PLUGIN_ERROR" && !/threw/.test(error.message)) {
         assert.equal(error.details?.crashed, true, error.message);
       }

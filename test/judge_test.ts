@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type BenchmarkSpecInput, Orchestrator, Store } from "../mod.ts";
-import { readEvents } from "../src/store/event_log.ts";
+import { invalidScores } from "../src/cli/commands/run.ts";
 import { startOpenAIServer } from "./support/openai_server.ts";
 
 const KEY = "sk-test-4f7a9c1e2b3d5e6f7a8b9c0d";
@@ -65,7 +65,7 @@ function judgeServer() {
   });
 }
 
-Deno.test("llm_judge scores through any engine; an unparseable verdict is not a wrong answer", async () => {
+Deno.test("llm_judge scores through any engine; an unparseable verdict is invalid: counted, 0 unless excluded", async () => {
   const server = judgeServer();
   const store = Store.open(await Deno.makeTempDir({ prefix: "themis-judge-" }));
   const orchestrator = Orchestrator.fromProjectSpec({ project_name: "judge" }, { store });
@@ -74,11 +74,25 @@ Deno.test("llm_judge scores through any engine; an unparseable verdict is not a 
     const first = await orchestrator.run(spec(server.url), { runtime });
     assert.deepEqual(
       await store.sql(
-        `select t.item_id, s.value from scores s join trials t using (trial) order by 1`,
+        `select t.item_id, s.value, s.invalid from scores s join trials t using (trial)
+         order by 1`,
       ),
-      [{ item_id: "a", value: 1 }, { item_id: "b", value: 0.2 }],
+      [
+        { item_id: "a", value: 1, invalid: false },
+        { item_id: "b", value: 0.2, invalid: false },
+        { item_id: "c", value: null, invalid: true }, // no verdict: no value, but a row
+      ],
     );
-    const events = (await readEvents(store.runs.eventsFile(first.runId))).events;
+    // The run summary counts the verdict that did not parse (never "0 failed" and silence).
+    assert.deepEqual(
+      [first.summary?.scored, first.summary?.scoreInvalid, first.summary?.scoreFailed],
+      [2, 1, 0],
+    );
+    assert.equal(
+      invalidScores(first.summary!),
+      "1 invalid (1 judge verdict unreadable or off the scale)",
+    );
+    const events = await Array.fromAsync(store.runs.iterEvents(first.runId));
     const judged = events.filter((e) => e.type === "judge.completed");
     assert.equal(judged.length, 3);
     assert.equal(judged[0].data.model_id, "judge-1");
@@ -88,8 +102,14 @@ Deno.test("llm_judge scores through any engine; an unparseable verdict is not a 
     assert.equal(invalid.length, 1);
     assert.equal(invalid[0].data.kind, "invalid");
     assert.equal((invalid[0].data.error as { code: string }).code, "JUDGE_UNPARSEABLE");
+    // a 10/10 → 1, b 2/10 → 0.2, c no verdict → invalid, 0 (on_invalid = "zero"): 1.2/3.
     const rows = await first.aggregate();
-    assert.deepEqual(rows.map((r) => [r.mean, r.count]), [[0.6, 2]]);
+    assert.deepEqual(
+      rows.map((r) => [Math.round(r.mean! * 1e12) / 1e12, r.count, r.n_scored, r.n_invalid]),
+      [[0.4, 3, 2, 1]],
+    );
+    const excluded = await first.aggregate({ onInvalid: "exclude" });
+    assert.deepEqual(excluded.map((r) => [r.mean, r.count, r.n_invalid]), [[0.6, 2, 1]]);
 
     // Same judge again: nothing is re-judged, the unparseable verdict stays final.
     await orchestrator.run(spec(server.url), { runtime });

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { seededRandom } from "../src/core/prng.ts";
+import { runEventsText } from "./support/run_events.ts";
 import { Store } from "../mod.ts";
 import { runCliProcess, tempProject } from "./support/cli.ts";
 
@@ -73,12 +74,10 @@ async function duplicateSuccesses(root: string): Promise<number> {
   }
 }
 
-async function generationsOnDisk(file: string): Promise<number> {
-  try {
-    return (await Deno.readTextFile(file)).split('"type":"generation.completed"').length - 1;
-  } catch {
-    return 0;
-  }
+function generationsOnDisk(runDir: string): number {
+  return runDir === ""
+    ? 0
+    : runEventsText(runDir).split('"type":"generation.completed"').length - 1;
 }
 
 /**
@@ -86,7 +85,7 @@ async function generationsOnDisk(file: string): Promise<number> {
  * the middle of the work however busy the machine is). Returns whether it was killed.
  */
 async function runAndKill(dir: string, args: string[], more: number): Promise<boolean> {
-  const before = await generationsOnDisk(eventsFileOf(dir));
+  const before = generationsOnDisk(runDirOf(dir));
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, ...args, "--quiet"],
     cwd: dir,
@@ -100,7 +99,7 @@ async function runAndKill(dir: string, args: string[], more: number): Promise<bo
   });
   while (!exited) {
     await new Promise((r) => setTimeout(r, 10));
-    if ((await generationsOnDisk(eventsFileOf(dir))) - before >= more) {
+    if (generationsOnDisk(runDirOf(dir)) - before >= more) {
       try {
         child.kill("SIGKILL");
       } catch {
@@ -112,10 +111,10 @@ async function runAndKill(dir: string, args: string[], more: number): Promise<bo
   return (await status).signal === "SIGKILL";
 }
 
-function eventsFileOf(dir: string): string {
+function runDirOf(dir: string): string {
   try {
     const [run] = [...Deno.readDirSync(`${dir}/themis-store/runs`)];
-    return run ? `${dir}/themis-store/runs/${run.name}/events.jsonl` : "";
+    return run ? `${dir}/themis-store/runs/${run.name}` : "";
   } catch {
     return "";
   }
@@ -141,7 +140,7 @@ Deno.test("SIGKILL at random moments, resumed each time, ends with the uninterru
     runId ??= [...Deno.readDirSync(`${killed}/themis-store/runs`)].map((e) => e.name)[0];
     if (!wasKilled) continue;
     kills++;
-    const done = await generationsOnDisk(`${killed}/themis-store/runs/${runId}/events.jsonl`);
+    const done = generationsOnDisk(`${killed}/themis-store/runs/${runId}`);
     if (done > 0 && done < 2000) midRun++;
   }
   assert.ok(kills >= 5, `killed ${kills} times`);

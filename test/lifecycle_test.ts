@@ -3,6 +3,7 @@
  * store after a SIGKILL), runs/status, and a cost budget that stops cleanly and resumes.
  */
 import assert from "node:assert/strict";
+import { runEventsText } from "./support/run_events.ts";
 import {
   type BenchmarkSpecInput,
   isRunHandle,
@@ -92,7 +93,7 @@ Deno.test("status after a SIGKILL shows the true state of the interrupted run", 
     await new Promise((r) => setTimeout(r, 50));
     try {
       const runs = [...Deno.readDirSync(`${dir}/themis-store/runs`)];
-      events = await Deno.readTextFile(`${dir}/themis-store/runs/${runs[0].name}/events.jsonl`);
+      events = runEventsText(`${dir}/themis-store/runs/${runs[0].name}`);
       if (events.split("generation.completed").length > 20) break;
     } catch {
       // not started yet
@@ -101,7 +102,7 @@ Deno.test("status after a SIGKILL shows the true state of the interrupted run", 
   child.kill("SIGKILL");
   await child.status;
   const runId = [...Deno.readDirSync(`${dir}/themis-store/runs`)][0].name;
-  events = await Deno.readTextFile(`${dir}/themis-store/runs/${runId}/events.jsonl`);
+  events = runEventsText(`${dir}/themis-store/runs/${runId}`);
   const completeLines = events.slice(0, events.lastIndexOf("\n") + 1);
   const generated = completeLines.split('"type":"generation.completed"').length - 1;
   const status = await runCli(["status", runId, "--json"], { cwd: dir });
@@ -115,7 +116,7 @@ Deno.test("status after a SIGKILL shows the true state of the interrupted run", 
   assert.match(runs.stdout, new RegExp(`^${runId}\\s+interrupted\\s`, "m"));
 });
 
-Deno.test("submit runs now on the local backend and returns a pending handle on batch", async () => {
+Deno.test("submit runs now on the local backend; worker_pool returns a pending handle naming the shard commands", async () => {
   const store = Store.open(await Deno.makeTempDir({ prefix: "themis-life-" }));
   try {
     const local = Orchestrator.fromProjectSpec({
@@ -128,14 +129,20 @@ Deno.test("submit runs now on the local backend and returns a pending handle on 
     assert.equal(done.status, "finished");
     assert.deepEqual(done.warnings, []);
     assert.ok(done.result);
+    const pool = Orchestrator.fromProjectSpec({
+      project_name: "life",
+      execution_backend: { kind: "worker_pool" },
+    }, { store });
+    const pending = await pool.submit(benchmark(7));
+    assert.equal(pending.status, "planned");
+    assert.equal(pending.result, undefined);
+    assert.match(pending.warnings[0], /execution_backend is "worker_pool": nothing ran here/);
+    assert.match(pending.warnings[0], new RegExp(`themis resume ${pending.runId} --shard 0/4`));
     const batch = Orchestrator.fromProjectSpec({
       project_name: "life",
       execution_backend: "batch",
     }, { store });
-    const pending = await batch.submit(benchmark(7));
-    assert.equal(pending.status, "pending");
-    assert.equal(pending.result, undefined);
-    assert.match(pending.warnings[0], /execution_backend is "batch": nothing ran here/);
+    await assert.rejects(batch.submit(benchmark(7)), /needs to know whose Batch API/);
     assert.equal((await pending.progress())?.stages.generation.pending, 2, "5 of 7 reused");
   } finally {
     store.close();

@@ -62,6 +62,10 @@ Deno.test("a dataset provider module named in the spec feeds a run end to end in
       metric: "numeric_match",
       mean: 1,
       count: 3,
+      n_trials: 3,
+      n_scored: 3,
+      n_invalid: 0,
+      n_failed: 0,
     }]);
     assert.deepEqual(result.manifest.datasets.squares.items, 3);
   } finally {
@@ -86,7 +90,7 @@ Deno.test("a dataset provider registered from code is found at planning and keep
     }],
   });
   const items = await loadTaskItems(experiment, ".", { registry });
-  assert.deepEqual([...items.entries()], [[
+  assert.deepEqual([...items.entries()].map(([t, list]) => [t, list.toArray()]), [[
     "t",
     [
       { id: "c", payload: { id: "c", question: "say c", answer: "c" } },

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./support/cli.ts";
+import { stats } from "../mod.ts";
 import { benchmark, openFixture, rounded } from "./results_fixture_test.ts";
 
 function parseCsv(text: string): string[][] {
@@ -31,11 +32,21 @@ Deno.test("the Markdown report shows the API's leaderboard and tables, the same 
     }
     for (const r of await result.leaderboard()) {
       const line = `| ${r.rank} | ${r.model} | acc | exact_match | ${r.mean!.toFixed(4)} | ` +
-        `[${r.ci_low!.toFixed(4)}, ${r.ci_high!.toFixed(4)}] | ${
+        `[${r.ci_low!.toFixed(4)}, ${r.ci_high!.toFixed(4)}] | wilson | ${
           r.stderr!.toFixed(4)
-        } | ${r.count} |`;
+        } | ${r.n_trials} | ${r.n_scored} | ${r.n_invalid} | ${r.n_failed} |`;
       assert.ok(md.includes(line), line);
     }
+    // The solver: 8 right of 14 trials, its 3 unparsed answers counted as wrong and shown.
+    const solver = stats.wilsonInterval(8, 14);
+    assert.ok(
+      md.includes(
+        `| 2 | solver | acc | exact_match | ${(8 / 14).toFixed(4)} | [${solver.low.toFixed(4)}, ${
+          solver.high.toFixed(4)
+        }] | wilson |`,
+      ),
+    );
+    assert.match(md, /^\| 2 \| solver \| acc \| exact_match \| .* \| 14 \| 11 \| 3 \| 0 \|$/m);
     assert.match(md, /^\| flaky \| 50 \| 2 \| 2 \| 0 \| 5 \| 0 \|$/m);
     assert.match(md, /^\| solver \| num \| 8 \| 3 \| 0 \| 0\.3750 \|$/m);
   } finally {
@@ -62,16 +73,32 @@ Deno.test("themis report writes CSV, JSON and LaTeX, by --format or by the --out
       "mean",
       "ci_low",
       "ci_high",
+      "ci_method",
       "stderr",
       "count",
-      "trials",
+      "n_trials",
+      "n_scored",
+      "n_invalid",
+      "n_failed",
+      "clusters",
     ]);
     const aggregate = await result.aggregate({ groupBy: ["model", "slice", "metric"] });
+    const number = (cell: string) => (cell === "" ? null : Number(cell));
     assert.deepEqual(
-      rows.map((
-        r,
-      ) => [r[0], r[1], r[2], r[3], r[4] === "" ? null : Number(r[4]), Number(r[8]), Number(r[9])]),
-      aggregate.map((r) => [r.model, r.slice, r.score, r.metric, r.mean, r.count, r.trials]),
+      rows.map((r) => [...r.slice(0, 4), number(r[4]), r[7], ...r.slice(9, 14).map(Number)]),
+      aggregate.map((r) => [
+        r.model,
+        r.slice,
+        r.score,
+        r.metric,
+        r.mean,
+        r.ci_method,
+        r.count,
+        r.n_trials,
+        r.n_scored,
+        r.n_invalid,
+        r.n_failed,
+      ]),
     );
     const board = parseCsv((await cli("--format", "csv", "--table", "leaderboard")).stdout);
     assert.deepEqual(board.slice(1).map((r) => r[1]), ["flaky", "solver", "echo"]);
@@ -99,11 +126,16 @@ Deno.test("themis report writes CSV, JSON and LaTeX, by --format or by the --out
     assert.match(tex, /^% themis report: fixture, run \w+\. Needs \\usepackage\{booktabs\}\./);
     assert.match(
       tex,
-      /\\caption\{Leaderboard \(run \w+\)\}\n\\begin\{tabular\}\{rlllrrrr\}\n\\toprule\nrank & model & score & metric & mean & 95\\% CI & stderr & n \\\\/,
+      /\\caption\{Leaderboard \(run \w+\)\}\n\\begin\{tabular\}\{rlllrrlrrrrr\}\n\\toprule\nrank & model & score & metric & mean & 95\\% CI & ci\\_method & stderr & n\\_trials & n\\_scored & n\\_invalid & n\\_failed \\\\/,
     );
-    assert.match(
-      tex,
-      /^1 & echo & raw & exact\\_match & 0\.0000 & \[0\.0000, 0\.0000\] & 0\.0000 & 8 \\\\$/m,
+    // The echo's raw text is never the answer: 0 of 8, Wilson [0, 0.3244] — not [0, 0].
+    const none = stats.wilsonInterval(0, 8);
+    assert.ok(
+      tex.includes(
+        `1 & echo & raw & exact\\_match & 0.0000 & [0.0000, ${
+          none.high.toFixed(4)
+        }] & wilson & 0.0000 & 8 & 8 & 0 & 0 \\\\\n`,
+      ),
     );
     assert.ok(!tex.includes("Items"), "the per-item table stays out of LaTeX");
 

@@ -9,26 +9,15 @@ import { join } from "node:path";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
 import { runCli } from "./support/cli.ts";
 import { benchmark, openFixture } from "./results_fixture_test.ts";
+import { CHROMIUM, chromiumAvailable, launchChromium } from "./support/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const available = await Deno.stat(CHROMIUM).then(() => true, () => false);
+const available = await chromiumAvailable();
 if (!available) {
   console.warn(
     `report_html_test: ${CHROMIUM} is absent, so the HTML report is not checked in a browser ` +
       `(install it with: apt-get install -y chromium)`,
   );
 }
-
-const ARGS = [
-  "--no-sandbox",
-  "--headless",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 async function writeReport(): Promise<{ path: string; runId: string }> {
   const f = await openFixture();
@@ -60,14 +49,7 @@ Deno.test({
       "nothing loads from the network",
     );
     assert.doesNotMatch(html, /<link\b/i);
-    const { chromium } = await import("playwright-core");
-    const profile = await Deno.makeTempDir({ prefix: "themis-chromium-" });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ARGS,
-      viewport: { width: 1200, height: 900 },
-      offline: true,
-    });
+    const context = await launchChromium({ width: 1200, offline: true });
     try {
       const page = await context.newPage();
       const requests: string[] = [];
@@ -85,7 +67,9 @@ Deno.test({
       );
       assert.equal(await page.locator("svg[data-chart=leaderboard] rect.bar").count(), 3);
       assert.equal(await page.locator("svg[data-chart=heatmap] rect.cell").count(), 6);
-      assert.equal(await page.locator("svg[data-chart=paired] circle.point").count(), 3);
+      // echo and flaky against the solver on both slices: the echo's unparsed text answers
+      // count as wrong (0), so echo/text has pairs too.
+      assert.equal(await page.locator("svg[data-chart=paired] circle.point").count(), 4);
       const box = await page.locator("svg[data-chart=heatmap]").boundingBox();
       assert.ok(
         box && box.width > 300 && box.height > 60,

@@ -1,6 +1,6 @@
 /**
- * The results API on a real run (mock engines, real DuckDB): aggregate with statistics and a
- * status key, the leaderboard, trial records and summaries, and results loaded later.
+ * The results API on a real run (mock engines, real DuckDB): aggregate with statistics, trial
+ * outcome counts and a status key, the leaderboard, trial records and summaries, and results loaded later.
  */
 import assert from "node:assert/strict";
 import { openResult, stats, type TrialSummary } from "../mod.ts";
@@ -12,54 +12,109 @@ function valuesOf(summaries: TrialSummary[], model: string, key: string): number
     .map((s) => s.values[key] as number);
 }
 
+const BINARY = { min: 0, max: 1, binary: true };
+
+/** Mean, standard error and Wilson interval (0/1 values of exact_match) from the stats module. */
 function described(values: number[]) {
   const s = stats.summarize(values);
-  return { mean: s.mean, stderr: s.se, ci_low: s.ci?.low ?? null, ci_high: s.ci?.high ?? null };
+  const ci = stats.metricInterval(values, { range: BINARY });
+  return {
+    mean: s.mean,
+    stderr: s.se,
+    ci_low: ci?.low ?? null,
+    ci_high: ci?.high ?? null,
+    ci_method: ci?.method ?? null,
+  };
 }
 
-Deno.test("aggregate groups by status and adds standard errors and t intervals from summarize()", async () => {
+const counts = (n_trials: number, n_scored: number, n_invalid = 0, n_failed = 0) => ({
+  n_trials,
+  n_scored,
+  n_invalid,
+  n_failed,
+});
+
+Deno.test("aggregate groups by outcome: invalid answers score 0 and are counted, failures are not in the mean", async () => {
   const f = await openFixture();
   try {
     const result = await f.orchestrator.run(benchmark());
     const rows = await result.aggregate({ groupBy: ["model", "status"], metric: "acc" });
-    // flaky answers right except on m3 and t3 (failed); the echo's text outputs hold no
-    // "is <word>" (skipped); the seeded solver says "I don't know" on 3 math items (skipped),
-    // is right on the 5 others, and on 3 of the 6 text items.
-    const row = (model: string, status: string, values: number[], trials: number) => ({
+    // flaky answers right except on m3 and t3 (failed: out of the mean); the echo's math
+    // answers are wrong (its first number is the question's), its text outputs hold no
+    // "is <word>" (invalid: 0); the seeded solver says "I don't know" on 3 math items
+    // (invalid: 0), is right on the 5 others, and on 3 of the 6 text items.
+    const row = (
+      model: string,
+      status: string,
+      values: number[],
+      n: ReturnType<typeof counts>,
+    ) => ({
       model,
       status,
       score: "acc",
       metric: "exact_match",
       ...(values.length
         ? described(values)
-        : { mean: null, stderr: null, ci_low: null, ci_high: null }),
+        : { mean: null, stderr: null, ci_low: null, ci_high: null, ci_method: null }),
       count: values.length,
-      trials,
+      ...n,
+      clusters: null,
     });
     assert.deepEqual(
       rounded(rows),
       rounded([
-        row("echo", "completed", Array(8).fill(0), 8),
-        row("echo", "skipped", [], 6),
-        row("flaky", "completed", Array(12).fill(1), 12),
-        row("flaky", "failed", [], 2),
-        row("solver", "completed", [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0], 11),
-        row("solver", "skipped", [], 3),
+        row("echo", "invalid", Array(6).fill(0), counts(6, 0, 6)),
+        row("echo", "scored", Array(8).fill(0), counts(8, 8)),
+        row("flaky", "failed", [], counts(2, 0, 0, 2)),
+        row("flaky", "scored", Array(12).fill(1), counts(12, 12)),
+        row("solver", "invalid", [0, 0, 0], counts(3, 0, 3)),
+        row("solver", "scored", [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0], counts(11, 11)),
       ]),
     );
+    // Leaving invalid answers out is a read-side choice: the counts stay, the means move.
+    const excluded = await result.aggregate({
+      groupBy: ["model"],
+      metric: "acc",
+      onInvalid: "exclude",
+    });
+    assert.deepEqual(excluded.map((r) => [r.model, r.mean, r.count, r.n_invalid]), [
+      ["echo", 0, 8, 6],
+      ["flaky", 1, 12, 0],
+      ["solver", 8 / 11, 11, 3],
+    ]);
+    // Failed generations as zero: flaky's 12 right of 14.
+    const failedZero = await result.aggregate({
+      groupBy: ["model"],
+      metric: "acc",
+      countFailed: true,
+    });
+    assert.deepEqual(failedZero.map((r) => [r.model, r.mean, r.count, r.n_failed]), [
+      ["echo", 0, 14, 0],
+      ["flaky", 12 / 14, 14, 2],
+      ["solver", 8 / 14, 14, 0],
+    ]);
   } finally {
     f.close();
   }
 });
 
-Deno.test("aggregate's intervals equal summarize() and, with ci: bootstrap, a seeded bootstrapCi()", async () => {
+Deno.test("aggregate's intervals are Wilson for 0/1 metrics, or t / seeded bootstrap clipped to [0, 1]", async () => {
   const f = await openFixture();
   try {
     const result = await f.orchestrator.run(benchmark());
     const summaries = await Array.fromAsync(result.iterTrialSummaries());
     const byModel = await result.aggregate({ groupBy: ["model"], metric: "acc" });
+    // 14 trials per model: solver 8 right of 14 (3 invalid count as wrong), echo 0 of 14,
+    // flaky 12 of its 12 scored trials (2 failed generations stay out).
+    const expected: Record<string, [number, ReturnType<typeof counts>]> = {
+      echo: [0, counts(14, 8, 6)],
+      flaky: [1, counts(14, 12, 0, 2)],
+      solver: [8 / 14, counts(14, 11, 3)],
+    };
     for (const row of byModel) {
       const values = valuesOf(summaries, row.model as string, "acc.exact_match");
+      const [mean, n] = expected[row.model as string];
+      assert.equal(Math.round(row.mean! * 1e12), Math.round(mean * 1e12));
       assert.deepEqual(
         rounded(row),
         rounded({
@@ -68,9 +123,12 @@ Deno.test("aggregate's intervals equal summarize() and, with ci: bootstrap, a se
           metric: "exact_match",
           ...described(values),
           count: values.length,
-          trials: 14,
+          ...n,
+          clusters: null,
         }),
       );
+      const wilson = stats.wilsonInterval(Math.round(mean * values.length), values.length);
+      assert.deepEqual([row.ci_low, row.ci_high], [wilson.low, wilson.high]);
     }
     const boot = await result.aggregate({ groupBy: ["model"], metric: "acc", ci: "bootstrap" });
     assert.deepEqual(
@@ -78,11 +136,14 @@ Deno.test("aggregate's intervals equal summarize() and, with ci: bootstrap, a se
       boot,
     );
     const solver = boot.find((r) => r.model === "solver")!;
-    const expected = stats.bootstrapCi(valuesOf(summaries, "solver", "acc.exact_match"), {
+    const expectedBoot = stats.bootstrapCi(valuesOf(summaries, "solver", "acc.exact_match"), {
       seed: 7, // the project's global_seed
       resamples: 2000,
     });
-    assert.deepEqual([solver.ci_low, solver.ci_high], [expected.low, expected.high]);
+    assert.deepEqual(
+      [solver.ci_low, solver.ci_high, solver.ci_method],
+      [expectedBoot.low, expectedBoot.high, "bootstrap"],
+    );
     const seeded = await result.aggregate({
       groupBy: ["model"],
       metric: "acc",
@@ -98,6 +159,13 @@ Deno.test("aggregate's intervals equal summarize() and, with ci: bootstrap, a se
     });
     const row = seeded.find((r) => r.model === "solver")!;
     assert.deepEqual([row.ci_low, row.ci_high], [eight.low, eight.high]);
+    // The t interval of flaky's twelve 1s is [1, 1]; of echo's fourteen 0s [0, 0]; solver's
+    // t interval stays inside [0, 1].
+    const t = await result.aggregate({ groupBy: ["model"], metric: "acc", ci: "t" });
+    for (const r of t) {
+      assert.equal(r.ci_method, "t");
+      assert.ok(r.ci_low! >= 0 && r.ci_high! <= 1, `${r.model}: [${r.ci_low}, ${r.ci_high}]`);
+    }
   } finally {
     f.close();
   }
@@ -130,31 +198,32 @@ Deno.test("aggregate rejects an unknown group key, listing every valid one", asy
   }
 });
 
-Deno.test("the leaderboard ranks models with seeded bootstrap intervals; equal means share a rank", async () => {
+Deno.test("the leaderboard ranks models with Wilson intervals and trial counts; equal means share a rank", async () => {
   const f = await openFixture();
   try {
     const result = await f.orchestrator.run(benchmark());
     const summaries = await Array.fromAsync(result.iterTrialSummaries());
-    const entry = (rank: number, model: string) => {
+    const entry = (rank: number, model: string, n: ReturnType<typeof counts>) => {
       const values = valuesOf(summaries, model, "acc.exact_match");
-      const b = stats.bootstrapCi(values, { seed: 7, resamples: 2000 });
-      const s = stats.summarize(values);
       return {
         rank,
         model,
         score: "acc",
         metric: "exact_match",
-        mean: s.mean,
-        stderr: s.se,
-        ci_low: b.low,
-        ci_high: b.high,
+        ...described(values),
         count: values.length,
-        trials: 14,
+        ...n,
+        clusters: null,
       };
     };
+    // flaky 12/12 (2 failed), solver 8/14 (3 invalid as wrong), echo 0/14 (6 invalid).
     assert.deepEqual(
       rounded(await result.leaderboard()),
-      rounded([entry(1, "flaky"), entry(2, "solver"), entry(3, "echo")]),
+      rounded([
+        entry(1, "flaky", counts(14, 12, 0, 2)),
+        entry(2, "solver", counts(14, 11, 3)),
+        entry(3, "echo", counts(14, 8, 6)),
+      ]),
     );
     const raw = await result.leaderboard({ metric: "raw" });
     assert.deepEqual(raw.map((r) => [r.rank, r.model, r.mean]), [
@@ -163,7 +232,12 @@ Deno.test("the leaderboard ranks models with seeded bootstrap intervals; equal m
       [1, "solver", 0],
     ]);
     const bySlice = await result.leaderboard({ by: "slice", ci: "t" });
-    assert.deepEqual(bySlice.map((r) => [r.rank, r.slice]), [[1, "text"], [2, "math"]]);
+    // math: 5 (solver) + 0 (echo) + 7 (flaky) right of 8 + 8 + 7 = 12/23; text: 3 + 0 + 5 of
+    // 6 + 6 + 5 = 8/17 (the echo's 6 invalid answers count as wrong).
+    assert.deepEqual(bySlice.map((r) => [r.rank, r.slice, r.mean, r.count]), [
+      [1, "math", 12 / 23, 23],
+      [2, "text", 8 / 17, 17],
+    ]);
     await assert.rejects(() => result.leaderboard({ by: "status" }), { code: "QUERY_INVALID" });
   } finally {
     f.close();
@@ -290,11 +364,11 @@ Deno.test("a score two slices share counts each trial once in every slice", asyn
     assert.equal(raw.length, 2, "listed once per slice");
     assert.equal(raw[0].hash, raw[1].hash, "one definition, one hash");
     const rows = await result.aggregate({ groupBy: ["slice"], metric: "raw" });
-    assert.deepEqual(rows.map((r) => [r.slice, r.count, r.trials]), [["math", 23, 24], [
-      "text",
-      17,
-      18,
-    ]]);
+    // 3 models × 8 math items (flaky's m3 failed) and × 6 text items (flaky's t3 failed).
+    assert.deepEqual(rows.map((r) => [r.slice, r.count, r.n_trials, r.n_scored, r.n_failed]), [
+      ["math", 23, 24, 23, 1],
+      ["text", 17, 18, 17, 1],
+    ]);
     const summaries = await Array.fromAsync(result.iterTrialSummaries());
     assert.equal(summaries.filter((s) => s.values["raw.exact_match"] !== undefined).length, 42);
   } finally {

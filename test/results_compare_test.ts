@@ -3,49 +3,116 @@
  * (`compareWith`, `themis compare`), checked against the stats module on the same pairs.
  */
 import assert from "node:assert/strict";
-import { type ExperimentResult, stats, type TrialSummary } from "../mod.ts";
+import { type ExperimentResult, stats } from "../mod.ts";
 import { runCli } from "./support/cli.ts";
 import { benchmark, openFixture, rounded } from "./results_fixture_test.ts";
 
 const KEY = "acc.exact_match";
 
-/** Values of `key` per item of one model, as `pairedCompare` aligns them. */
-function byItem(summaries: TrialSummary[], model: string, slice: string) {
-  const out = new Map<string, number>();
-  for (const s of summaries) {
-    if (s.model === model && s.slice === slice && typeof s.values[KEY] === "number") {
-      out.set(JSON.stringify([s.slice, s.promptVariant, s.paramsIndex, s.itemId]), s.values[KEY]!);
-    }
+/** One trial of one model for `acc`: its value (null: out of the mean) and its outcome. */
+interface ItemOutcome {
+  value: number | null;
+  status: "scored" | "invalid" | "failed";
+}
+
+/**
+ * Each trial of one model on one slice, keyed as `pairedCompare` aligns them: the value from
+ * the trial summaries, the outcome from the trial records (a failed generation, a parse that
+ * found no answer, else scored).
+ */
+async function byItem(result: ExperimentResult, model: string, slice: string) {
+  const summaries = new Map((await summariesOf(result)).map((s) => [s.trial, s]));
+  const out = new Map<string, ItemOutcome>();
+  for await (const t of result.iterTrials()) {
+    if (t.model !== model || t.slice !== slice) continue;
+    const cand = t.candidates[0];
+    const parse = cand.parses.find((p) => p.name === (slice === "math" ? "num" : "word"));
+    const status = cand.status === "failed"
+      ? "failed"
+      : parse?.status === "invalid"
+      ? "invalid"
+      : "scored";
+    const value = summaries.get(t.trial)!.values[KEY] ?? null;
+    out.set(JSON.stringify([t.slice, t.promptVariant, t.paramsIndex, t.itemId]), { value, status });
   }
   return out;
 }
 
+function sideCounts(side: Map<string, ItemOutcome>, name: "baseline" | "treatment") {
+  const n = (status: string) => [...side.values()].filter((o) => o.status === status).length;
+  return {
+    [`n_trials_${name}`]: side.size,
+    [`n_scored_${name}`]: n("scored"),
+    [`n_invalid_${name}`]: n("invalid"),
+    [`n_failed_${name}`]: n("failed"),
+  };
+}
+
 function expectedRow(
-  base: Map<string, number>,
-  treat: Map<string, number>,
+  base: Map<string, ItemOutcome>,
+  treat: Map<string, ItemOutcome>,
   extra: Record<string, unknown>,
-) {
-  const keys = [...base.keys()].filter((k) => treat.has(k)).sort();
-  const b = keys.map((k) => base.get(k)!);
-  const t = keys.map((k) => treat.get(k)!);
+): Record<string, unknown> {
+  const keys = [...base.keys()].filter((k) =>
+    treat.has(k) && base.get(k)!.value !== null && treat.get(k)!.value !== null
+  ).sort();
+  const b = keys.map((k) => base.get(k)!.value!);
+  const t = keys.map((k) => treat.get(k)!.value!);
+  const counts = {
+    ...sideCounts(base, "baseline"),
+    ...sideCounts(treat, "treatment"),
+  };
+  const unpaired = base.size + treat.size - 2 * keys.length;
+  if (keys.length === 0) {
+    return {
+      ...extra,
+      score: "acc",
+      metric: "exact_match",
+      unpaired,
+      n: 0,
+      baseline_mean: null,
+      treatment_mean: null,
+      delta: null,
+      se: null,
+      ci_low: null,
+      ci_high: null,
+      ci_method: null,
+      mde: null,
+      clusters: null,
+      test: null,
+      p_value: null,
+      p_adjusted: null as number | null,
+      wins: 0,
+      losses: 0,
+      ties: 0,
+      ...counts,
+    };
+  }
   const r = stats.pairedCompare(b, t, { seed: 7, resamples: 2000 });
+  const se = stats.summarize(t.map((x, i) => x - b[i])).se;
   return {
     ...extra,
     score: "acc",
     metric: "exact_match",
-    unpaired: base.size + treat.size - 2 * keys.length,
+    unpaired,
     n: r.n,
     baseline_mean: r.meanBaseline,
     treatment_mean: r.meanTreatment,
     delta: r.delta,
-    ci_low: r.ci.low,
-    ci_high: r.ci.high,
+    se,
+    // A 0/1 metric's delta lies in [-1, 1]: the paired bootstrap never leaves it.
+    ci_low: Math.max(-1, r.ci.low),
+    ci_high: Math.min(1, r.ci.high),
+    ci_method: "bootstrap",
+    mde: se === null ? null : stats.minimumDetectableEffect(se),
+    clusters: null,
     test: r.mcnemar ? "mcnemar" : "wilcoxon",
     p_value: r.mcnemar ? r.mcnemar.pValue : r.wilcoxon.pValue,
     p_adjusted: null as number | null,
     wins: r.wins,
     losses: r.losses,
     ties: r.ties,
+    ...counts,
   };
 }
 
@@ -53,9 +120,17 @@ Deno.test("pairedCompare aligns two models item by item and matches the stats mo
   const f = await openFixture();
   try {
     const result = await f.orchestrator.run(benchmark());
-    const summaries = await Array.fromAsync(result.iterTrialSummaries());
-    const rows = ["math", "text"].map((slice) =>
-      expectedRow(byItem(summaries, "solver", slice), byItem(summaries, "flaky", slice), { slice })
+    const rows = [];
+    for (const slice of ["math", "text"]) {
+      const solver = await byItem(result, "solver", slice);
+      const flaky = await byItem(result, "flaky", slice);
+      rows.push(expectedRow(solver, flaky, { slice }));
+    }
+    // Hand-derived: on math the solver answers 5 of 8 (3 "I don't know": invalid, 0), flaky 7
+    // (m3 failed: unpaired); on text solver 3 of 6, flaky 5 (t3 failed).
+    assert.deepEqual(
+      rows.map((r) => [r.slice, r.n, r.unpaired, r.n_invalid_baseline, r.n_failed_treatment]),
+      [["math", 7, 2, 3, 1], ["text", 5, 2, 0, 1]],
     );
     const p = rows.map((r) => r.p_value as number);
     const labels = { baseline: "solver", treatment: "flaky" };
@@ -90,8 +165,7 @@ Deno.test("pairedCompare names what is wrong with a condition or a grouping", as
       () => result.pairedCompare({ baseline: "gpt", treatment: "flaky" }),
       {
         code: "QUERY_INVALID",
-        message:
-          `Run ${result.runId} has no scored trial with gpt; model values: echo, flaky, solver`,
+        message: `Run ${result.runId} has no trial with gpt; model values: echo, flaky, solver`,
       },
     );
     await assert.rejects(
@@ -129,51 +203,29 @@ Deno.test("compareWith pairs two runs trial by trial and lists the items that fl
   const { f, a, b } = await twoRuns();
   try {
     const comparison = await a.compareWith(b, { metric: "acc" });
-    const [sa, sb] = [await summariesOf(a), await summariesOf(b)];
     const rows = [];
+    const items = new Map<string, [Map<string, ItemOutcome>, Map<string, ItemOutcome>]>();
     for (const model of ["echo", "flaky", "solver"]) {
       for (const slice of ["math", "text"]) {
-        const base = byItem(sa, model, slice);
-        const treat = byItem(sb, model, slice);
-        if (base.size + treat.size === 0) continue;
-        rows.push(
-          base.size && treat.size ? expectedRow(base, treat, { model, slice }) : {
-            ...expectedRow(new Map(), new Map(), { model, slice }),
-            unpaired: base.size + treat.size,
-          },
-        );
+        const base = await byItem(a, model, slice);
+        const treat = await byItem(b, model, slice);
+        items.set(`${model}|${slice}`, [base, treat]);
+        rows.push(expectedRow(base, treat, { model, slice }));
       }
     }
-    const tested = rows.filter((r) => r.test !== null && r.p_value !== null);
+    const tested = rows.filter((r) => r.p_value !== null);
     const adjusted = stats.holm(tested.map((r) => r.p_value as number));
     tested.forEach((r, i) => (r.p_adjusted = adjusted[i]));
-    const unpairedRow = (r: Record<string, unknown>) =>
-      r.n === 0
-        ? {
-          ...r,
-          baseline_mean: null,
-          treatment_mean: null,
-          delta: null,
-          ci_low: null,
-          ci_high: null,
-          test: null,
-          p_value: null,
-          wins: 0,
-          losses: 0,
-          ties: 0,
-        }
-        : r;
-    assert.deepEqual(rounded(comparison.rows), rounded(rows.map(unpairedRow)));
+    assert.deepEqual(rounded(comparison.rows), rounded(rows));
     assert.equal(comparison.baseline, a.runId);
     assert.equal(comparison.treatment, b.runId);
 
     const flips = [];
     for (const slice of ["math", "text"]) {
-      const base = byItem(sa, "solver", slice);
-      const treat = byItem(sb, "solver", slice);
-      for (const [key, value] of [...base].sort()) {
-        const other = treat.get(key);
-        if (other === undefined || other === value) continue;
+      const [base, treat] = items.get(`solver|${slice}`)!;
+      for (const [key, { value }] of [...base].sort()) {
+        const other = treat.get(key)?.value ?? null;
+        if (value === null || other === null || other === value) continue;
         const [, prompt_variant, params, item] = JSON.parse(key);
         flips.push({
           model: "solver",
@@ -228,11 +280,13 @@ Deno.test("themis compare prints paired deltas per model × slice and the flippe
     assert.match(table.stdout, new RegExp(`^baseline ${a.runId} → treatment ${b.runId}$`, "m"));
     assert.match(
       table.stdout,
-      /^model\s+slice\s+score\s+metric\s+n\s+unpaired\s+baseline\s+treatment\s+delta\s+ci\s+test\s+p\s+p_adj\s+w\/l\/t$/m,
+      /^model\s+slice\s+score\s+metric\s+n\s+unpaired\s+baseline\s+treatment\s+delta\s+ci\s+ci_method\s+mde\s+test\s+p\s+p_adj\s+w\/l\/t\s+n_trials b\/t\s+n_scored b\/t\s+n_invalid b\/t\s+n_failed b\/t$/m,
     );
+    // flaky is the same in both runs: 7 math pairs, all right, m3 failed on both sides
+    // (2 unpaired); se 0, so the MDE is 0.
     assert.match(
       table.stdout,
-      /^flaky\s+math\s+acc\s+exact_match\s+7\s+0\s+1\.0000\s+1\.0000\s+0\.0000\s+\[0\.0000, 0\.0000\]\s+mcnemar\s+1\.0000\s+1\.0000\s+0\/0\/7$/m,
+      /^flaky\s+math\s+acc\s+exact_match\s+7\s+2\s+1\.0000\s+1\.0000\s+0\.0000\s+\[0\.0000, 0\.0000\]\s+bootstrap\s+0\.0000\s+mcnemar\s+1\.0000\s+1\.0000\s+0\/0\/7\s+8\/8\s+7\/7\s+0\/0\s+1\/1$/m,
     );
     assert.match(table.stdout, /^flipped items: \d+$/m);
     const missing = await runCli(["compare", a.runId, "nope", "--store", f.store.root]);

@@ -1,6 +1,7 @@
 /** exportJson and persistArtifacts: the result as one JSON value, and as files in a folder. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { stats } from "../mod.ts";
 import { benchmark, openFixture, rounded } from "./results_fixture_test.ts";
 
 Deno.test("exportJson holds the plan, summary, aggregate, leaderboard, failures and trials", async () => {
@@ -72,11 +73,17 @@ Deno.test("persistArtifacts writes JSON, CSV, JSONL, Markdown and HTML files tha
     const aggregate = (await read("aggregate.csv")).trim().split("\n");
     assert.equal(
       aggregate[0],
-      "model,slice,prompt_variant,score,metric,mean,stderr,ci_low,ci_high,count,trials",
+      "model,slice,prompt_variant,score,metric,mean,stderr,ci_low,ci_high,ci_method,count," +
+        "n_trials,n_scored,n_invalid,n_failed,clusters",
     );
     assert.equal(aggregate.length, 1 + (await result.aggregate()).length);
     const board = (await read("leaderboard.csv")).trim().split("\n");
-    assert.match(board[1], /^1,flaky,acc,exact_match,1,0,1,1,12,14$/);
+    // flaky: 12 of 12 scored trials right (2 failed generations, out of the mean): Wilson.
+    const wilson = stats.wilsonInterval(12, 12);
+    assert.equal(
+      board[1],
+      `1,flaky,acc,exact_match,1,0,${wilson.low},${wilson.high},wilson,12,14,12,0,2,`,
+    );
     assert.equal(await read("report.md"), await result.report({ format: "md" }));
     assert.match(await read("report.html"), /^<!doctype html>/);
   } finally {

@@ -164,12 +164,10 @@ Deno.test("viewTimeline tells a candidate's lineage, output, scores and every ev
     assert.deepEqual(
       timeline.events.map((e) => [e.type, e.run === first.runId ? "first" : "second"]),
       [
-        ["trial.planned", "first"],
         ["generation.completed", "first"],
         ["parse.completed", "first"],
         ["score.completed", "first"],
         ["score.completed", "first"],
-        ["trial.planned", "second"],
         ["score.completed", "second"],
       ],
     );
@@ -264,13 +262,22 @@ Deno.test("a judged candidate's timeline holds the judge call; a verdict that di
       "score.failed",
       "JUDGE_UNPARSEABLE",
     ]]);
+    // The verdict that did not parse is an invalid score: 0 in the mean, counted, never hidden.
     const byStatus = await result.aggregate({ groupBy: ["status"] });
-    assert.deepEqual(byStatus.map((r) => [r.status, r.mean, r.count, r.trials]), [[
-      "completed",
-      1,
-      1,
-      1,
-    ], ["invalid", null, 0, 1]]);
+    assert.deepEqual(
+      byStatus.map((r) => [r.status, r.mean, r.count, r.n_trials, r.n_scored, r.n_invalid]),
+      [["invalid", 0, 1, 1, 0, 1], ["scored", 1, 1, 1, 1, 0]],
+    );
+    const [all] = await result.aggregate({ groupBy: [] });
+    assert.deepEqual([all.mean, all.count, all.n_invalid], [0.5, 2, 1]);
+    assert.deepEqual(
+      [result.summary?.scored, result.summary?.scoreInvalid, result.summary?.scoreFailed],
+      [1, 1, 0],
+    );
+    const [row] = await store.sql(
+      `select value, invalid, details->>'reason' as reason from scores where cand = '${c.cand}'`,
+    );
+    assert.deepEqual(row, { value: null, invalid: true, reason: "unparseable" });
   } finally {
     store.close();
     await server.close();

@@ -198,6 +198,45 @@ const CASES: Case[] = [
     line: 13,
   },
   {
+    name: "an unknown on_invalid policy",
+    file: "b.toml",
+    text: `benchmark_id = "b"\n${MODEL}${PROMPT}${SLICE}` +
+      `[[slices.scores]]\nname = "acc"\nmetrics = [{ id = "exact_match" }]\non_invalid = "drop"\n`,
+    code: "SPEC_INVALID",
+    path: "slices[0].scores[0].on_invalid",
+    line: 16,
+    message:
+      /on_invalid is "zero" \(an invalid answer scores the metric's failing value, the default\) or "exclude"/,
+  },
+  {
+    name: "an unknown interval method",
+    file: "b.toml",
+    text: `benchmark_id = "b"\n${MODEL}${PROMPT}${SLICE}` +
+      `[[slices.scores]]\nname = "acc"\nmetrics = [{ id = "exact_match" }]\nci = "normal"\n`,
+    code: "SPEC_INVALID",
+    path: "slices[0].scores[0].ci",
+    line: 16,
+    message: /ci is "wilson" or "clopper_pearson" \(0\/1 metrics\), "t" or "bootstrap"/,
+  },
+  {
+    name: "count_failed that is not a boolean",
+    file: "b.toml",
+    text: `benchmark_id = "b"\n${MODEL}${PROMPT}${SLICE}` +
+      `[[slices.scores]]\nname = "acc"\nmetrics = [{ id = "exact_match" }]\ncount_failed = "yes"\n`,
+    code: "SPEC_INVALID",
+    path: "slices[0].scores[0].count_failed",
+    line: 16,
+  },
+  {
+    name: "a cluster that is no field name",
+    file: "b.toml",
+    text: `benchmark_id = "b"\ncluster = "passage id"\n${MODEL}${PROMPT}${SLICE}`,
+    code: "SPEC_INVALID",
+    path: "cluster",
+    line: 2,
+    message: /cluster names an item field, e.g. "passage_id"/,
+  },
+  {
     name: "neither benchmark nor experiment",
     file: "b.toml",
     text: `name = "b"\n${MODEL}`,

@@ -1,12 +1,29 @@
-/** The shape of a projection definition and the SQL helpers the definitions share. */
+/** The shapes of the cache's tables and views, and the SQL helpers their definitions share. */
 
-/** One column of a projection: name, DuckDB type, what it holds (docs/sql.md). */
+/** One column: name, DuckDB type, what it holds (docs/sql.md). */
 export type Column = readonly [name: string, type: string, doc: string];
 
 /**
- * A projection: a table derived from the events (and the manifests), rebuilt from scratch or
- * updated for the keys that new events touched. Both paths run the same `select`, so the
- * table is identical either way.
+ * A projection of facts: one row per key (or per key and metric), the first fact winning. New
+ * events' rows are inserted as they are read (from the temp table `ev`, the events with their
+ * typed `data`), then only each touched key's winner is kept.
+ */
+export interface FactProjection {
+  name: string;
+  description: string;
+  columns: ReadonlyArray<Column>;
+  key: ReadonlyArray<string>;
+  /** Columns no two kept rows share (the key, plus `metric` for scores). */
+  unique: ReadonlyArray<string>;
+  /** Rows of the events in `ev` (same columns as the table, in any order: inserted by name). */
+  facts: string;
+  /** Order of a key's rows: the first wins (all rows of the winning event are kept). */
+  winner: string;
+}
+
+/**
+ * A projection derived from other tables, rebuilt from scratch or recomputed for the keys a
+ * refresh touched; both paths run the same `select`, so the table is identical either way.
  */
 export interface Projection {
   name: string;
@@ -15,12 +32,20 @@ export interface Projection {
   /** Columns of the unit of recomputation: every row of a key derives from that key's facts. */
   key: ReadonlyArray<string>;
   /**
-   * Key tuples to recompute, from the temp tables `delta` (the new events, same columns as
-   * `events`) and `changed_runs(run)` (runs whose manifest was read again).
+   * Key tuples to recompute, from the temp tables `ev` (the events read by this refresh) and
+   * `changed_runs(run)` (runs whose manifest or plan was read again).
    */
   affected: string;
   /** The rows of the keys in the temp table `scope`, or of every key when absent. */
   select(scope?: string): string;
+}
+
+/** A view computed at query time from the tables: always exact, nothing to maintain. */
+export interface View {
+  name: string;
+  description: string;
+  columns: ReadonlyArray<Column>;
+  select: string;
 }
 
 /**
@@ -42,15 +67,17 @@ export function rowsOf(
   return scope ? `(select * from ${table} semi join ${scope} using (${key.join(", ")}))` : table;
 }
 
-/** `create table` of a projection with its explicit column types. */
-export function createTableSql(projection: Projection): string {
-  const columns = projection.columns.map(([name, type]) => `${name} ${type}`).join(", ");
-  return `create table ${projection.name} (${columns})`;
+/** `create table` with explicit column types. */
+export function createTableSql(table: { name: string; columns: ReadonlyArray<Column> }): string {
+  const columns = table.columns.map(([name, type]) => `${name} ${type}`).join(", ");
+  return `create table ${table.name} (${columns})`;
 }
 
-// The first fact of a key wins: ordered by time, then run, then sequence, so the choice is
-// the same however the files were read.
-export const FIRST = "order by ts, run, seq";
+/**
+ * The first fact of a key wins: ordered by time, then run, then sequence, then segment file
+ * (two clones that wrote the same run), so the choice is the same however files were read.
+ */
+export const FIRST = "ts, run, seq, file";
 
 /** SQL string literal. */
 export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;

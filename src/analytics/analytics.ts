@@ -1,11 +1,26 @@
 import { errorMessage, isThemisError, ThemisError } from "../core/errors.ts";
 import { storePaths } from "../store/paths.ts";
-import { extname } from "node:path";
+import { extname, join, resolve } from "node:path";
 import { type CopyFormat, Database, type Row, type SqlParams } from "./duckdb.ts";
 import { BASE_TABLES } from "./projections.ts";
 import { refreshCache, type RefreshReport } from "./refresh.ts";
 
 export type { RefreshReport } from "./refresh.ts";
+
+/** DuckDB's memory bound unless the project sets one: the cache stays bounded at any size. */
+export const DEFAULT_MEMORY_LIMIT = "512MB";
+
+/** How the analytics database may use the machine (the project's `[analytics]`). */
+export interface AnalyticsOptions {
+  /** DuckDB `memory_limit` (default 512MB); what does not fit spills to `tempDirectory`. */
+  memoryLimit?: string;
+  /** DuckDB threads (default: the machine's cores). */
+  threads?: number;
+  /** Spill folder (default `<store>/.cache/duckdb-tmp`). */
+  tempDirectory?: string;
+  /** The cache file (default `<store>/.cache/analytics.duckdb`; `themis view` keeps its own). */
+  file?: string;
+}
 
 const COPY_FORMATS: Record<string, CopyFormat> = {
   ".csv": "csv",
@@ -38,20 +53,67 @@ export class Analytics {
     this.#cacheDir = cacheDir;
   }
 
-  /** Open the cache (or an in-memory copy when another process holds it) and refresh it. */
+  /**
+   * Open the cache and refresh it. When another process holds the cache file, build a copy in
+   * memory instead, or with `memoryFallback: false` fail with `STORE_LOCKED`.
+   */
   static async open(
-    root: string,
-    options: { refresh?: boolean; profile?: (step: string, ms: number) => void } = {},
+    storeRoot: string,
+    options: AnalyticsOptions & {
+      refresh?: boolean;
+      memoryFallback?: boolean;
+      profile?: (step: string, ms: number) => void;
+    } = {},
   ): Promise<Analytics> {
+    const analytics = await Analytics.#open(storeRoot, options, false);
+    return analytics!;
+  }
+
+  /**
+   * Bring the cache file up to date when no other process holds it (a run does this as it
+   * ends, so the first query after it is fast); false when the file was busy.
+   */
+  static async warm(storeRoot: string, options: AnalyticsOptions = {}): Promise<boolean> {
+    const analytics = await Analytics.#open(storeRoot, options, true);
+    analytics?.close();
+    return analytics !== undefined;
+  }
+
+  static async #open(
+    storeRoot: string,
+    options: AnalyticsOptions & {
+      refresh?: boolean;
+      memoryFallback?: boolean;
+      profile?: (step: string, ms: number) => void;
+    },
+    onlyIfFree: boolean,
+  ): Promise<Analytics | undefined> {
+    const root = resolve(storeRoot);
     const cacheDir = storePaths.cache(root);
     await Deno.mkdir(cacheDir, { recursive: true });
+    const settings = {
+      memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      threads: options.threads,
+      tempDirectory: options.tempDirectory ?? join(cacheDir, "duckdb-tmp"),
+      preserveOrder: false,
+    };
+    const file = options.file ?? storePaths.analytics(root);
     let db: Database;
     try {
-      db = await Database.open(storePaths.analytics(root));
+      db = await Database.open(file, settings);
     } catch (error) {
       // Another process holds the cache file: build a private copy in memory instead.
       if (!/lock/i.test(errorMessage(error))) throw error;
-      db = await Database.open(":memory:");
+      if (onlyIfFree) return undefined;
+      if (options.memoryFallback === false) {
+        throw new ThemisError(
+          "STORE_LOCKED",
+          `Another process holds the analytics cache "${file}": stop that process first`,
+          { file, cause: errorMessage(error) },
+          error,
+        );
+      }
+      db = await Database.open(":memory:", settings);
     }
     const analytics = new Analytics(root, db, cacheDir);
     try {
@@ -78,6 +140,11 @@ export class Analytics {
   /** Internal queries (trusted SQL, parameters allowed). */
   all(sql: string, params: SqlParams = []): Promise<Row[]> {
     return this.db.all(sql, params);
+  }
+
+  /** Internal queries whose rows come in chunks of about 2,048 as DuckDB produces them. */
+  stream(sql: string, params: SqlParams = []): AsyncGenerator<Row[]> {
+    return this.db.stream(sql, params);
   }
 
   /** A user's query: read-only (SELECT/EXPLAIN), rows as plain objects. */
@@ -136,11 +203,14 @@ export class Analytics {
     }
   }
 
-  /** A user's query with its column names and types. */
-  async query(query: string): Promise<{ columns: string[]; types: string[]; rows: Row[] }> {
+  /** A user's query with its column names and types (at most `maxRows` rows when given). */
+  async query(
+    query: string,
+    options: { maxRows?: number } = {},
+  ): Promise<{ columns: string[]; types: string[]; rows: Row[]; truncated: boolean }> {
     await this.#checkReadOnly(query);
     try {
-      return await this.db.query(query);
+      return await this.db.query(query, options);
     } catch (error) {
       if (isThemisError(error)) throw error;
       throw new ThemisError("SQL_INVALID", `Query failed: ${errorMessage(error)}`, { query });

@@ -1,53 +1,95 @@
 /**
- * The projections over the store's events and manifests (DESIGN §6), in build order. Bump
- * PROJECTION_VERSION when any of them (or the base tables) changes shape: caches built by
- * another version rebuild themselves. docs/sql.md documents every table and column.
+ * The tables and views of the analytics cache (DESIGN §6). Bump PROJECTION_VERSION when any of
+ * them changes shape: caches built by another version rebuild themselves. docs/sql.md
+ * documents every table and column.
  */
-import type { Projection } from "./_projection.ts";
-import { candidates, judgeCalls, parses, runTrials, scores, trials } from "./projections_facts.ts";
-import { failures, outcomes, runs, timeline, workItems } from "./projections_status.ts";
-import { MANIFEST_TABLE_NAMES, MANIFEST_TABLES } from "./manifest_tables.ts";
+import { type Column, createTableSql, type Projection } from "./_projection.ts";
+import { FACT_PROJECTIONS } from "./projections_facts.ts";
+import { outcomes, trials, workItems } from "./projections_status.ts";
+import { MANIFEST_TABLE_NAMES, MANIFEST_TABLES, PLAN_TABLE_NAMES } from "./manifest_tables.ts";
 
 export { type Column, createTableSql, type Projection } from "./_projection.ts";
+import { VIEWS } from "./views.ts";
+export { VIEWS };
+export { FACT_PROJECTIONS } from "./projections_facts.ts";
 
-/** Version of the projection definitions; a cache built by another version is rebuilt. */
-export const PROJECTION_VERSION = 2;
+/** Version of the cache's definitions; a cache built by another version is rebuilt. */
+export const PROJECTION_VERSION = 5;
 
-/** Explicit column types of an event line, for `read_json`. */
-export const EVENT_COLUMNS = `{v: 'INTEGER', seq: 'BIGINT', ts: 'VARCHAR', run: 'VARCHAR', ` +
-  `type: 'VARCHAR', trial: 'VARCHAR', cand: 'VARCHAR', overlay: 'VARCHAR', data: 'JSON'}`;
+/** Every event of every run, with the fields the views read (the facts are in their tables). */
+export const eventsTable: { name: string; description: string; columns: ReadonlyArray<Column> } = {
+  name: "events",
+  description: "one row per event of every run (envelope and the fields views read)",
+  columns: [
+    ["v", "integer", "event version"],
+    ["seq", "bigint", "sequence number in the run"],
+    ["ts", "timestamptz", "when it was recorded"],
+    ["run", "varchar", "run id"],
+    ["type", "varchar", "event type (docs/events.md)"],
+    ["trial", "varchar", "trial id (stage events)"],
+    ["cand", "varchar", "candidate id (stage events)"],
+    ["overlay", "varchar", "`gen`, `tf:<parse hash>` or `ev:<score hash>`"],
+    ["file", "varchar", "segment holding the event (`runs/<run>/events/…`)"],
+    ["name", "varchar", "parse or score name; metric of a judge call"],
+    ["kind", "varchar", "`invalid` or `error` (failed parses and scores)"],
+    ["code", "varchar", "error code (failures, retries, circuits)"],
+    ["message", "varchar", "error message"],
+    ["retryable", "boolean", "whether the policy retries the error"],
+    ["attempt", "integer", "attempt number (generations and retries)"],
+    ["latency_ms", "double", "wall time of a generation or judge call"],
+    ["delay_ms", "double", "backoff before the next attempt (retries)"],
+    ["executor", "varchar", "`pool`, `inline` or `import` (run.started)"],
+    ["source", "varchar", "`import` for imported facts"],
+    ["bundle", "varchar", "the bundle imported facts came from"],
+    ["invalid", "boolean", "a score recorded with nothing to score (its parse found no answer)"],
+  ],
+};
 
-/** The raw events, the manifests' tables and the bookkeeping of what the cache holds. */
+/** The narrow `events` rows of the events in the temp table `ev`. */
+export const EVENTS_FROM_EV = `
+  select v, seq, ts, run, type, trial, cand, overlay, file,
+    coalesce(data.name, data.metric) as name, data.kind as kind,
+    coalesce(data.error.code, data.code) as code,
+    coalesce(data.error.message, data.message) as message, data.error.retryable as retryable,
+    case when type like 'generation.%' then try_cast(data.attempts as integer)
+         when type = 'attempt.retried' then data.attempt::integer end as attempt,
+    data.latency_ms as latency_ms, data.delay_ms as delay_ms, data.executor as executor,
+    data.source as source, data.bundle as bundle, data.invalid as invalid
+  from ev`;
+
+/** Bookkeeping: the version, and exactly what was read of each file. */
 export const BASE_TABLES = `
 create table if not exists meta (key varchar primary key, value varchar);
-create table if not exists sources (file varchar primary key, bytes bigint not null);
-create table if not exists events (
-  v integer, seq bigint, ts varchar, run varchar, type varchar,
-  trial varchar, cand varchar, overlay varchar, data json
+create table if not exists sources (
+  file varchar primary key, run varchar, kind varchar, bytes bigint, mtime double,
+  sha256 varchar
 );
 ${MANIFEST_TABLES}`;
 
-/** Tables a version change drops (meta stays: it records the version). */
-export const BASE_TABLE_NAMES = ["sources", "events", ...MANIFEST_TABLE_NAMES];
+/** The derived projections, in build order (a projection reads only those before it). */
+export const PROJECTIONS: ReadonlyArray<Projection> = [trials, outcomes, workItems];
 
-/** `select` of a file's events with explicit columns. */
-export function readEventsSql(path: string): string {
-  const quoted = path.replaceAll("'", "''");
-  return `select v, seq, ts, run, type, trial, cand, overlay, data from read_json('${quoted}', ` +
-    `format = 'newline_delimited', columns = ${EVENT_COLUMNS}, maximum_object_size = 1073741824)`;
-}
-
-/** The projections, in build order (a projection reads only those before it). */
-export const PROJECTIONS: ReadonlyArray<Projection> = [
-  trials,
-  runTrials,
-  candidates,
-  parses,
-  scores,
-  judgeCalls,
-  outcomes,
-  failures,
-  timeline,
-  runs,
-  workItems,
+/** Tables a rebuild drops and creates again. */
+export const REBUILT_TABLES = [
+  "sources",
+  "events",
+  ...MANIFEST_TABLE_NAMES,
+  ...PLAN_TABLE_NAMES,
+  ...FACT_PROJECTIONS.map((p) => p.name),
+  ...PROJECTIONS.map((p) => p.name),
 ];
+
+/** Every table and view `docs/sql.md` documents, with its columns. */
+export const DOCUMENTED: ReadonlyArray<
+  { name: string; description: string; columns: ReadonlyArray<Column>; view?: boolean }
+> = [
+  eventsTable,
+  ...FACT_PROJECTIONS.filter((p) => p.name !== "v1_trials"),
+  ...PROJECTIONS,
+  ...VIEWS.map((v) => ({ ...v, view: true })),
+];
+
+/** `create table` of every table but the base ones. */
+export function createDataTablesSql(): string {
+  return [eventsTable, ...FACT_PROJECTIONS, ...PROJECTIONS].map(createTableSql).join(";\n");
+}

@@ -1,13 +1,71 @@
 /**
- * Projections of status and time: the outcome of every overlay, failures, the timeline of
- * stage events, runs, and every run's work items with the status the events give them.
+ * Derived projections: trials (from the runs' plans), the outcome of every overlay, and every
+ * run's work items with the status the events of the whole store give them.
  */
 import { eventsOf, type Projection, rowsOf } from "./_projection.ts";
 
-const OVERLAY_KEY = ["cand", "overlay"];
-const RUN_KEY = ["run"];
+const TRIAL_KEY = ["trial"];
 
-const STAGE_OF_OVERLAY = `case when overlay = 'gen' then 'generation'
+/** The earliest start of each run (runs never started sort last). */
+const RUN_STARTS = `(select run, min(ts) as started from events where type = 'run.started'
+  group by run)`;
+
+/** One row per trial, from the plan of the first run that planned it. */
+export const trials: Projection = {
+  name: "trials",
+  description: "one row per trial of the store (however many runs planned it)",
+  columns: [
+    ["trial", "varchar", "trial id (content hash)"],
+    ["benchmark_id", "varchar", "benchmark (or experiment) id"],
+    ["slice_id", "varchar", "slice (task) id"],
+    ["model_id", "varchar", "model id"],
+    ["provider", "varchar", "model provider"],
+    ["prompt_variant_id", "varchar", "prompt variant id"],
+    ["item_id", "varchar", "dataset item id"],
+    ["params_index", "integer", "index of the inference parameters in the grid"],
+    ["params", "json", "inference parameters"],
+    ["dimensions", "json", "the slice's dimensions"],
+    ["item", "json", "item payload (null when `store_item_payloads = false`)"],
+    ["messages", "json", "rendered prompt messages (null without payloads)"],
+    ["first_run", "varchar", "the first run (by its first start, then id) whose plan lists it"],
+  ],
+  key: TRIAL_KEY,
+  affected: `select distinct p.trial from plan_trials p semi join changed_runs using (run)
+    union select distinct trial from ev where type = 'trial.planned'
+    union select distinct trial from trials semi join changed_runs c on c.run = first_run`,
+  select: (scope) => `
+    with p as (select * from ${rowsOf("plan_trials", scope, TRIAL_KEY)}),
+    firsts as (
+      select p.* from p left join ${RUN_STARTS} s using (run)
+      qualify row_number() over (partition by trial order by s.started nulls last, run) = 1
+    ),
+    payloads as (
+      select run, task, item, any_value(payload) as payload from plan_trials
+      where payload is not null and run in (select run from firsts) group by all
+    ),
+    rendered as (
+      select run, task, prompt, item, any_value(messages) as messages from plan_trials
+      where messages is not null and run in (select run from firsts) group by all
+    )
+    select f.trial, m.benchmark_id, f.task as slice_id, f.model as model_id, mm.provider,
+      f.prompt as prompt_variant_id, f.item as item_id, f.params as params_index,
+      mt.params, mt.dimensions, coalesce(pl.payload, v1.item) as item,
+      coalesce(to_json(r.messages), v1.messages) as messages, f.run as first_run
+    from firsts f
+    left join manifest_runs m on m.run = f.run
+    left join manifest_models mm on mm.run = f.run and mm.model_id = f.model
+    left join manifest_tasks mt on mt.run = f.run and mt.task = f.task
+      and mt.params_index = f.params
+    left join payloads pl on pl.run = f.run and pl.task = f.task and pl.item = f.item
+    left join rendered r on r.run = f.run and r.task = f.task and r.prompt = f.prompt
+      and r.item = f.item
+    left join v1_trials v1 on v1.trial = f.trial`,
+};
+
+const OVERLAY_KEY = ["cand", "overlay"];
+
+/** Stage of an overlay name. */
+export const STAGE_OF_OVERLAY = `case when overlay = 'gen' then 'generation'
   when overlay like 'tf:%' then 'parse' else 'score' end`;
 
 /** The outcome of each overlay of each candidate: the first final fact, else the last error. */
@@ -26,20 +84,21 @@ export const outcomes: Projection = {
     ["failures", "integer", "failed attempts recorded for this overlay across all runs"],
   ],
   key: OVERLAY_KEY,
-  affected: `select distinct cand, overlay from delta where type in ('generation.completed',
+  affected: `select distinct cand, overlay from ev where type in ('generation.completed',
     'generation.failed', 'parse.completed', 'parse.failed', 'score.completed', 'score.failed')`,
   select: (scope) => `
     with facts as (
-      select cand, trial, overlay, run, seq, ts,
-        case when type like '%.completed' then 'completed'
-             when (data->>'kind') = 'invalid' then 'invalid' else 'failed' end as status
+      select cand, trial, overlay, run, seq, ts, file,
+        case when type = 'score.completed' and invalid then 'invalid'
+             when type like '%.completed' then 'completed'
+             when kind = 'invalid' then 'invalid' else 'failed' end as status
       from ${eventsOf(scope, OVERLAY_KEY)}
       where type in ('generation.completed', 'generation.failed', 'parse.completed',
         'parse.failed', 'score.completed', 'score.failed')
     )
     select cand, trial, overlay, ${STAGE_OF_OVERLAY} as stage,
       case when overlay = 'gen' then null else substr(overlay, 4) end as hash,
-      status, run, ts::timestamptz as ts,
+      status, run, ts,
       (count(*) filter (where status = 'failed') over (partition by cand, overlay))::integer
         as failures
     from facts
@@ -47,155 +106,8 @@ export const outcomes: Projection = {
       partition by cand, overlay
       order by (status <> 'failed') desc,
         case when status <> 'failed' then ts end, case when status <> 'failed' then run end,
-        case when status <> 'failed' then seq end, ts desc, run desc, seq desc) = 1`,
-};
-
-/** Every failure and retry, one row per event. */
-export const failures: Projection = {
-  name: "failures",
-  description: "every failure and retry, one row per event",
-  columns: [
-    ["run", "varchar", "run id"],
-    ["type", "varchar", "generation.failed | attempt.retried | parse.failed | score.failed"],
-    ["trial", "varchar", "trial id"],
-    ["cand", "varchar", "candidate id"],
-    ["overlay", "varchar", "overlay of the failed work"],
-    ["code", "varchar", "error code (`PROVIDER_TIMEOUT`, `JUDGE_UNPARSEABLE`, …)"],
-    ["message", "varchar", "error message"],
-    ["retryable", "boolean", "whether the policy retries this code"],
-    ["attempt", "integer", "attempt number (generation failures and retries)"],
-    ["ts", "timestamptz", "when it was recorded"],
-    ["seq", "bigint", "sequence number of the event in its run"],
-    ["stage", "varchar", "generation | parse | score"],
-    ["delay_ms", "double", "backoff before the next attempt (retries)"],
-  ],
-  key: RUN_KEY,
-  affected: `select distinct run from delta`,
-  select: (scope) => `
-    select run, type, trial, cand, overlay,
-      data->'error'->>'code' as code, data->'error'->>'message' as message,
-      (data->'error'->>'retryable')::boolean as retryable,
-      case type when 'generation.failed' then (data->>'attempts')::integer
-                when 'attempt.retried' then (data->>'attempt')::integer end as attempt,
-      ts::timestamptz as ts, seq, ${STAGE_OF_OVERLAY} as stage,
-      (data->>'delay_ms')::double as delay_ms
-    from ${eventsOf(scope, RUN_KEY)}
-    where type in ('generation.failed', 'score.failed', 'attempt.retried')
-       or (type = 'parse.failed' and (data->>'kind') = 'error')`,
-};
-
-/** One row per event of every run, with the durations the events tell. */
-export const timeline: Projection = {
-  name: "timeline",
-  description: "one row per event of every run, in order, with durations",
-  columns: [
-    ["run", "varchar", "run id"],
-    ["seq", "bigint", "sequence number in the run"],
-    ["ts", "timestamptz", "when it was recorded"],
-    ["type", "varchar", "event type"],
-    ["stage", "varchar", "run | plan | generation | parse | score | judge"],
-    ["trial", "varchar", "trial id (stage events)"],
-    ["cand", "varchar", "candidate id (stage events)"],
-    ["overlay", "varchar", "overlay (stage events)"],
-    ["name", "varchar", "parse or score name; metric of a judge call"],
-    [
-      "status",
-      "varchar",
-      "started | finished | planned | completed | invalid | failed | retried | opened",
-    ],
-    ["duration_ms", "double", "work time: generation and judge latency; run span for run.finished"],
-    ["wait_ms", "double", "backoff before the next attempt (retries)"],
-    ["since_prev_ms", "double", "time since the previous event of the same run"],
-    ["elapsed_ms", "double", "time since the run (last) started"],
-    ["attempt", "integer", "attempt number (generations and retries)"],
-    ["code", "varchar", "error code of failures"],
-  ],
-  key: RUN_KEY,
-  affected: `select distinct run from delta`,
-  select: (scope) => `
-    with e as (
-      select *, ts::timestamptz as t,
-        max(case when type = 'run.started' then ts::timestamptz end) over (
-          partition by run order by seq rows between unbounded preceding and current row)
-          as started
-      from ${eventsOf(scope, RUN_KEY)}
-    )
-    select run, seq, t as ts, type,
-      case when type in ('run.started', 'run.finished', 'circuit.opened') then 'run'
-           when type = 'trial.planned' then 'plan'
-           when type in ('generation.completed', 'generation.failed', 'attempt.retried')
-             then 'generation'
-           when type like 'parse.%' then 'parse' when type like 'score.%' then 'score'
-           when type = 'judge.completed' then 'judge' else 'other' end as stage,
-      trial, cand, overlay, coalesce(data->>'name', data->>'metric') as name,
-      case when type = 'run.started' then 'started' when type = 'run.finished' then 'finished'
-           when type = 'trial.planned' then 'planned' when type = 'attempt.retried' then 'retried'
-           when type = 'circuit.opened' then 'opened'
-           when type like '%.completed' then 'completed'
-           when (data->>'kind') = 'invalid' then 'invalid' else 'failed' end as status,
-      case when type in ('generation.completed', 'judge.completed')
-             then (data->>'latency_ms')::double
-           when type = 'run.finished' then (epoch_ms(t) - epoch_ms(started))::double
-      end as duration_ms,
-      (data->>'delay_ms')::double as wait_ms,
-      (epoch_ms(t) - epoch_ms(lag(t) over (partition by run order by seq)))::double
-        as since_prev_ms,
-      (epoch_ms(t) - epoch_ms(started))::double as elapsed_ms,
-      case when type like 'generation.%' then (data->>'attempts')::integer
-           when type = 'attempt.retried' then (data->>'attempt')::integer end as attempt,
-      data->'error'->>'code' as code
-    from e`,
-};
-
-/** One row per run: its plan (manifest) and what its events say. */
-export const runs: Projection = {
-  name: "runs",
-  description: "one row per run: its plan (from the manifest) and what its events say",
-  columns: [
-    ["run", "varchar", "run id"],
-    ["started_at", "timestamptz", "first `run.started`"],
-    ["finished_at", "timestamptz", "last `run.finished`"],
-    ["starts", "bigint", "executions (1 + resumes)"],
-    ["status", "varchar", "planned (no events) | interrupted | finished"],
-    ["trials", "bigint", "trials the run reached (`trial.planned` events)"],
-    ["generations", "bigint", "generations this run made"],
-    ["generation_failures", "bigint", "failed generations this run recorded"],
-    ["scores", "bigint", "scores this run computed"],
-    ["events", "bigint", "events in the run's log"],
-    ["kind", "varchar", "benchmark | experiment"],
-    ["benchmark_id", "varchar", "benchmark (or experiment) id"],
-    ["project_name", "varchar", "project that planned the run"],
-    ["planned_trials", "bigint", "trials in the plan"],
-    ["planned_candidates", "bigint", "candidates in the plan"],
-    ["planned_parses", "bigint", "parse work items in the plan"],
-    ["planned_scores", "bigint", "score work items in the plan"],
-  ],
-  key: RUN_KEY,
-  affected: `select distinct run from delta union select run from changed_runs`,
-  select: (scope) => `
-    with ev as (
-      select run,
-        min(ts) filter (where type = 'run.started')::timestamptz as started_at,
-        max(ts) filter (where type = 'run.finished')::timestamptz as finished_at,
-        count(*) filter (where type = 'run.started') as starts,
-        case when max(seq) filter (where type = 'run.finished') >
-                  max(seq) filter (where type = 'run.started') then 'finished'
-             else 'interrupted' end as status,
-        count(*) filter (where type = 'trial.planned') as trials,
-        count(*) filter (where type = 'generation.completed') as generations,
-        count(*) filter (where type = 'generation.failed') as generation_failures,
-        count(*) filter (where type = 'score.completed') as scores,
-        count(*) as events
-      from ${eventsOf(scope, RUN_KEY)} group by run
-    )
-    select run, ev.started_at, ev.finished_at, coalesce(ev.starts, 0) as starts,
-      coalesce(ev.status, 'planned') as status, coalesce(ev.trials, 0) as trials,
-      coalesce(ev.generations, 0) as generations,
-      coalesce(ev.generation_failures, 0) as generation_failures,
-      coalesce(ev.scores, 0) as scores, coalesce(ev.events, 0) as events,
-      m.kind, m.benchmark_id, m.project_name, m.planned_trials, m.planned_candidates,
-      m.planned_parses, m.planned_scores
-    from ev full outer join ${rowsOf("manifest_runs", scope, RUN_KEY)} m using (run)`,
+        case when status <> 'failed' then seq end, case when status <> 'failed' then file end,
+        ts desc, run desc, seq desc, file desc) = 1`,
 };
 
 const WORK_KEY = ["run", "cand", "overlay"];
@@ -204,7 +116,7 @@ const WORK_KEY = ["run", "cand", "overlay"];
 // for a generation or a parse, the items that were skipped or unblocked by it.
 const WORK_AFFECTED = `
   with facts as (
-    select distinct cand, overlay from delta where type in ('generation.completed',
+    select distinct cand, overlay from ev where type in ('generation.completed',
       'generation.failed', 'parse.completed', 'parse.failed', 'score.completed', 'score.failed')
   )
   select w.run, w.cand, w.overlay from work_items w join facts f on f.cand = w.cand
@@ -273,7 +185,7 @@ export const workItems: Projection = {
     decided as (
       select *,
         case when own in ('completed', 'invalid') then own
-             when stage <> 'generation' and (gen is distinct from 'completed'
+             when stage <> 'generation' and ((gen is not null and gen <> 'completed')
                or (stage = 'score' and parsed = 'invalid')) then 'skipped'
              when own = 'failed' then 'failed' else 'pending' end as status
       from joined

@@ -1,6 +1,5 @@
 import { dirname, relative, resolve } from "node:path";
 import { Orchestrator } from "../orchestrator/orchestrator.ts";
-import { Store } from "../orchestrator/store.ts";
 import { findProjectFile, type LoadedSpec, loadSpecFile } from "../spec/load_spec.ts";
 import type { CliIo } from "./io.ts";
 
@@ -32,14 +31,16 @@ export async function openOrchestrator(
   io: CliIo,
   specFile?: string,
 ): Promise<Orchestrator> {
-  const store = flags.store ? Store.open(resolve(io.cwd, flags.store)) : undefined;
+  const storeRoot = flags.store ? resolve(io.cwd, flags.store) : undefined;
   let projectFile = flags.project ? resolve(io.cwd, flags.project) : undefined;
   if (projectFile === undefined && specFile !== undefined) {
     projectFile = await findProjectFile(dirname(resolve(io.cwd, specFile)));
   }
   projectFile ??= await findProjectFile(io.cwd);
-  if (projectFile !== undefined) return await Orchestrator.fromProjectFile(projectFile, { store });
-  return Orchestrator.fromProjectSpec({ project_name: "default" }, { baseDir: io.cwd, store });
+  if (projectFile !== undefined) {
+    return await Orchestrator.fromProjectFile(projectFile, { storeRoot });
+  }
+  return Orchestrator.fromProjectSpec({ project_name: "default" }, { baseDir: io.cwd, storeRoot });
 }
 
 /** Load a spec file given on the command line. */

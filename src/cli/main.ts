@@ -11,11 +11,15 @@ import { resumeCommand } from "./commands/resume.ts";
 import { planCommand } from "./commands/plan.ts";
 import { runsCommand, statusCommand } from "./commands/status.ts";
 import { submitCommand } from "./commands/submit.ts";
+import { cancelCommand } from "./commands/cancel.ts";
 import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
 import { estimateCommand } from "./commands/estimate.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { describeCommand } from "./commands/describe.ts";
+import { migrateCommand, packCommand } from "./commands/store.ts";
+import { viewCommand } from "./commands/view.ts";
+import { checkCommand } from "./commands/check.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 
@@ -31,6 +35,8 @@ Commands:
   resume <run>      continue a run: missing and failed work only
   plan <spec>       plan only: what will run, what is reused and from which runs
   submit <spec>     persist the plan and hand it to the execution backend
+                    (batch: a provider's Batch API; worker_pool: shards on a scheduler)
+  cancel <run>      cancel a run's provider batches
   status <run>      where a run stands (from the events; true after a crash)
   runs              list the store's runs with status and counts
   estimate <spec>   pending work, tokens and cost, without running anything
@@ -41,6 +47,10 @@ Commands:
   sql "<query>"     read-only SQL over the store's projections
   report <run>      a run's report: Markdown, CSV, JSON, LaTeX or offline HTML
   compare <a> <b>   paired deltas between two runs, with CIs, p-values and flips
+  check <run>       exit 8 when a score is below a --fail-under threshold (CI)
+  pack [run …]      close the segments an interrupted run left open (ready to commit)
+  migrate [run …]   rewrite version 1 run directories in the current layout
+  view              browse the store in a browser, live: runs, results, items, SQL
   validate <file>   check a spec or project file without running it
   schema [kind]     print the JSON Schema of benchmark, experiment or project specs
 
@@ -48,7 +58,8 @@ Run "themis <command> --help" for a command's options.
 
 Exit codes: 0 ok · 1 internal error · 2 usage · 3 spec, plugin or dataset error ·
 4 store error · 5 run finished but some work failed · 6 query error ·
-7 stopped by the cost budget · 8 stopped by a circuit breaker · 130 interrupted
+7 work left pending (a provider's circuit opened) · 8 a score below --fail-under ·
+130 interrupted
 `;
 
 type Handler = (args: string[], io: CliIo) => number | Promise<number>;
@@ -63,6 +74,7 @@ const COMMANDS: Record<string, Handler> = {
   resume: resumeCommand,
   plan: planCommand,
   submit: submitCommand,
+  cancel: cancelCommand,
   status: statusCommand,
   runs: runsCommand,
   estimate: estimateCommand,
@@ -73,9 +85,16 @@ const COMMANDS: Record<string, Handler> = {
   sql: sqlCommand,
   report: reportCommand,
   compare: compareCommand,
+  check: checkCommand,
+  pack: packCommand,
+  migrate: migrateCommand,
+  view: viewCommand,
   validate: validateCommand,
   schema: schemaCommand,
 };
+
+/** The names of every CLI command. */
+export const COMMAND_NAMES: ReadonlyArray<string> = Object.keys(COMMANDS);
 
 function printError(error: unknown, io: CliIo): void {
   const red = io.errIsTerminal ? chalk.red : (t: string) => t;

@@ -27,12 +27,32 @@ export function formatProgress(snapshot: RunProgressSnapshot, bars: boolean): st
         (s.skipped ? ` skipped ${s.skipped}` : ""),
     );
   }
-  const rate = snapshot.throughput === null ? "–" : `${snapshot.throughput.toFixed(1)}/s`;
+  const running = snapshot.status === "running";
   lines.push(
-    `rate ${rate}  eta ${duration(snapshot.etaSeconds)}` +
+    (running ? "" : `${snapshot.status}  `) + `rate ${rateText(snapshot)}` +
+      (running ? `  eta ${duration(snapshot.etaSeconds)}` : "") +
       (snapshot.cost > 0 ? `  cost ${snapshot.cost.toFixed(4)}` : ""),
   );
   return lines;
+}
+
+/**
+ * A snapshot's rate with what it counts: generation requests or work items per second.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rateText } from "./progress.ts";
+ * assert.equal(rateText({ throughput: 2.25, throughputUnit: "requests" }), "2.3 requests/s");
+ * assert.equal(rateText({ throughput: 40, throughputUnit: "items" }), "40.0 items/s");
+ * assert.equal(rateText({ throughput: null }), "–");
+ * ```
+ */
+export function rateText(
+  snapshot: Pick<RunProgressSnapshot, "throughput" | "throughputUnit">,
+): string {
+  if (snapshot.throughput === null) return "–";
+  return `${snapshot.throughput.toFixed(1)} ${snapshot.throughputUnit ?? "items"}/s`;
 }
 
 /**

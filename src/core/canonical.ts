@@ -34,7 +34,14 @@ export function canonicalJson(value: unknown): string {
         return out + "]";
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
+      const keys = Object.keys(obj);
+      // Most objects are written with their keys in order already: sort only when they are not.
+      for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1] > keys[i]) {
+          keys.sort();
+          break;
+        }
+      }
       let out = "{";
       let first = true;
       for (const key of keys) {

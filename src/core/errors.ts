@@ -17,10 +17,13 @@ export type ErrorCode =
   | "PROVIDER_MALFORMED"
   | "PROVIDER_NETWORK"
   | "JUDGE_UNPARSEABLE"
+  | "SANDBOX_FAILED"
   | "STORE_CORRUPT"
   | "STORE_LOCKED"
   | "STORE_IO"
+  | "STORE_NOT_FOUND"
   | "RUN_NOT_FOUND"
+  | "RUN_AMBIGUOUS"
   | "RUN_CONFLICT"
   | "MISSING_GENERATIONS"
   | "BUNDLE_INVALID"
@@ -29,7 +32,13 @@ export type ErrorCode =
   | "SQL_READ_ONLY"
   | "QUERY_INVALID"
   | "USAGE"
+  | "PORT_IN_USE"
   | "CANCELLED"
+  | "BATCH_UNSUPPORTED"
+  | "BATCH_EXPIRED"
+  | "BATCH_CANCELLED"
+  | "BATCH_FAILED"
+  | "BATCH_RESULT_MISSING"
   | "INTERNAL";
 
 /** One issue inside a multi-issue error (spec validation lists every issue at once). */

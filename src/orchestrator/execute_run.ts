@@ -1,4 +1,8 @@
 import { ThemisError } from "../core/errors.ts";
+import type { RunSummary } from "../store/checkpoint.ts";
+import { pendingWork } from "../run/candidate_task.ts";
+import { GEN_OVERLAY, type NewEvent } from "../store/events.ts";
+import type { StoreState } from "../store/store_state.ts";
 import type { Stage } from "../plan/check_plugins.ts";
 import type { RunPlan } from "../plan/plan_run.ts";
 import type { Registry } from "../plugins/registry.ts";
@@ -10,8 +14,8 @@ import { secretReader } from "../run/secrets.ts";
 import type { TelemetryBus } from "../run/telemetry.ts";
 import type { ProjectSpec } from "../spec/schemas.ts";
 import type { ExecutionSummary } from "../results/experiment_result.ts";
-import { preflight } from "./preflight.ts";
-import { activeStage, rateAndEta, type RunProgressSnapshot } from "./run_progress.ts";
+import { pendingCalls, preflight } from "./preflight.ts";
+import { activeStage, liveRate, type RunProgressSnapshot } from "./run_progress.ts";
 import type { Store } from "./store.ts";
 import { TOOL_VERSION } from "./version.ts";
 
@@ -56,8 +60,9 @@ function chooseExecutor(
 }
 
 /**
- * Execute a planned run: check the models can be called, take the run's lock, fold the store,
- * and walk the plan between a `run.started` and a `run.finished` event.
+ * Execute a planned run: take the run's lock, fold the store, check the models that still have
+ * work can be called, and walk the plan between a `run.started` and a `run.finished` event. A finished run with
+ * nothing left to do writes nothing.
  */
 export async function executeRun(
   plan: RunPlan,
@@ -65,14 +70,21 @@ export async function executeRun(
   options: ExecuteRunOptions,
 ): Promise<ExecutionCounts> {
   const { manifest } = plan;
+  const runId = manifest.run_id;
   const { store, registry, project, telemetry } = options;
-  preflight(plan.experiment, registry, stages, secretReader(options.runtime));
-  const open = await store.runs.openRun(manifest.run_id);
+  const open = await store.runs.openRun(runId);
   const { executor, note } = chooseExecutor(registry, project, options.runtime);
+  let tally: ProgressTally | undefined;
   try {
-    const { state, planned } = await store.runs.loadState({ plannedIn: manifest.run_id });
-    if (!stages.includes("generation")) requireGenerations(plan, state.generations);
-    open.writer.append({
+    const state = await store.runs.loadState({ known: new Map([[runId, open.checkpoint]]) });
+    // Only models and judges with work left are called, so only they need their keys.
+    preflight(plan.experiment, registry, stages, secretReader(options.runtime), {
+      plan,
+      pending: state.size === 0 ? undefined : pendingCalls(plan, state, stages),
+    });
+    if (!stages.includes("generation")) requireGenerations(plan, state);
+    await store.runs.collectPayloads(state, payloadsNeeded(plan, state, stages));
+    const started: NewEvent = {
       type: "run.started",
       data: {
         stages,
@@ -81,26 +93,27 @@ export async function executeRun(
         tool_version: TOOL_VERSION,
         counts: manifest.counts,
       },
-    });
-    telemetry.emit({ type: "run.started", runId: manifest.run_id });
+    };
+    if (state.runFinished(runId)) open.writer.defer([started]);
+    else open.writer.append(started);
+    telemetry.emit({ type: "run.started", runId });
     const c = manifest.counts;
-    const tally = new ProgressTally({
+    tally = new ProgressTally({
       generation: stages.includes("generation") ? c.candidates : 0,
       parse: stages.includes("parse") ? c.parses : 0,
       score: stages.includes("score") ? c.scores : 0,
     });
     const startedAt = new Date();
     const onSnapshot = options.progress?.onSnapshot;
+    const t = tally;
     const counts = await executePlan({
       plan,
       state,
-      plannedInRun: planned,
       writer: open.writer,
       executor,
       policy: project.execution_policy,
       stages,
       hooks: plan.experiment.hooks,
-      storeItemPayloads: project.storage.store_item_payloads,
       runtime: options.runtime,
       signal: options.signal,
       telemetry,
@@ -108,34 +121,63 @@ export async function executeRun(
       pricing: project.pricing,
       maxCost: options.maxCost,
       onProgress: onSnapshot &&
-        ((now) => onSnapshot(liveSnapshot(manifest.run_id, tally, now, startedAt))),
+        ((c) => onSnapshot(liveSnapshot(runId, t, c, { startedAt, now: new Date() }))),
     });
-    open.writer.append({
-      type: "run.finished",
-      data: {
-        stages,
-        counts: { ...counts },
-        cancelled: options.signal?.aborted ?? false,
-        stopped: counts.stopped,
-      },
-    });
-    telemetry.emit({ type: "run.finished", runId: manifest.run_id });
+    const ended = options.signal?.aborted ? "interrupted" : "finished";
+    onSnapshot?.(liveSnapshot(runId, t, counts, { startedAt, now: new Date(), ended }));
+    if (open.writer.wrote) {
+      open.writer.append({
+        type: "run.finished",
+        data: {
+          stages,
+          counts: { ...counts },
+          cancelled: options.signal?.aborted ?? false,
+          stopped: counts.stopped,
+        },
+      });
+    }
+    telemetry.emit({ type: "run.finished", runId });
     return counts;
   } finally {
-    open.close();
     await executor.close();
+    await open.close(tally && runSummary(stages, tally));
   }
 }
 
+/**
+ * What a checkpoint remembers of an execution, valid while the store is unchanged: the work
+ * of each stage it ran, so a resume with nothing to do answers without planning again.
+ */
+function runSummary(stages: Stage[], tally: ProgressTally): RunSummary {
+  const work = tally.stages();
+  const left = stages.some((s) => work[s].pending + work[s].running + work[s].failed > 0);
+  return { stages, complete: !left, work };
+}
+
+/**
+ * Candidates whose generation the store holds and whose parses or scores are still to do:
+ * their texts, answers and judge answers must be read from the events. None on a fresh run.
+ */
+function payloadsNeeded(plan: RunPlan, state: StoreState, stages: Stage[]): Set<string> {
+  const want = new Set<string>();
+  if (state.size === 0 || !(stages.includes("parse") || stages.includes("score"))) return want;
+  for (const trial of plan.iterTrials()) {
+    for (const candidate of trial.candidates) {
+      if (state.fact(candidate.id, GEN_OVERLAY)?.status !== "completed") continue;
+      const work = pendingWork(trial, candidate, { plan, state, stages });
+      if (work.parses.length > 0 || work.scores.length > 0) want.add(candidate.id);
+    }
+  }
+  return want;
+}
+
 /** Transform and evaluate need generations: name how many trials have none. */
-function requireGenerations(
-  plan: RunPlan,
-  generations: Map<string, { status: string }>,
-): void {
+function requireGenerations(plan: RunPlan, state: StoreState): void {
   let trials = 0;
   let candidates = 0;
   for (const trial of plan.iterTrials()) {
-    const missing = trial.candidates.filter((c) => generations.get(c.id) === undefined).length;
+    const missing = trial.candidates.filter((c) => state.fact(c.id, GEN_OVERLAY) === undefined)
+      .length;
     if (missing > 0) trials++;
     candidates += missing;
   }
@@ -149,25 +191,37 @@ function requireGenerations(
   }
 }
 
-/** A live snapshot from the scheduler's tally. */
+/**
+ * A snapshot from the scheduler's tally: `running` while it executes; once it returns,
+ * `finished` (or `interrupted` when cancelled) with no ETA, so the last line a progress
+ * renderer prints never promises an end that will not come.
+ */
 function liveSnapshot(
   runId: string,
   tally: ProgressTally,
   counts: ExecutionCounts,
-  startedAt: Date,
+  times: { startedAt: Date; now: Date; ended?: "finished" | "interrupted" },
 ): RunProgressSnapshot {
   const stages = tally.stages();
-  const done = counts.generated + counts.generationFailed + counts.parsed + counts.parseInvalid +
-    counts.parseFailed + counts.scored + counts.scoreFailed;
-  const left = stages.generation.pending + stages.parse.pending + stages.score.pending;
+  const requests = counts.generated + counts.generationFailed;
+  const items = counts.parsed + counts.parseInvalid + counts.parseFailed + counts.scored +
+    counts.scoreFailed + counts.scoreNoAnswer + counts.scoreInvalid;
+  const rate = liveRate(
+    stages,
+    { requests, items },
+    times.now.getTime() - times.startedAt.getTime(),
+  );
+  const ended = times.ended !== undefined;
+  const left = activeStage(stages) !== null;
   return {
     runId,
-    status: "running",
+    status: times.ended ?? "running",
     stages,
     activeStage: activeStage(stages),
-    startedAt: startedAt.toISOString(),
-    endedAt: null,
-    ...rateAndEta(done, left, Date.now() - startedAt.getTime()),
+    startedAt: times.startedAt.toISOString(),
+    endedAt: ended ? times.now.toISOString() : null,
+    ...rate,
+    ...(ended ? { etaSeconds: left ? null : 0 } : {}),
     cost: counts.cost,
   };
 }

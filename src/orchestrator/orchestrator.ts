@@ -1,15 +1,19 @@
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { toFileUrl } from "./file_url.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
 import { checkPlugins, type Stage } from "../plan/check_plugins.ts";
 import { manifestProject, planRun, type RunPlan, type SourceSpec } from "../plan/plan_run.ts";
+import { type Shard, shardPlan, shardRunId } from "../plan/shard_plan.ts";
+import { backendKind } from "./batch/batch_backend.ts";
+import { workerPoolAdvice } from "./worker_pool_advice.ts";
 import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { BenchmarkResult, ExperimentResult } from "../results/experiment_result.ts";
-import type { ExecutionCounts } from "../run/execute_plan.ts";
+import { emptyCounts, type ExecutionCounts } from "../run/execute_plan.ts";
 import { TelemetryBus } from "../run/telemetry.ts";
 import { readRunProgress, type RunProgressSnapshot } from "./run_progress.ts";
 import type { RunHandle } from "./run_handle.ts";
+import { CacheFollower } from "./cache_follower.ts";
 import { executeRun, runWarnings } from "./execute_run.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
 import { loadProjectFile } from "../spec/load_spec.ts";
@@ -41,6 +45,8 @@ export interface OrchestratorOptions {
   registry?: Registry;
   /** An already opened store, overriding the project's. */
   store?: Store;
+  /** A store root overriding the project's `storage.root` (its other settings still apply). */
+  storeRoot?: string;
   /** Folder relative paths of the project resolve from (fromProjectSpec; default: cwd). */
   baseDir?: string;
   /** A telemetry bus to subscribe to (trial, attempt, retry, error, metric events). */
@@ -68,6 +74,11 @@ export interface ExecutionOptions {
    * this budget; the run stays resumable.
    */
   maxCost?: number;
+  /**
+   * Run only shard `index` (0-based) of `count` of the plan, chosen by trial id, into the
+   * shard's own run directory (docs/scale_out.md).
+   */
+  shard?: Shard;
 }
 
 /** Options of `plan()`. */
@@ -121,7 +132,16 @@ export class Orchestrator {
     this.baseDir = baseDir;
     this.telemetry = options.telemetry ?? new TelemetryBus();
     this.registry = options.registry ?? createRegistry();
-    this.store = options.store ?? Store.open(resolve(baseDir, project.storage.root));
+    const root = options.storeRoot ?? resolve(baseDir, project.storage.root);
+    this.store = options.store ?? Store.open(root, {
+      segmentBytes: Math.round(project.storage.segment_mb * (1 << 20)),
+      analytics: {
+        memoryLimit: project.analytics.memory_limit,
+        threads: project.analytics.threads,
+        tempDirectory: project.analytics.temp_directory &&
+          resolve(baseDir, project.analytics.temp_directory),
+      },
+    });
   }
 
   /** From a project file (`.toml` or `.json`); its folder anchors the store root. */
@@ -206,31 +226,38 @@ export class Orchestrator {
       : new ExperimentResult(manifest, this.store, summary);
   }
 
-  /** Plan, streaming the trial list to a spool, and write the manifest unless it exists. */
+  /**
+   * Plan, streaming the trial list to a spool, and write the manifest unless it exists. With a
+   * shard, the whole run's plan is written too (status finds the shards of a run through it)
+   * and the shard's plan is returned.
+   */
   async #planAndPersist(
     spec: SpecInput,
     stages: Stage[],
     options: ExecutionOptions,
     expectedRunId?: string,
   ): Promise<RunPlan> {
-    const spool = LineSpool.create(storePaths.runs(this.store.root));
-    try {
+    const full = await this.#withSpool(async (spool) => {
       const plan = await this.#plan(spec, stages, options, (line) => spool.push(line));
-      spool.close();
-      if (expectedRunId !== undefined && plan.manifest.run_id !== expectedRunId) {
-        throw new ThemisError(
-          "RUN_CONFLICT",
-          `Run ${expectedRunId} cannot be resumed: its spec now plans as run ` +
-            `${plan.manifest.run_id} (a dataset or plugin changed since). Run the spec again ` +
-            `with "themis run" instead.`,
-          { runId: expectedRunId, now: plan.manifest.run_id },
-        );
-      }
-      // Same run id, same plan: an existing manifest already says all of this.
-      if (!(await this.store.runs.hasRun(plan.manifest.run_id))) {
-        await this.store.runs.writeManifest(plan.manifest.run_id, plan.manifest, spool.path);
-      }
+      if (options.shard === undefined) this.#expectRun(plan, expectedRunId);
+      await this.#persist(plan, spool);
       return plan;
+    });
+    const shard = options.shard;
+    if (shard === undefined) return full;
+    return await this.#withSpool(async (spool) => {
+      const payloads = this.project.storage.store_item_payloads;
+      const part = shardPlan(full, shard, { sink: (line) => spool.push(line), payloads });
+      this.#expectRun(part, expectedRunId);
+      await this.#persist(part, spool);
+      return part;
+    });
+  }
+
+  async #withSpool<T>(body: (spool: LineSpool) => Promise<T>): Promise<T> {
+    const spool = LineSpool.create(join(storePaths.cache(this.store.root), "tmp"));
+    try {
+      return await body(spool);
     } finally {
       try {
         spool.close();
@@ -239,6 +266,25 @@ export class Orchestrator {
       }
       await Deno.remove(spool.path).catch(() => {});
     }
+  }
+
+  /** Same run id, same plan: an existing manifest already says all of this. */
+  async #persist(plan: RunPlan, spool: LineSpool): Promise<void> {
+    spool.close();
+    if (!(await this.store.runs.hasRun(plan.manifest.run_id))) {
+      await this.store.runs.writePlan(plan.manifest.run_id, plan.manifest, spool.path);
+    }
+  }
+
+  #expectRun(plan: RunPlan, expectedRunId: string | undefined): void {
+    if (expectedRunId === undefined || plan.manifest.run_id === expectedRunId) return;
+    throw new ThemisError(
+      "RUN_CONFLICT",
+      `Run ${expectedRunId} cannot be resumed: its spec now plans as run ` +
+        `${plan.manifest.run_id} (a dataset or plugin changed since). Run the spec again ` +
+        `with "themis run" instead.`,
+      { runId: expectedRunId, now: plan.manifest.run_id },
+    );
   }
 
   /**
@@ -264,16 +310,45 @@ export class Orchestrator {
         { runId, changed },
       );
     }
+    const own = (await this.store.runs.loadRunState(runId)).state.runs.get(runId);
+    if (own?.batches && Object.keys(own.batches).length > 0) {
+      const lifecycle = await import("./batch/batch_lifecycle.ts");
+      return await lifecycle.resumeBatches(this, manifest, options);
+    }
+    // A shard of this run (`resume <run> --shard i/N`), or this run itself (a shard's own).
+    const asked = options.shard && !manifest.shard ? options.shard : undefined;
+    const finished = asked ? undefined : await this.#finishedResult(manifest);
+    if (finished) return finished;
     const base = manifest.source.base_dir;
     const specDir = isAbsolute(base) ? base : resolve(this.store.root, base);
+    const shard = asked ??
+      (manifest.shard && { index: manifest.shard.index, count: manifest.shard.count });
     const result = await this.#execute(
       manifest.source.spec,
       ["generation", "parse", "score"],
-      { ...options, specDir },
-      runId,
+      { ...options, specDir, shard },
+      asked ? shardRunId(runId, asked) : runId,
     );
     const warnings = runWarnings(result.summary);
     return warnings.length > 0 ? await this.#handle(result.manifest, result, warnings) : result;
+  }
+
+  /**
+   * The result of a run its checkpoint says is complete, while no segment of the store changed
+   * since: a resume with nothing to do answers without planning again.
+   */
+  async #finishedResult(manifest: RunManifest): Promise<ExperimentResult | undefined> {
+    const { summary } = await this.store.runs.loadRunState(manifest.run_id);
+    if (
+      !summary?.value.complete || summary.value.stages.length !== 3 ||
+      summary.fingerprint !== await this.store.runs.fingerprint()
+    ) {
+      return undefined;
+    }
+    const counts = emptyCounts();
+    counts.candidates = manifest.counts.candidates;
+    counts.reused = manifest.counts.candidates;
+    return this.resultOf(manifest, counts);
   }
 
   /** A run's progress, derived from the store; `undefined` for an unknown run. */
@@ -282,23 +357,38 @@ export class Orchestrator {
   }
 
   /**
-   * Persist the plan and, on the local backend, run it now. On the `worker_pool` and `batch`
-   * backends nothing runs here: the handle is pending and says what must finish the work.
+   * Persist the plan and hand it to the project's backend: `local` runs it now; `batch` sends
+   * the pending generations to the provider's Batch API (a pending handle; `resume` imports);
+   * `worker_pool` runs nothing here and the handle says which commands run its shards.
    */
   async submit(spec: SpecInput, options: ExecutionOptions = {}): Promise<RunHandle> {
-    const backend = this.project.execution_backend;
-    if (backend === "local") {
+    const kind = backendKind(this.project);
+    if (kind === "local") {
       const result = await this.run(spec, options);
       return this.#handle(result.manifest, result, runWarnings(result.summary));
     }
+    if (kind === "batch") {
+      return await (await import("./batch/batch_lifecycle.ts")).submitToBatch(this, spec, options);
+    }
     const plan = await this.planSpec(spec, options);
-    return this.#handle(plan.manifest, undefined, [
-      `execution_backend is "${backend}": nothing ran here. ` +
-      (backend === "batch"
-        ? `Export the pending work with "themis export ${plan.manifest.run_id}" (OpenAI Batch ` +
-          `API input), then "themis import" the results.`
-        : `Start workers on this store, or run "themis resume ${plan.manifest.run_id}".`),
-    ]);
+    return this.#handle(plan.manifest, undefined, workerPoolAdvice(plan.manifest.run_id));
+  }
+
+  /** Ask the provider to cancel the run's batches that have not ended (the batch backend). */
+  async cancel(
+    runId: string,
+    options: ExecutionOptions = {},
+  ): Promise<import("./batch/batch_log.ts").BatchRecord[]> {
+    await this.store.runs.readManifest(runId);
+    return await (await import("./batch/batch_lifecycle.ts")).cancelBatches(this, runId, options);
+  }
+
+  /** Ask the provider for the state of the run's batches and record changes (no import). */
+  async refreshBatches(
+    runId: string,
+    options: ExecutionOptions = {},
+  ): Promise<import("./batch/batch_log.ts").BatchRecord[]> {
+    return await (await import("./batch/batch_lifecycle.ts")).refreshBatches(this, runId, options);
   }
 
   async #handle(
@@ -309,7 +399,7 @@ export class Orchestrator {
     const snapshot = await this.getRunProgress(manifest.run_id);
     return {
       runId: manifest.run_id,
-      status: snapshot?.status ?? "pending",
+      status: snapshot?.status ?? "planned",
       manifest,
       warnings,
       result,
@@ -367,14 +457,22 @@ export class Orchestrator {
     expectedRunId?: string,
   ): Promise<ExperimentResult> {
     const plan = await this.#planAndPersist(spec, stages, options, expectedRunId);
-    const counts = await executeRun(plan, stages, {
-      ...options,
-      store: this.store,
-      registry: this.registry,
-      project: this.project,
-      telemetry: this.telemetry,
-    });
-    return this.resultOf(plan.manifest, counts);
+    // A shard leaves the cache alone: the other shards may be writing the same store.
+    const follower = this.project.analytics.follow_runs && options.shard === undefined
+      ? new CacheFollower(() => this.store.warmAnalytics()).start()
+      : undefined;
+    try {
+      const counts = await executeRun(plan, stages, {
+        ...options,
+        store: this.store,
+        registry: this.registry,
+        project: this.project,
+        telemetry: this.telemetry,
+      });
+      return this.resultOf(plan.manifest, counts);
+    } finally {
+      await follower?.stop();
+    }
   }
 
   // ---- handoffs (bundles, imports), diffs, estimates, describe: src/orchestrator/handoffs/ ----

@@ -1,7 +1,14 @@
-import { Analytics } from "../analytics/analytics.ts";
+import { Analytics, type AnalyticsOptions } from "../analytics/analytics.ts";
 import type { Row } from "../analytics/duckdb.ts";
 import type { ResultSource } from "../results/experiment_result.ts";
 import { RunStore } from "../store/run_store.ts";
+
+/** How a store is opened: segment size and the analytics database's bounds. */
+export interface StoreOptions {
+  /** Close an event segment once it holds this many bytes (default 32 MiB). */
+  segmentBytes?: number;
+  analytics?: AnalyticsOptions;
+}
 
 /**
  * The active store: its run directories and its analytics database (opened on first use,
@@ -18,25 +25,55 @@ import { RunStore } from "../store/run_store.ts";
 export class Store implements ResultSource {
   readonly root: string;
   readonly runs: RunStore;
+  readonly #options: StoreOptions;
   #analytics?: Analytics;
+  #pending: Promise<unknown> = Promise.resolve();
 
-  private constructor(runs: RunStore) {
+  private constructor(runs: RunStore, options: StoreOptions) {
     this.runs = runs;
     this.root = runs.root;
+    this.#options = options;
   }
 
-  static open(root: string): Store {
-    return new Store(new RunStore(root));
+  static open(root: string, options: StoreOptions = {}): Store {
+    return new Store(new RunStore(root, { segmentBytes: options.segmentBytes }), options);
+  }
+
+  /** How the analytics database is bounded (the project's `[analytics]`). */
+  get analyticsOptions(): AnalyticsOptions {
+    return { ...this.#options.analytics };
   }
 
   /** The analytics database, brought up to date with the event files. */
-  async analytics(): Promise<Analytics> {
-    if (this.#analytics === undefined) {
-      this.#analytics = await Analytics.open(this.root);
-    } else {
-      await this.#analytics.refresh();
-    }
-    return this.#analytics;
+  analytics(): Promise<Analytics> {
+    // One open and one refresh at a time: callers that ask together share them.
+    const next = this.#pending.then(async () => {
+      if (this.#analytics === undefined) {
+        this.#analytics = await Analytics.open(this.root, this.#options.analytics);
+      } else {
+        await this.#analytics.refresh();
+      }
+      return this.#analytics;
+    });
+    this.#pending = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Bring the analytics cache up to date unless another process holds it (then the next query
+   * does); a run calls this as it ends. Returns false when the cache was busy.
+   */
+  warmAnalytics(): Promise<boolean> {
+    // In line with analytics(): one open or refresh at a time in this process.
+    const next = this.#pending.then(async () => {
+      if (this.#analytics !== undefined) {
+        await this.#analytics.refresh();
+        return true;
+      }
+      return await Analytics.warm(this.root, this.#options.analytics);
+    });
+    this.#pending = next.catch(() => undefined);
+    return next;
   }
 
   /** Answer a read-only SQL query over the projections; rows as plain objects. */

@@ -80,6 +80,8 @@ export interface EstimatePlanOptions {
   state: WorkState;
   history: ReadonlyMap<string, CompletionHistory>;
   pricing: ProjectSpec["pricing"];
+  /** Generations go through a Batch API: prices less their `batch_discount` (default 0.5). */
+  batch?: boolean;
   /** The token counter of a model (loaded beforehand) and whether it is an approximation. */
   counterFor: (model: ModelSpec) => { counter: TokenCounter; approximate: boolean };
 }
@@ -205,13 +207,14 @@ function finish(
   const rows: EstimateRow[] = builders.map(({ completion, sources, ...row }) => {
     const completionTokens = Math.round(completion);
     const price = options.pricing[row.modelId];
+    const share = options.batch ? 1 - (price?.batch_discount ?? 0.5) : 1;
     return {
       ...row,
       completionTokens,
       completionSource: sources.size === 1 ? [...sources][0] : "mixed",
       cost: price
         ? (row.promptTokens * price.input_per_million +
-          completionTokens * price.output_per_million) / 1e6
+          completionTokens * price.output_per_million) / 1e6 * share
         : null,
     };
   });
@@ -224,11 +227,74 @@ function finish(
     cost: rows.reduce((n, r) => n + (r.cost ?? 0), 0),
     unpriced,
     rows,
-    notes: estimateNotes(rows, unpriced),
+    notes: [
+      ...estimateNotes(rows, unpriced),
+      ...(options.batch && rows.length > 0
+        ? ["Costs are Batch API prices: the price table less each model's batch_discount."]
+        : []),
+    ],
   };
 }
 
 const fmt = (n: number) => Number.isInteger(n) ? String(n) : n.toFixed(1);
+
+/**
+ * The (model, slice) rows of one note, short: `a on s1, s2; b on 32 slices`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { whereRows } from "./estimate.ts";
+ * const rows = ["s1", "s2", "s3", "s4"].map((sliceId) => ({ modelId: "a", sliceId }));
+ * assert.equal(whereRows([...rows, { modelId: "b", sliceId: "s1" }]), "a on 4 slices; b on s1");
+ * ```
+ */
+export function whereRows(rows: ReadonlyArray<Pick<EstimateRow, "modelId" | "sliceId">>): string {
+  const byModel = new Map<string, string[]>();
+  for (const r of rows) byModel.set(r.modelId, [...(byModel.get(r.modelId) ?? []), r.sliceId]);
+  return [...byModel].map(([model, slices]) =>
+    `${model} on ${slices.length <= 3 ? slices.join(", ") : `${slices.length} slices`}`
+  ).join("; ");
+}
+
+/** One note per way completion tokens were found (the table's completion_from column). */
+function completionNotes(rows: ReadonlyArray<EstimateRow>): string[] {
+  const notes: string[] = [];
+  const history = rows.filter((r) => r.historyMean !== undefined);
+  if (history.length > 0) {
+    const means = history.map((r) => r.historyMean!);
+    const [low, high] = [Math.min(...means), Math.max(...means)];
+    notes.push(
+      `Completion tokens for ${whereRows(history)}: the mean of earlier generations of the ` +
+        `same model on the same slice in the store (${
+          low === high ? fmt(low) : `${fmt(low)}–${fmt(high)}`
+        } per request).`,
+    );
+  }
+  const fresh = rows.filter((r) => r.historyMean === undefined);
+  const capped = fresh.filter((r) => r.completionSource === "max_tokens");
+  if (capped.length > 0) {
+    notes.push(
+      `Completion tokens for ${whereRows(capped)}: max_tokens from the inference params ` +
+        `(an upper bound).`,
+    );
+  }
+  const guessed = fresh.filter((r) => r.completionSource === "default");
+  if (guessed.length > 0) {
+    notes.push(
+      `Completion tokens for ${whereRows(guessed)}: no earlier generation in the store and no ` +
+        `max_tokens: ${DEFAULT_COMPLETION_TOKENS} per request (a guess).`,
+    );
+  }
+  const mixed = fresh.filter((r) => r.completionSource === "mixed");
+  if (mixed.length > 0) {
+    notes.push(
+      `Completion tokens for ${whereRows(mixed)}: no earlier generation in the store: ` +
+        `max_tokens where the params set it, else ${DEFAULT_COMPLETION_TOKENS}.`,
+    );
+  }
+  return notes;
+}
 
 /** Sentences saying how each figure of an estimate was made. */
 export function estimateNotes(rows: ReadonlyArray<EstimateRow>, unpriced: string[]): string[] {
@@ -249,26 +315,7 @@ export function estimateNotes(rows: ReadonlyArray<EstimateRow>, unpriced: string
         `o200k_base as an approximation (its own tokenizer may differ by 10–30%).`,
     );
   }
-  for (const r of rows) {
-    const where = `${r.modelId} on ${r.sliceId}`;
-    if (r.historyMean !== undefined) {
-      notes.push(
-        `Completion tokens for ${where}: mean of ${r.historyCount} earlier generation(s) in ` +
-          `the store (${fmt(r.historyMean)} per request).`,
-      );
-    } else if (r.completionSource === "max_tokens") {
-      notes.push(
-        `Completion tokens for ${where}: max_tokens from the inference params (an upper bound).`,
-      );
-    } else {
-      notes.push(
-        `Completion tokens for ${where}: no earlier generation in the store` +
-          (r.completionSource === "default"
-            ? ` and no max_tokens: ${DEFAULT_COMPLETION_TOKENS} per request (a guess).`
-            : `: max_tokens where the params set it, else ${DEFAULT_COMPLETION_TOKENS}.`),
-      );
-    }
-  }
+  notes.push(...completionNotes(rows));
   notes.push(
     unpriced.length === 0
       ? "Cost: the project's pricing table (input and output per million tokens)."

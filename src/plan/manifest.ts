@@ -1,22 +1,17 @@
 import { createHash } from "node:crypto";
 import { canonicalJson, contentHash, SHORT_ID_LENGTH } from "../core/canonical.ts";
-import type { JsonObject } from "../core/json.ts";
 import type { BenchmarkSpec, ExperimentSpec } from "../spec/schemas.ts";
+import type { PlanTrial } from "../store/plan_segments.ts";
 import type { PlannedParse, PlannedScore, PlannedTrial } from "./plan_trials.ts";
 
-/** Version of the manifest layout. */
-export const MANIFEST_VERSION = 1;
+/**
+ * Version of the manifest layout: 2 keeps the trial list out of the manifest, in the run's
+ * plan segments; 1 listed it inline (`trials`).
+ */
+export const MANIFEST_VERSION = 2;
 
-/** One trial as the manifest lists it. */
-export interface ManifestTrial {
-  trial: string;
-  task: string;
-  model: string;
-  prompt: string;
-  params: number;
-  item: string;
-  candidates: string[];
-}
+/** One trial as the plan lists it. */
+export type ManifestTrial = PlanTrial;
 
 /** Project settings that change what a run computes; resume refuses when they changed. */
 export interface ManifestProject {
@@ -24,7 +19,10 @@ export interface ManifestProject {
   global_seed: number;
   store_item_payloads: boolean;
   /** Prices per model id when the run was planned (for costs in SQL); not part of the run id. */
-  pricing?: Record<string, { input_per_million: number; output_per_million: number }>;
+  pricing?: Record<
+    string,
+    { input_per_million: number; output_per_million: number; batch_discount?: number }
+  >;
 }
 
 /** The plan of one run, persisted as `manifest.json` (DESIGN §3). */
@@ -44,16 +42,25 @@ export interface RunManifest {
   parses: PlannedParse[];
   scores: PlannedScore[];
   counts: { trials: number; candidates: number; parses: number; scores: number };
-  /**
-   * Every trial, in plan order. Present in `manifest.json`; planning streams it to a file
-   * (see `ManifestBuilder`) instead of holding millions of entries in memory.
-   */
+  /** A shard's manifest: its part of the run `of` (src/plan/shard_plan.ts). */
+  shard?: { index: number; count: number; of: string };
+  /** Version 1 manifests only: every trial, inline. Version 2 keeps them in `plan/`. */
   trials?: ManifestTrial[];
+}
+
+/** Options of a `ManifestBuilder`. */
+export interface ManifestBuilderOptions {
+  /** Receives each trial's plan line (compact JSON), so the list never sits in memory. */
+  sink?: (line: string) => void;
+  /** Write item payloads and rendered prompts into the plan (`store_item_payloads`). */
+  payloads?: boolean;
 }
 
 /**
  * Accumulates the hash of the planned work and its counts one trial at a time, and hands each
- * trial's manifest line (compact JSON) to `sink` so the list never sits in memory.
+ * trial's plan line to the sink. An item's payload goes on the first trial of the plan that
+ * uses it, a rendered prompt on the first with its (slice, variant, item): stored once per run,
+ * named by those ids everywhere else.
  */
 export class ManifestBuilder {
   #trials = 0;
@@ -62,29 +69,51 @@ export class ManifestBuilder {
   #parses = 0;
   #scores = 0;
   readonly #stages: Map<string, { parses: PlannedParse[]; scores: PlannedScore[] }>;
-
   readonly #sink?: (line: string) => void;
+  readonly #payloads: boolean;
+  /** Items (and prompts × items) already written, as bits by item index. */
+  readonly #seen = new Map<string, Uint8Array>();
 
   constructor(
     stages: Map<string, { parses: PlannedParse[]; scores: PlannedScore[] }>,
-    sink?: (line: string) => void,
+    options: ManifestBuilderOptions = {},
   ) {
     this.#stages = stages;
-    this.#sink = sink;
+    this.#sink = options.sink;
+    this.#payloads = options.payloads ?? true;
+  }
+
+  /** True the first time (key, index) is asked. */
+  #first(key: string, index: number, size: number): boolean {
+    let bits = this.#seen.get(key);
+    if (bits === undefined) this.#seen.set(key, bits = new Uint8Array((size >> 3) + 1));
+    const mask = 1 << (index & 7);
+    if (bits[index >> 3] & mask) return false;
+    bits[index >> 3] |= mask;
+    return true;
   }
 
   add(trial: PlannedTrial): void {
     const candidates = trial.candidates.map((c) => c.id);
-    const entry: ManifestTrial = {
-      trial: trial.trial,
-      task: trial.taskId,
-      model: trial.model.model_id,
-      prompt: trial.promptId,
-      params: trial.paramsIndex,
-      item: trial.item.id,
-      candidates,
-    };
-    this.#sink?.(JSON.stringify(entry));
+    if (this.#sink) {
+      const entry: ManifestTrial = {
+        trial: trial.trial,
+        task: trial.taskId,
+        model: trial.model.model_id,
+        prompt: trial.promptId,
+        params: trial.paramsIndex,
+        item: trial.item.id,
+        candidates,
+      };
+      if (this.#payloads) {
+        const { itemIndex, itemCount } = trial;
+        if (this.#first(trial.taskId, itemIndex, itemCount)) entry.payload = trial.item.payload;
+        if (this.#first(`${trial.taskId}\u0000${trial.promptId}`, itemIndex, itemCount)) {
+          entry.messages = trial.messages;
+        }
+      }
+      this.#sink(JSON.stringify(entry));
+    }
     this.#trials++;
     this.#work.update(trial.trial + ":" + candidates.join(",") + "\n");
     const stages = this.#stages.get(trial.taskId)!;
@@ -124,8 +153,13 @@ export class ManifestBuilder {
 }
 
 /** The hash of a dataset's selected items (ids and payloads), for describe and diff. */
-export function datasetContentHash(items: ReadonlyArray<{ id: string; payload: JsonObject }>) {
+export function datasetContentHash(
+  items: { length: number; id(i: number): string; canonical(i: number): string },
+): string {
   const hash = createHash("sha256");
-  for (const item of items) hash.update(canonicalJson([item.id, item.payload]) + "\n");
+  // The canonical JSON of [id, payload], one line per item.
+  for (let i = 0; i < items.length; i++) {
+    hash.update(`[${JSON.stringify(items.id(i))},${items.canonical(i)}]\n`);
+  }
   return hash.digest("hex").slice(0, SHORT_ID_LENGTH);
 }

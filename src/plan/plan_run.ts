@@ -3,7 +3,10 @@ import { pathToFileURL } from "node:url";
 import { Database } from "../analytics/duckdb.ts";
 import { isThemisError, ThemisError } from "../core/errors.ts";
 import type { DatasetSql } from "../plugins/datasets/dataset_provider.ts";
-import { type DatasetItem, loadDataset } from "../plugins/datasets/load_dataset.ts";
+import { loadDataset, loadDatasetGroups } from "../plugins/datasets/load_dataset.ts";
+import { DEFAULT_MAX_SLICES } from "../plugins/datasets/group_items.ts";
+import { expandTask, sliceByFields } from "./expand_slices.ts";
+import type { ItemList } from "../plugins/datasets/item_list.ts";
 import { Registry } from "../plugins/registry.ts";
 import type { BenchmarkSpec, ExperimentSpec, ProjectSpec, TaskSpec } from "../spec/schemas.ts";
 import {
@@ -19,7 +22,7 @@ import {
   planStages,
   type TaskStages,
 } from "./plan_trials.ts";
-import type { PlannedIds } from "./plan_trials.ts";
+import { PlannedIds } from "./plan_trials.ts";
 
 /** The spec a run was asked for, in the form the user gave it. */
 export type SourceSpec =
@@ -36,7 +39,7 @@ export interface PlanRunOptions {
   /** How `baseDir` is written in the manifest (relative to the store root when possible). */
   baseDirLabel: string;
   toolVersion: string;
-  /** Receives each trial's manifest line, in plan order (to stream the manifest to disk). */
+  /** Receives each trial's plan line, in plan order (the run's plan segments). */
   trialSink?: (line: string) => void;
   /** Plugins (dataset providers); the spec's plugin modules are loaded into it when needed. */
   registry?: Registry;
@@ -47,7 +50,7 @@ export interface RunPlan {
   manifest: RunManifest;
   experiment: ExperimentSpec;
   stages: Map<string, TaskStages>;
-  items: Map<string, DatasetItem[]>;
+  items: Map<string, ItemList>;
   iterTrials(): Generator<PlannedTrial>;
 }
 
@@ -62,10 +65,17 @@ export interface LoadTaskItemsOptions {
   registry?: Registry;
   /** How tasks are named in error paths: `slices` for a benchmark, `tasks` otherwise. */
   group?: "slices" | "tasks";
+  /** Each task's spec path for errors (default `<group>[<index>]`). */
+  paths?: string[];
+  /**
+   * Collect each task's dataset error here and go on with the next task (validation lists
+   * every problem); a task that failed is left out. Without it, the first error is thrown.
+   */
+  onError?: (error: unknown, path: string) => void;
 }
 
 /** Plugin module specifiers of a spec as URLs (relative paths resolve from `baseDir`). */
-function moduleUrls(modules: string[], baseDir: string): string[] {
+export function moduleUrls(modules: string[], baseDir: string): string[] {
   return modules.map((m) => {
     if (/^[a-z][a-z0-9+.-]*:/i.test(m)) return m;
     return pathToFileURL(isAbsolute(m) ? m : resolve(baseDir, m)).href;
@@ -89,7 +99,10 @@ function locate(error: unknown, task: TaskSpec, prefix: string): unknown {
   if (!isThemisError(error) || error.details.file !== undefined) return error;
   const details = error.details;
   const row = typeof details.row === "number" ? details.row : undefined;
-  if (typeof details.path === "string" && details.path.startsWith("dataset_query")) {
+  if (
+    typeof details.path === "string" &&
+    (details.path.startsWith("dataset_query") || details.path === "slice_by")
+  ) {
     details.path = `${prefix}.${details.path}`;
   } else if (details.path === undefined) {
     details.path = task.dataset.kind === "inline" && row !== undefined
@@ -100,58 +113,121 @@ function locate(error: unknown, task: TaskSpec, prefix: string): unknown {
 }
 
 /**
- * Load every task's dataset and pick its items with the task's query. Files are read through
- * an in-memory DuckDB (opened only when a task reads a file, closed before returning); dataset
- * providers come from `options.registry` or the spec's plugin modules.
+ * Load every task's dataset and pick its items with the task's query; a task with `slice_by`
+ * becomes one task per value of its fields (see `expandTask`), so the experiment returned is
+ * the one to plan. Files are read through an in-memory DuckDB (opened only when a task reads a
+ * file, closed before returning); dataset providers come from `options.registry` or the spec's
+ * plugin modules.
  *
  * @example
  * ```ts
- * import { loadTaskItems } from "./plan_run.ts";
- * // const items = await loadTaskItems(experiment, specDir);
- * // items.get("slice_id")![0].id
+ * import assert from "node:assert/strict";
+ * import { loadPlanItems } from "./plan_run.ts";
+ * import { compileBenchmark } from "../spec/compile_benchmark.ts";
+ * import { validateBenchmark } from "../spec/validate_spec.ts";
+ * const experiment = compileBenchmark(validateBenchmark({
+ *   benchmark_id: "b",
+ *   models: [{ model_id: "m", provider: "mock" }],
+ *   prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
+ *   slices: [{
+ *     slice_id: "s", slice_by: "cat",
+ *     dataset: { kind: "inline", items: [{ id: "1", q: "a", cat: "x" }, { id: "2", q: "b", cat: "y" }] },
+ *   }],
+ * }));
+ * const plan = await loadPlanItems(experiment, ".");
+ * assert.deepEqual(plan.experiment.tasks.map((t) => t.task_id), ["s.x", "s.y"]);
+ * assert.equal(plan.items.get("s.y")!.id(0), "2");
  * ```
  */
-export async function loadTaskItems(
+export async function loadPlanItems(
   experiment: ExperimentSpec,
   baseDir: string,
   options: LoadTaskItemsOptions = {},
-): Promise<Map<string, DatasetItem[]>> {
+): Promise<PlanItems> {
   const group = options.group ?? (experiment.benchmark_id === undefined ? "tasks" : "slices");
   const registry = await providerRegistry(experiment, baseDir, options.registry);
   let db: Database | undefined;
-  const sql = async (): Promise<DatasetSql> => (db ??= await Database.open(":memory:"));
-  const items = new Map<string, DatasetItem[]>();
+  // Bounded like the analytics cache: large files stream through, spilling to disk if needed.
+  const sql = async (): Promise<DatasetSql> => (db ??= await Database.open(":memory:", {
+    memoryLimit: "256MB",
+  }));
+  const items = new Map<string, ItemList>();
+  const tasks: TaskSpec[] = [];
+  const origins: number[] = [];
   try {
     for (const [index, task] of experiment.tasks.entries()) {
-      const prefix = `${group}[${index}]`;
-      let loaded;
+      const prefix = options.paths?.[index] ?? `${group}[${index}]`;
+      const context = {
+        baseDir,
+        query: task.dataset_query,
+        sql,
+        provider: registry &&
+          ((id: string) => registry.datasetProvider(id, `${prefix}.dataset.provider`)),
+        sliceId: task.task_id,
+      };
       try {
-        loaded = await loadDataset(task.dataset, {
-          baseDir,
-          query: task.dataset_query,
-          sql,
-          provider: registry &&
-            ((id) => registry.datasetProvider(id, `${prefix}.dataset.provider`)),
-          sliceId: task.task_id,
-        });
+        for (const loaded of await loadTask(task, context, prefix)) {
+          tasks.push(loaded.task);
+          origins.push(index);
+          items.set(loaded.task.task_id, loaded.items);
+        }
       } catch (error) {
-        throw locate(error, task, prefix);
+        const located = locate(error, task, prefix);
+        if (options.onError === undefined) throw located;
+        options.onError(located, prefix);
       }
-      if (loaded.items.length === 0) {
-        throw new ThemisError(
-          "DATASET_INVALID",
-          `Slice "${task.task_id}" selects no items (dataset_query ${
-            JSON.stringify(task.dataset_query)
-          } over ${loaded.total} items)`,
-          { path: `${prefix}.dataset_query` },
-        );
-      }
-      items.set(task.task_id, loaded.items);
     }
   } finally {
     db?.close();
   }
-  return items;
+  return { experiment: { ...experiment, tasks }, items, origins };
+}
+
+/** The tasks to plan with their items. */
+export interface PlanItems {
+  /** The experiment with each `slice_by` task replaced by its tasks (failed tasks left out). */
+  experiment: ExperimentSpec;
+  items: Map<string, ItemList>;
+  /** For each task of `experiment`, the index of the task it came from. */
+  origins: number[];
+}
+
+/** One task's items (several tasks' with `slice_by`); a task that selects none is an error. */
+async function loadTask(
+  task: TaskSpec,
+  context: Parameters<typeof loadDataset>[1],
+  prefix: string,
+): Promise<Array<{ task: TaskSpec; items: ItemList }>> {
+  const by = sliceByFields(task);
+  let loaded: Array<{ task: TaskSpec; items: ItemList }>;
+  let total: number;
+  if (by === undefined) {
+    const read = await loadDataset(task.dataset, context);
+    [loaded, total] = [[{ task, items: read.items }], read.total];
+  } else {
+    const max = task.max_slices ?? DEFAULT_MAX_SLICES;
+    const read = await loadDatasetGroups(task.dataset, { ...context, by, max });
+    [loaded, total] = [expandTask(task, read.groups), read.total];
+  }
+  if (loaded.length === 0 || loaded.some((l) => l.items.length === 0)) {
+    throw new ThemisError(
+      "DATASET_INVALID",
+      `Slice "${task.task_id}" selects no items (dataset_query ${
+        JSON.stringify(task.dataset_query)
+      } over ${total} items)`,
+      { path: `${prefix}.dataset_query` },
+    );
+  }
+  return loaded;
+}
+
+/** The items of every task (see {@linkcode loadPlanItems}, which also gives the tasks). */
+export async function loadTaskItems(
+  experiment: ExperimentSpec,
+  baseDir: string,
+  options: LoadTaskItemsOptions = {},
+): Promise<Map<string, ItemList>> {
+  return (await loadPlanItems(experiment, baseDir, options)).items;
 }
 
 /** The project settings a manifest pins. */
@@ -176,20 +252,23 @@ export function manifestProject(project: ProjectSpec): ManifestProject {
  * ```
  */
 export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
-  const { experiment, project } = options;
-  const items = await loadTaskItems(experiment, options.baseDir, {
+  const { project } = options;
+  const { experiment, items } = await loadPlanItems(options.experiment, options.baseDir, {
     registry: options.registry,
     group: options.source.kind === "benchmark" ? "slices" : "tasks",
   });
-  const stages = planStages(experiment);
+  const stages = planStages(experiment, { registry: options.registry });
   const promptPath = options.source.kind === "benchmark"
     ? promptPathsOf(options.source.spec)
     : undefined;
   // The first walk hashes and remembers the ids; later walks (execution) reuse them.
-  const ids: PlannedIds = { complete: false, trials: [], candidates: [], seeds: [] };
+  const ids = new PlannedIds();
   const iterTrials = () =>
     iterPlannedTrials(experiment, { items, globalSeed: project.global_seed, promptPath, ids });
-  const builder = new ManifestBuilder(stages, options.trialSink);
+  const builder = new ManifestBuilder(stages, {
+    sink: options.trialSink,
+    payloads: project.storage.store_item_payloads,
+  });
   for (const trial of iterTrials()) builder.add(trial);
   const pinned = manifestProject(project);
   const datasets: RunManifest["datasets"] = {};

@@ -1,9 +1,13 @@
 import type { JsonObject } from "../core/json.ts";
 import type { DatasetItem } from "../plugins/datasets/select_items.ts";
+import { ItemList } from "../plugins/datasets/item_list.ts";
 import { datasetSource } from "../plugins/datasets/load_dataset.ts";
 import type { ChatMessage } from "../plugins/types.ts";
 import type { ExperimentSpec, ModelSpec, PluginRef, ScoreSpec, TaskSpec } from "../spec/schemas.ts";
-import { canonicalJson } from "../core/canonical.ts";
+import type { MetricRange } from "../plugins/types.ts";
+import type { Registry } from "../plugins/registry.ts";
+import { metricRange, UNBOUNDED } from "../plugins/metrics/metric_range.ts";
+import { canonicalJson, SHORT_ID_LENGTH } from "../core/canonical.ts";
 import { candidateId, candidateSeed, parseHash, scoreHash, trialHashFromParts } from "./ids.ts";
 import { checkPlanSize } from "./plan_size.ts";
 import { renderMessages } from "./render_prompt.ts";
@@ -24,6 +28,9 @@ export interface PlannedTrial {
   params: JsonObject;
   paramsIndex: number;
   item: DatasetItem;
+  /** Position of the item in its slice's selection, and the selection's size. */
+  itemIndex: number;
+  itemCount: number;
   messages: ChatMessage[];
   dimensions: JsonObject;
   candidates: PlannedCandidate[];
@@ -47,6 +54,17 @@ export interface PlannedScore {
   metrics: PluginRef[];
   reduction: ScoreSpec["reduction"];
   k?: number;
+  /**
+   * Each metric's range (aligned with `metrics`), resolved with the registry when the run was
+   * planned; absent in manifests written before ranges existed.
+   */
+  ranges?: MetricRange[];
+  // Read-side policies, present only when the spec sets them (docs/specs.md); never hashed.
+  onInvalid?: ScoreSpec["on_invalid"];
+  countFailed?: boolean;
+  /** The score's cluster field, or the benchmark's. */
+  cluster?: string;
+  ci?: ScoreSpec["ci"];
 }
 
 /** The parses and scores of one task, keyed for lookup. */
@@ -55,16 +73,55 @@ export interface TaskStages {
   scores: PlannedScore[];
 }
 
+/** The read-side policies a score spec (or its experiment) sets, without the unset ones. */
+function scorePolicies(score: ScoreSpec, experiment: ExperimentSpec): Partial<PlannedScore> {
+  const cluster = score.cluster ?? experiment.cluster;
+  return {
+    ...(score.on_invalid === undefined ? {} : { onInvalid: score.on_invalid }),
+    ...(score.count_failed === undefined ? {} : { countFailed: score.count_failed }),
+    ...(cluster === undefined ? {} : { cluster }),
+    ...(score.ci === undefined ? {} : { ci: score.ci }),
+  };
+}
+
+/** Each metric's range, from the registry (a metric it does not know is unbounded). */
+function metricRanges(metrics: PluginRef[], registry: Registry): MetricRange[] {
+  const known = new Set(registry.names("metric"));
+  return metrics.map((m) =>
+    known.has(m.id) ? metricRange(registry.metric(m.id), m.config) : UNBOUNDED
+  );
+}
+
 /**
- * The parses and scores each task runs, with their hashes.
+ * The parses and scores each task runs, with their hashes; with a registry, each score also
+ * carries its metrics' ranges.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planStages } from "./plan_trials.ts";
- * // planStages(experiment).get("slice_id")!.scores[0].hash
+ * import { createRegistry } from "../plugins/registry.ts";
+ * const experiment = {
+ *   experiment_id: "e", plugins: [], hooks: [], num_samples: 1,
+ *   models: [{ model_id: "m", provider: "mock", extras: {} }],
+ *   tasks: [{
+ *     task_id: "t", dataset: { kind: "inline" as const, items: [{ id: "1" }] },
+ *     dataset_query: { kind: "all" as const }, dimensions: {}, inference: [{}],
+ *     prompts: [{ id: "p", messages: [{ role: "user" as const, content: "hi" }], variables: {} }],
+ *     parses: [],
+ *     scores: [{ name: "em", metrics: [{ id: "exact_match", config: {} }], reduction: "mean" as const,
+ *       on_invalid: "exclude" as const }],
+ *   }],
+ * };
+ * const [score] = planStages(experiment, { registry: createRegistry() }).get("t")!.scores;
+ * assert.deepEqual(score.ranges, [{ min: 0, max: 1, binary: true }]);
+ * assert.equal(score.onInvalid, "exclude");
  * ```
  */
-export function planStages(experiment: ExperimentSpec): Map<string, TaskStages> {
+export function planStages(
+  experiment: ExperimentSpec,
+  options: { registry?: Registry } = {},
+): Map<string, TaskStages> {
   const out = new Map<string, TaskStages>();
   for (const task of experiment.tasks) {
     const parses = task.parses.map((p) => ({
@@ -85,6 +142,8 @@ export function planStages(experiment: ExperimentSpec): Map<string, TaskStages> 
         metrics: s.metrics,
         reduction: s.reduction,
         k: s.k,
+        ...(options.registry ? { ranges: metricRanges(s.metrics, options.registry) } : {}),
+        ...scorePolicies(s, experiment),
       };
     });
     out.set(task.task_id, { parses, scores });
@@ -94,7 +153,7 @@ export function planStages(experiment: ExperimentSpec): Map<string, TaskStages> 
 
 /** Inputs of trial planning; items come already loaded and selected per task. */
 export interface PlanTrialsOptions {
-  items: ReadonlyMap<string, DatasetItem[]>;
+  items: ReadonlyMap<string, ItemList>;
   globalSeed: number;
   /** Spec path of a task's prompt, for errors (`prompt_variants[2]`). */
   promptPath?: (taskIndex: number, promptIndex: number, promptId: string) => string;
@@ -105,12 +164,56 @@ export interface PlanTrialsOptions {
   ids?: PlannedIds;
 }
 
-/** Trial and candidate ids (and seeds) of one walk of a plan, in order. */
-export interface PlannedIds {
-  complete: boolean;
-  trials: string[];
-  candidates: string[];
-  seeds: number[];
+/**
+ * Trial and candidate ids (and seeds) of one walk of a plan, in order, kept compactly: ids are
+ * 12 hex digits, 48 bits, which a float64 holds exactly (a million trials: 8 MB, not 40).
+ */
+export class PlannedIds {
+  complete = false;
+  #trials = new GrowingArray(Float64Array);
+  #candidates = new GrowingArray(Float64Array);
+  #seeds = new GrowingArray(Int32Array);
+
+  pushTrial(id: string): void {
+    this.#trials.push(parseInt(id, 16));
+  }
+
+  pushCandidate(id: string, seed: number): void {
+    this.#candidates.push(parseInt(id, 16));
+    this.#seeds.push(seed);
+  }
+
+  trial(i: number): string {
+    return this.#trials.at(i).toString(16).padStart(SHORT_ID_LENGTH, "0");
+  }
+
+  candidate(i: number): string {
+    return this.#candidates.at(i).toString(16).padStart(SHORT_ID_LENGTH, "0");
+  }
+
+  seed(i: number): number {
+    return this.#seeds.at(i);
+  }
+}
+
+/** A typed array that doubles as it fills. */
+class GrowingArray<T extends Float64Array | Int32Array> {
+  #array: T;
+  #length = 0;
+  constructor(readonly make: new (n: number) => T) {
+    this.#array = new make(1024);
+  }
+  push(value: number): void {
+    if (this.#length === this.#array.length) {
+      const bigger = new this.make(this.#array.length * 2);
+      bigger.set(this.#array);
+      this.#array = bigger;
+    }
+    this.#array[this.#length++] = value;
+  }
+  at(i: number): number {
+    return this.#array[i];
+  }
 }
 
 function* taskTrials(
@@ -123,7 +226,7 @@ function* taskTrials(
   const { models, num_samples: numSamples, hooks } = experiment;
   const cache = options.ids;
   const reuse = cache?.complete === true;
-  const items = options.items.get(task.task_id) ?? [];
+  const items = options.items.get(task.task_id) ?? ItemList.from([]);
   const dataset = canonicalJson({
     slice_id: task.task_id,
     source: datasetSource(task.dataset),
@@ -143,15 +246,19 @@ function* taskTrials(
       `tasks[${taskIndex}].prompts[${promptIndex}]`;
     for (const [paramsIndex, params] of task.inference.entries()) {
       const paramsPart = canonicalJson(params);
-      for (const item of items) {
-        const itemPart = canonicalJson({ id: item.id, payload: item.payload });
+      for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+        const item = items.get(itemIndex);
+        // The canonical JSON of { id, payload }: the payload's is kept by the item list.
+        const itemPart = `{"id":${JSON.stringify(item.id)},"payload":${
+          items.canonical(itemIndex)
+        }}`;
         const messages = renderMessages(prompt.messages, {
           item: item.payload,
           slice: { slice_id: task.task_id, dimensions: task.dimensions as JsonObject },
           prompt: { id: prompt.id, variables: prompt.variables as JsonObject },
         }, { variantId: prompt.id, itemId: item.id, sliceId: task.task_id, path });
         for (const [modelIndex, model] of models.entries()) {
-          const trial = reuse ? cache.trials[cursor.trial] : trialHashFromParts({
+          const trial = reuse ? cache.trial(cursor.trial) : trialHashFromParts({
             model: modelParts[modelIndex],
             prompt: promptPart,
             params: paramsPart,
@@ -159,22 +266,21 @@ function* taskTrials(
             dataset,
             hooks: hookPart,
           });
-          if (cache && !reuse) cache.trials.push(trial);
+          if (cache && !reuse) cache.pushTrial(trial);
           cursor.trial++;
           const candidates: PlannedCandidate[] = [];
           for (let sample = 0; sample < numSamples; sample++) {
             if (reuse) {
               candidates.push({
-                id: cache.candidates[cursor.candidate],
+                id: cache.candidate(cursor.candidate),
                 sample,
-                seed: cache.seeds[cursor.candidate],
+                seed: cache.seed(cursor.candidate),
               });
             } else {
               const id = candidateId(trial, sample);
               const seed = candidateSeed(options.globalSeed, id);
               candidates.push({ id, sample, seed });
-              cache?.candidates.push(id);
-              cache?.seeds.push(seed);
+              cache?.pushCandidate(id, seed);
             }
             cursor.candidate++;
           }
@@ -186,6 +292,8 @@ function* taskTrials(
             params: params as JsonObject,
             paramsIndex,
             item,
+            itemIndex,
+            itemCount: items.length,
             messages,
             dimensions: task.dimensions as JsonObject,
             candidates,

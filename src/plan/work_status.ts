@@ -1,5 +1,5 @@
 import type { ManifestTrial, RunManifest } from "./manifest.ts";
-import { isFinal, overlayKey, type StoreState } from "../store/store_state.ts";
+import { type Fact, isFinal, type StoreState } from "../store/store_state.ts";
 
 /** The stages of a run's work. */
 export type WorkStage = "generation" | "parse" | "score";
@@ -10,7 +10,10 @@ export interface StageStatus {
   pending: number;
   completed: number;
   failed: number;
-  /** Scores of candidates whose parse found no answer, and work behind a failed generation. */
+  /**
+   * Work that will not run: parses and scores behind a failed generation, scores whose parse
+   * found no answer. Work behind a generation (or parse) not done yet is pending: it runs after.
+   */
   skipped: number;
   /** Completed items whose fact lives in another run's events, by run id. */
   reusedFrom: Record<string, number>;
@@ -30,12 +33,12 @@ const emptyStage = (): StageStatus => ({
 
 function count(
   stage: StageStatus,
-  fact: { status: string; run: string } | undefined,
+  fact: Fact | undefined,
   runId: string,
   blocked: boolean,
 ): void {
   stage.total++;
-  if (fact && isFinal(fact.status as never)) {
+  if (fact && isFinal(fact.status)) {
     stage.completed++;
     if (fact.run !== runId) stage.reusedFrom[fact.run] = (stage.reusedFrom[fact.run] ?? 0) + 1;
   } else if (blocked) stage.skipped++;
@@ -50,16 +53,33 @@ function count(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { workStatus } from "./work_status.ts";
- * // const status = workStatus(manifest, trials, state);
- * // status.generation.pending
+ * import { StoreState } from "../store/store_state.ts";
+ * const manifest = { run_id: "r", parses: [], scores: [] };
+ * const status = await workStatus(manifest, [{ task: "t", candidates: ["0123456789ab"] }],
+ *   new StoreState());
+ * assert.equal(status.generation.pending, 1);
  * ```
  */
-export function workStatus(
+export async function workStatus(
   manifest: Pick<RunManifest, "run_id" | "parses" | "scores">,
-  trials: Iterable<Pick<ManifestTrial, "task" | "candidates">>,
+  trials: Iterable<TrialWork> | AsyncIterable<TrialWork>,
   state: StoreState,
-): WorkStatus {
+): Promise<WorkStatus> {
+  const counter = workStatusCounter(manifest, state);
+  for await (const trial of trials) counter.add(trial);
+  return counter.status;
+}
+
+/** What `workStatus` reads of a trial. */
+export type TrialWork = Pick<ManifestTrial, "task" | "candidates">;
+
+/** Counts work items trial by trial (see `workStatus`). */
+export function workStatusCounter(
+  manifest: Pick<RunManifest, "run_id" | "parses" | "scores">,
+  state: StoreState,
+): { add(trial: TrialWork): void; status: WorkStatus } {
   const status: WorkStatus = {
     generation: emptyStage(),
     parse: emptyStage(),
@@ -68,24 +88,25 @@ export function workStatus(
   const runId = manifest.run_id;
   const parsesOf = groupByTask(manifest.parses);
   const scoresOf = groupByTask(manifest.scores);
-  for (const trial of trials) {
+  const add = (trial: TrialWork) => {
     for (const cand of trial.candidates) {
-      const gen = state.generations.get(cand);
+      const gen = state.fact(cand, "gen");
       count(status.generation, gen, runId, false);
-      const noText = gen?.status !== "completed";
+      // A generation still to do blocks nothing: its parses and scores run after it.
+      const noText = gen !== undefined && gen.status !== "completed";
       for (const parse of parsesOf.get(trial.task) ?? []) {
-        count(status.parse, state.parses.get(overlayKey(cand, `tf:${parse.hash}`)), runId, noText);
+        count(status.parse, state.fact(cand, `tf:${parse.hash}`), runId, noText);
       }
       for (const score of scoresOf.get(trial.task) ?? []) {
         const parsed = score.parseHash === null
           ? undefined
-          : state.parses.get(overlayKey(cand, `tf:${score.parseHash}`));
+          : state.fact(cand, `tf:${score.parseHash}`);
         const blocked = noText || parsed?.status === "invalid";
-        count(status.score, state.scores.get(overlayKey(cand, `ev:${score.hash}`)), runId, blocked);
+        count(status.score, state.fact(cand, `ev:${score.hash}`), runId, blocked);
       }
     }
-  }
-  return status;
+  };
+  return { add, status };
 }
 
 function groupByTask<T extends { taskId: string }>(items: T[]): Map<string, T[]> {

@@ -1,47 +1,57 @@
 import assert from "node:assert/strict";
 import { isThemisError } from "../core/errors.ts";
-import { majority, max, mean, passAtK, reduce } from "./reductions.ts";
+import type { Json } from "../core/json.ts";
+import {
+  majorityVote,
+  max,
+  mean,
+  passAtK,
+  reduceSamples,
+  REDUCTION_DOCS,
+  REDUCTION_KINDS,
+  type SampleOutcome,
+} from "./reductions.ts";
 
 const code = (expected: string) => (e: unknown) => isThemisError(e) && e.code === expected;
-
-Deno.test("mean() averages the sample values", () => {
-  assert.equal(mean([1, 0, 1, 1]), 0.75);
-  assert.equal(mean([0.5]), 0.5);
+const scored = (value: number, answer: Json): SampleOutcome => ({
+  status: "scored",
+  value,
+  answer,
 });
+const INVALID: SampleOutcome = { status: "invalid" };
+const FAILED: SampleOutcome = { status: "failed" };
 
-Deno.test("max() returns the best sample value", () => {
+Deno.test("mean() and max() reduce values and refuse no values or non-finite values", () => {
+  assert.equal(mean([1, 0, 1, 1]), 0.75);
   assert.equal(max([0, 0.5, 0.25]), 0.5);
   assert.equal(max([-2, -1]), -1);
-});
-
-Deno.test("mean() and max() refuse no values or non-finite values", () => {
   assert.throws(() => mean([]), code("INTERNAL"));
   assert.throws(() => max([]), code("INTERNAL"));
   assert.throws(() => mean([1, NaN]), code("INTERNAL"));
 });
 
-Deno.test("majority() returns the value of the most frequent answer", () => {
-  assert.equal(majority(["42", "41", "42"], [1, 0, 1]), 1);
-  assert.equal(majority(["41", "42", "41"], [0, 1, 0]), 0);
+Deno.test("majorityVote() returns the first sample of the most frequent answer", () => {
+  assert.deepEqual(majorityVote(["42", "41", "42"]), { winner: 0, votes: 2 });
+  assert.deepEqual(majorityVote(["41", "42", "42"]), { winner: 1, votes: 2 });
+  assert.deepEqual(majorityVote(["B", "A", "A", "B"]), { winner: 0, votes: 2 }); // tie: B first
+  assert.deepEqual(majorityVote([{ a: 1, b: 2 }, { a: 3 }, { b: 2, a: 1 }]), {
+    winner: 0,
+    votes: 2,
+  });
+  assert.deepEqual(majorityVote([1, "1", "1"]), { winner: 1, votes: 2 }); // 1 ≠ "1"
+  assert.equal(majorityVote([]), null);
 });
 
-Deno.test("majority() breaks a tie by first occurrence", () => {
-  assert.equal(majority(["B", "A", "A", "B"], [0, 1, 1, 0]), 0);
-  assert.equal(majority(["A", "B"], [1, 0]), 1);
-});
-
-Deno.test("majority() compares answers as canonical JSON", () => {
-  assert.equal(majority([{ a: 1, b: 2 }, { b: 2, a: 1 }, { a: 3 }], [1, 1, 0]), 1);
-  assert.equal(majority([1, "1", "1"], [0, 1, 1]), 1); // 1 and "1" are different answers
-});
-
-Deno.test("majority() lets samples without an answer abstain", () => {
-  assert.equal(majority([undefined, undefined, "x"], [0, 0, 1]), 1);
-  assert.throws(() => majority([undefined], [0]), code("INTERNAL"));
-});
-
-Deno.test("majority() needs one answer per value", () => {
-  assert.throws(() => majority(["a"], [1, 0]), code("INTERNAL"));
+Deno.test("majorityVote() lets samples without an answer abstain, or vote for 'no answer'", () => {
+  assert.deepEqual(majorityVote([undefined, undefined, "x"]), { winner: 2, votes: 1 });
+  assert.equal(majorityVote([undefined]), null);
+  assert.deepEqual(majorityVote([undefined, "x", undefined], { noAnswerVotes: true }), {
+    winner: null,
+    votes: 2,
+  });
+  // "no answer" ties with "x" and came first.
+  assert.deepEqual(majorityVote([undefined, "x"], { noAnswerVotes: true })?.winner, null);
+  assert.deepEqual(majorityVote(["x", undefined], { noAnswerVotes: true })?.winner, 0);
 });
 
 // Reference values: the Codex paper (Chen et al. 2021) estimator 1 - C(n-c,k)/C(n,k),
@@ -84,26 +94,107 @@ Deno.test("passAtK() rejects impossible arguments, suggesting more samples for k
   );
 });
 
-Deno.test("reduce() dispatches every kind", () => {
-  assert.equal(reduce("mean", [1, 0]), 0.5);
-  assert.equal(reduce("max", [0, 1]), 1);
-  assert.equal(reduce("majority", [0, 1, 1], { answers: ["x", "y", "y"] }), 1);
-  assert.equal(reduce("pass_at_k", [1, 0, 0, 0], { k: 4 }), 1);
-  assert.ok(Math.abs(reduce("pass_at_k", [1, 0, 1, 0], { k: 1 }) - 0.5) < 1e-12);
+Deno.test("reduceSamples('majority') votes on answers, then scores the winner (issue 12)", () => {
+  // Raw text "A", "B", "C" against reference "A": each answer once, the tie goes to "A".
+  const abc = [scored(1, "A"), scored(0, "B"), scored(0, "C")];
+  assert.deepEqual(reduceSamples("majority", abc), {
+    value: 1,
+    status: "scored",
+    scored: 3,
+    invalid: 0,
+    failed: 0,
+    winner: 0,
+  });
+  // Two wrong answers that differ do not outvote one right answer given twice.
+  const r = reduceSamples("majority", [
+    scored(0, "7"),
+    scored(1, "12"),
+    scored(0, "9"),
+    scored(1, "12"),
+  ]);
+  assert.deepEqual([r.value, r.winner], [1, 1]);
+  // Equal answers outvote: the value follows the answer, not the count of correct samples.
+  assert.equal(
+    reduceSamples("majority", [scored(0, "7"), scored(0, "7"), scored(1, "12")]).value,
+    0,
+  );
 });
 
-Deno.test("reduce('pass_at_k') counts values at or above the threshold as correct", () => {
-  assert.equal(reduce("pass_at_k", [0.9, 0.5], { k: 1 }), 0);
-  assert.ok(Math.abs(reduce("pass_at_k", [0.9, 0.5], { k: 1, threshold: 0.8 }) - 0.5) < 1e-12);
+Deno.test("reduceSamples() counts invalid samples as failing by default, or leaves them out", () => {
+  const mixed = [scored(1, "4"), INVALID, INVALID, scored(1, "4")];
+  assert.deepEqual(reduceSamples("mean", mixed), {
+    value: 0.5,
+    status: "scored",
+    scored: 2,
+    invalid: 2,
+    failed: 0,
+  });
+  assert.equal(reduceSamples("mean", mixed, { onInvalid: "exclude" }).value, 1);
+  // Under zero, the invalid samples vote together for "no answer" and win the tie (first).
+  const vote = reduceSamples("majority", [INVALID, scored(1, "4"), INVALID, scored(1, "4")]);
+  assert.deepEqual([vote.value, vote.status, vote.winner], [0, "invalid", null]);
+  const abstain = reduceSamples("majority", [INVALID, scored(1, "4"), INVALID], {
+    onInvalid: "exclude",
+  });
+  assert.deepEqual([abstain.value, abstain.winner], [1, 1]);
+  // A metric whose failing value is not 0.
+  assert.equal(reduceSamples("max", [INVALID], { failingValue: -1 }).value, -1);
 });
 
-Deno.test("reduce() names what is missing or unknown", () => {
-  assert.throws(() => reduce("majority", [1]), code("INTERNAL"));
-  assert.throws(() => reduce("pass_at_k", [1]), code("SPEC_INVALID"));
+Deno.test("reduceSamples() of a trial with no answer: invalid, zero or out of the mean", () => {
+  for (const kind of REDUCTION_KINDS) {
+    const zero = reduceSamples(kind, [INVALID], { k: 1 });
+    assert.deepEqual([zero.value, zero.status], [0, "invalid"], kind);
+    const out = reduceSamples(kind, [INVALID], { k: 1, onInvalid: "exclude" });
+    assert.deepEqual([out.value, out.status], [null, "invalid"], kind);
+  }
+});
+
+Deno.test("reduceSamples() leaves failed generations out by default, or counts them as zero", () => {
+  for (const kind of REDUCTION_KINDS) {
+    const r = reduceSamples(kind, [FAILED, FAILED], { k: 1 });
+    assert.deepEqual([r.value, r.status, r.failed], [null, "failed", 2], kind);
+  }
+  assert.equal(reduceSamples("mean", [FAILED, scored(1, "x")]).value, 1);
+  assert.equal(reduceSamples("mean", [FAILED, scored(1, "x")], { onFailed: "zero" }).value, 0.5);
+  const zero = reduceSamples("mean", [FAILED], { onFailed: "zero" });
+  assert.deepEqual([zero.value, zero.status], [0, "invalid"]);
+});
+
+Deno.test("reduceSamples('pass_at_k') counts invalid samples as incorrect, whatever onInvalid says", () => {
+  const samples = [scored(1, "x"), INVALID, INVALID, scored(0, "y")];
+  const expected = passAtK(4, 1, 2);
+  for (const onInvalid of ["zero", "exclude"] as const) {
+    const r = reduceSamples("pass_at_k", samples, { k: 2, onInvalid });
+    assert.deepEqual([r.value, r.status], [expected, "scored"], onInvalid);
+  }
+  // Failed samples are not attempts: n = 2 here, and pass@2 with one correct is 1.
+  assert.equal(
+    reduceSamples("pass_at_k", [scored(1, "x"), scored(0, "y"), FAILED], { k: 2 }).value,
+    1,
+  );
+  const short = reduceSamples("pass_at_k", [scored(1, "x"), FAILED], { k: 2 });
+  assert.deepEqual([short.value, short.status], [null, "insufficient"]);
+  assert.ok(
+    Math.abs(
+      reduceSamples("pass_at_k", [scored(0.9, "a"), scored(0.5, "b")], { k: 1, threshold: 0.8 })
+        .value! - 0.5,
+    ) < 1e-12,
+  );
+});
+
+Deno.test("reduceSamples() names what is missing or unknown", () => {
+  assert.throws(() => reduceSamples("mean", []), code("INTERNAL"));
+  assert.throws(() => reduceSamples("mean", [scored(NaN, "x")]), code("INTERNAL"));
+  assert.throws(() => reduceSamples("pass_at_k", [scored(1, "x")]), code("SPEC_INVALID"));
   assert.throws(
-    () => reduce("meen" as never, [1]),
+    () => reduceSamples("meen" as never, [scored(1, "x")]),
     (e) =>
       isThemisError(e) && e.code === "SPEC_INVALID" &&
       e.details.suggestion === 'did you mean "mean"?',
   );
+});
+
+Deno.test("every reduction kind is documented", () => {
+  assert.deepEqual(Object.keys(REDUCTION_DOCS).sort(), [...REDUCTION_KINDS].sort());
 });

@@ -67,9 +67,10 @@ const METHODS: Record<PluginKind, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRegistry } from "./registry.ts";
  * const registry = createRegistry();
- * console.assert(registry.metric("exact_match").id === "exact_match");
+ * assert.ok(registry.metric("exact_match").id === "exact_match");
  * ```
  */
 export class Registry {

@@ -22,6 +22,8 @@ export type ExtractResult =
 export interface Extractor {
   id: string;
   pluginApi?: number;
+  /** Documentation for `docs/metrics.md`. */
+  doc?: PluginDoc;
   /** Throws a ThemisError("SPEC_INVALID") with a clear message when the config is unusable. */
   validateConfig?(config: JsonObject): void;
   extract(text: string, config: JsonObject): ExtractResult;
@@ -48,12 +50,43 @@ export interface MetricResult {
   details?: JsonObject;
 }
 
+/**
+ * The values a metric can produce. Statistics follow from it: a `binary` metric (only 0 and 1)
+ * gets proportion intervals (Wilson by default), a bounded one gets intervals clipped to
+ * [min, max], and `min` is the failing value an invalid answer scores. `null` = no bound.
+ */
+export interface MetricRange {
+  min: number | null;
+  max: number | null;
+  /** Every value is exactly 0 or 1 (then min = 0 and max = 1). */
+  binary?: boolean;
+}
+
+/** What `docs/metrics.md` says about a plugin: generated from these fields, never by hand. */
+export interface PluginDoc {
+  /** One or two sentences: what the plugin computes. */
+  summary: string;
+  /** Every config key with its meaning and default, in the order a user meets them. */
+  config?: Record<string, string>;
+  /** A spec snippet (TOML) using the plugin. */
+  example: string;
+}
+
 /** A metric scores one candidate. Pure: no I/O, no clock, no randomness. */
 export interface Metric {
   id: string;
   pluginApi?: number;
   /** True when the metric needs a reference answer on the item. */
   needsReference?: boolean;
+  /**
+   * The values the metric produces. Undeclared = unbounded (`{ min: null, max: null }`):
+   * intervals are not clipped and an invalid answer scores 0.
+   */
+  range?: MetricRange;
+  /** The range for a given config, when it depends on it (a judge's verdict scale). */
+  rangeFor?(config: JsonObject): MetricRange;
+  /** Documentation for `docs/metrics.md`. */
+  doc?: PluginDoc;
   validateConfig?(config: JsonObject): void;
   score(input: MetricInput, config: JsonObject): MetricResult;
   /**
@@ -142,6 +175,11 @@ export interface Engine {
   pluginApi?: number;
   capabilities?: EngineCapabilities;
   generate(request: GenerationRequest, context: EngineContext): Promise<GenerationOutput>;
+  /**
+   * Check a model's settings (`extras`) without secrets or I/O; `themis validate` and planning
+   * call it, so a typo such as `base_ulr` fails before any run. Throws a ThemisError.
+   */
+  validateModel?(model: ModelRef): void;
   /**
    * Check a model's settings and secrets before any call (a missing API key fails here,
    * naming the variable, rather than on every candidate). Throws a ThemisError.

@@ -16,7 +16,11 @@ export interface OverlayView {
 export interface ResultScope {
   runId: string;
   manifest: RunManifest;
-  analytics: Analytics;
+  /**
+   * Trusted queries and the store root: any runner of them will do (the view queues them).
+   * With `stream`, long results come in chunks instead of one array.
+   */
+  analytics: Pick<Analytics, "all" | "root"> & Partial<Pick<Analytics, "stream">>;
   view?: OverlayView;
 }
 

@@ -1,19 +1,21 @@
+/**
+ * The group keys of result queries, and the SQL that reads every sample of a run's scores with
+ * its outcome (scored, invalid, failed, pending): the input of the per-trial reductions, which
+ * run in TypeScript (`trial_values.ts`).
+ */
 import { closestMatch } from "../core/closest.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
 import type { PlannedScore } from "../plan/plan_trials.ts";
 
-/** Group keys every run has; dimension keys of its slices come on top. */
+/** Group keys every run has, with the column of the trial row holding each. */
 export const BASE_GROUP_KEYS: Record<string, string> = {
-  model: "r.model_id",
-  slice: "r.slice_id",
-  prompt_variant: "r.prompt_variant_id",
-  item: "r.item_id",
-  params: "r.params_index",
+  model: "model_id",
+  slice: "slice_id",
+  prompt_variant: "prompt_variant_id",
+  item: "item_id",
+  params: "params_index",
 };
-
-/** The trial's status for the score (completed, invalid, skipped, failed, pending). */
-const STATUS_KEY = "r.status";
 
 /** The keys that say which trial a value belongs to (pairing aligns on them). */
 export const IDENTITY_KEYS = ["model", "slice", "prompt_variant", "params", "item"] as const;
@@ -21,7 +23,10 @@ export const IDENTITY_KEYS = ["model", "slice", "prompt_variant", "params", "ite
 /** SQL string literal. */
 export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
-/** Every valid group key of a run: the base keys, `metric`, its slices' dimensions, `status`. */
+/**
+ * Every valid group key of a run: the base keys, `metric`, its slices' dimensions, `status`
+ * (the trial's outcome for the score: scored, invalid, failed or pending).
+ */
 export function validGroupKeys(dimensionKeys: ReadonlyArray<string>): string[] {
   return [...Object.keys(BASE_GROUP_KEYS), "metric", ...dimensionKeys, "status"];
 }
@@ -39,29 +44,24 @@ export function unknownKeyError(key: string, valid: ReadonlyArray<string>): Them
 }
 
 /**
- * The SQL expression of each group key, or a clear error listing the valid keys.
+ * The group keys to split by (`metric` left out: score and metric always split), or a clear
+ * error naming the closest valid key.
  *
  * @example
  * ```ts
- * import { groupExpressions } from "./aggregate_sql.ts";
- * console.assert(groupExpressions(["model", "metric"], [])[0].sql === "r.model_id");
+ * import assert from "node:assert/strict";
+ * import { checkGroupKeys } from "./aggregate_sql.ts";
+ * assert.deepEqual(checkGroupKeys(["model", "metric", "domain"], ["domain"]), ["model", "domain"]);
+ * assert.throws(() => checkGroupKeys(["modle"], []), /Did you mean "model"/);
  * ```
  */
-export function groupExpressions(
+export function checkGroupKeys(
   groupBy: ReadonlyArray<string>,
   dimensionKeys: ReadonlyArray<string>,
-): Array<{ key: string; sql: string }> {
+): string[] {
   const valid = validGroupKeys(dimensionKeys);
-  const out: Array<{ key: string; sql: string }> = [];
-  for (const key of groupBy) {
-    if (key === "metric") continue; // score and metric are always grouped
-    const base = key === "status" ? STATUS_KEY : BASE_GROUP_KEYS[key];
-    if (base !== undefined) out.push({ key, sql: base });
-    else if (dimensionKeys.includes(key)) {
-      out.push({ key, sql: `json_extract_string(r.dimensions, ${sqlString("$." + key)})` });
-    } else throw unknownKeyError(key, valid);
-  }
-  return out;
+  for (const key of groupBy) if (!valid.includes(key)) throw unknownKeyError(key, valid);
+  return groupBy.filter((k) => k !== "metric");
 }
 
 /** Which scores a query reads: all of the run's, or those an overlay view or filter names. */
@@ -72,6 +72,8 @@ export interface ScoreFilter {
   parseHash?: string;
   /** Only these trials (a page of trials). */
   trials?: ReadonlyArray<string>;
+  /** Only this score (`"acc"`) or metric (`"exact_match"`, `"acc.exact_match"`). */
+  metric?: string;
 }
 
 /** `and trial in (…)` for a list of trials, or nothing. */
@@ -80,13 +82,51 @@ export function trialsIn(trials: ReadonlyArray<string> | undefined, column = "tr
   return trials.length ? `and ${column} in (${trials.map(sqlString).join(", ")})` : "and false";
 }
 
-// The manifest lists a score once per slice; slices sharing a score definition share its hash.
-function selectedScores(manifest: RunManifest, filter: ScoreFilter): PlannedScore[] {
-  const unique = new Map<string, PlannedScore>();
+/**
+ * True when a score × metric matches a metric filter: a score name, a metric id, or
+ * `score.metric`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { matchesMetric } from "./aggregate_sql.ts";
+ * assert.ok(matchesMetric("acc", "exact_match", "acc.exact_match"));
+ * assert.ok(!matchesMetric("acc", "exact_match", "f1"));
+ * ```
+ */
+export function matchesMetric(score: string, metric: string, filter: string | undefined): boolean {
+  return filter === undefined || filter === score || filter === metric ||
+    filter === `${score}.${metric}`;
+}
+
+/** A score of the run with the metrics a filter keeps (indexes into its `metrics`). */
+export interface SelectedScore {
+  score: PlannedScore;
+  metrics: number[];
+}
+
+/**
+ * The run's scores a filter selects, once each (the manifest lists a score once per slice;
+ * slices sharing a score definition share its hash), with the metrics it keeps.
+ */
+export function selectedScores(
+  manifest: RunManifest,
+  filter: ScoreFilter,
+  { corpusBleu = false }: { corpusBleu?: boolean } = {},
+): SelectedScore[] {
+  const unique = new Map<string, SelectedScore>();
   for (const s of manifest.scores) {
     if (filter.scoreHash !== undefined && s.hash !== filter.scoreHash) continue;
     if (filter.parseHash !== undefined && s.parseHash !== filter.parseHash) continue;
-    if (!unique.has(s.hash)) unique.set(s.hash, s);
+    if (unique.has(s.hash)) continue;
+    // For an aggregate, a bleu metric also answers for its corpus BLEU row (of its details).
+    const metrics = s.metrics.flatMap((m, i) =>
+      matchesMetric(s.name, m.id, filter.metric) ||
+        (corpusBleu && m.id === "bleu" && matchesMetric(s.name, "corpus_bleu", filter.metric))
+        ? [i]
+        : []
+    );
+    if (metrics.length > 0) unique.set(s.hash, { score: s, metrics });
   }
   return [...unique.values()];
 }
@@ -95,140 +135,77 @@ function valuesTable(name: string, columns: string, rows: string[], empty: strin
   return `${name}(${columns}) as (values ${rows.length ? rows.join(", ") : empty})`;
 }
 
-// A trial's status for one score, from its candidates' items: the least finished wins.
-const TRIAL_STATUS = `case when bool_or(status = 'pending') then 'pending'
-  when bool_or(status = 'failed') then 'failed' when bool_or(status = 'skipped') then 'skipped'
-  when bool_or(status = 'invalid') then 'invalid' else 'completed' end`;
+/** What the sample query should read besides outcomes and values. */
+export interface SampleColumns {
+  /** The answer a majority votes on: the parse's answer, or the raw text without a parse. */
+  answers?: boolean;
+  /** The details of this metric's values (corpus BLEU reads the sufficient statistics). */
+  details?: string;
+  /** The item payload as the store holds it (`trials.item`; null without payloads). */
+  items?: boolean;
+}
 
 /**
- * SQL (a `with` list ending in `rows`) of one row per (trial of the run, score, metric): the
- * trial's identity, its slice's dimensions, the trial's status for the score, and the value
- * of the samples reduced as the score says (mean, max, majority, pass_at_k; null when no
- * sample has a value). The run's plan comes from `work_items`, so each trial counts once
- * however many runs of the store computed it. Parameter: `$run`.
+ * SQL of one row per (score sample of the run, metric): the trial and its identity (model,
+ * slice, prompt variant, params, item), score hash, metric (and its index in the score), sample
+ * index, the work item's status and skip reason, and the recorded value and `invalid` flag. Generation failures and pending generations show through
+ * (`no_generation` items take the generation's status). The run's plan comes from
+ * `work_items`, so each trial counts once however many runs of the store computed it.
+ * Parameter: `$run`.
  *
  * @example
  * ```ts
- * // const rows = await analytics.all(`with ${perTrialSql(manifest)} select * from rows`, { run });
+ * // const rows = await analytics.all(sampleSql(selectedScores(manifest, {}), {}), { run });
  * ```
  */
-export function perTrialSql(manifest: RunManifest, filter: ScoreFilter = {}): string {
-  const scores = selectedScores(manifest, filter);
-  const majority = scores.some((s) => s.reduction === "majority");
-  return `${planTables(manifest, scores)},
-    ${planSql(filter)},
-    samples as (
-      select i.trial, i.score_hash, s.metric, i.sample, s.value
-        ${majority ? ", cast(pa.answer as varchar) as answer" : ""}
-      from items i join scores s on s.cand = i.cand and s.score_hash = i.score_hash
-      ${majority ? "left join parses pa on pa.cand = s.cand and pa.parse_hash = s.parse_hash" : ""}
-    ),
-    ${reducedSql(majority)},
-    metrics as (select * from rm where metric is not null
-      union select distinct score_hash, metric from basic),
-    rows as (
-      select p.trial, p.slice_id, p.model_id, p.prompt_variant_id, p.params_index, p.item_id,
-        rt.dimensions, ts.status, rs.score_name, ts.score_hash, mt.metric, pt.value
-      from trial_status ts join plan p using (trial) join rs using (score_hash)
-      join metrics mt using (score_hash)
-      left join rt on rt.slice_id = p.slice_id
-      left join per_trial pt on pt.trial = ts.trial and pt.score_hash = ts.score_hash
-        and pt.metric = mt.metric
-    )`;
-}
-
-/** `rs` (scores and reductions), `rm` (their metrics), `rt` (slice dimensions) from the plan. */
-function planTables(manifest: RunManifest, scores: PlannedScore[]): string {
-  const rs = valuesTable(
-    "rs",
-    "score_hash, score_name, reduction, k",
-    scores.map((s) =>
-      `(${sqlString(s.hash)}, ${sqlString(s.name)}, ${sqlString(s.reduction)}, ${s.k ?? "null"})`
-    ),
-    "(null, null, null, null)",
-  );
+export function sampleSql(
+  scores: ReadonlyArray<SelectedScore>,
+  filter: ScoreFilter,
+  columns: SampleColumns = {},
+): string {
   const rm = valuesTable(
     "rm",
-    "score_hash, metric",
-    scores.flatMap((s) => s.metrics.map((m) => `(${sqlString(s.hash)}, ${sqlString(m.id)})`)),
-    "(null, null)",
-  );
-  const rt = valuesTable(
-    "rt",
-    "slice_id, dimensions",
-    manifest.experiment.tasks.map((t) =>
-      `(${sqlString(t.task_id)}, ${sqlString(JSON.stringify(t.dimensions))}::json)`
+    "score_hash, metric, metric_index",
+    scores.flatMap(({ score, metrics }) =>
+      metrics.map((i) => `(${sqlString(score.hash)}, ${sqlString(score.metrics[i].id)}, ${i})`)
     ),
-    "(null, null)",
+    "(null, null, null)",
   );
-  return `${rs}, ${rm}, ${rt}`;
-}
-
-/** The run's trials (`plan`), its score items (`items`) and each trial's status per score. */
-function planSql(filter: ScoreFilter): string {
-  return `plan as (
-      select trial, any_value(slice_id) as slice_id, any_value(model_id) as model_id,
-        any_value(prompt_variant_id) as prompt_variant_id,
-        any_value(params_index) as params_index, any_value(item_id) as item_id
-      from work_items where run = $run and stage = 'generation' ${trialsIn(filter.trials)}
-      group by trial
-    ),
+  return `with ${rm},
     gens as (
       select cand, status as gen_status from work_items
       where run = $run and stage = 'generation' ${trialsIn(filter.trials)}
     ),
     items as (
-      select w.trial, w.cand, w.sample, w.hash as score_hash,
-        -- behind a generation that failed or is pending, a score is that, not "skipped"
+      select w.trial, w.cand, w.sample, w.hash as score_hash, w.parse_hash, w.skip_reason,
+        w.slice_id, w.model_id, w.prompt_variant_id, w.params_index, w.item_id,
         case when w.skip_reason = 'no_generation' then g.gen_status else w.status end as status
       from work_items w left join gens g using (cand)
-      where w.run = $run and w.stage = 'score' and w.hash in (select score_hash from rs)
+      where w.run = $run and w.stage = 'score' and w.hash in (select score_hash from rm)
         ${trialsIn(filter.trials, "w.trial")}
-    ),
-    trial_status as (select trial, score_hash, ${TRIAL_STATUS} as status from items group by all)`;
-}
-
-/** `basic` sample statistics and `per_trial`: the samples reduced as each score says. */
-function reducedSql(majority: boolean): string {
-  const none = `majority as (select null::varchar as trial, null::varchar as score_hash,
-        null::varchar as metric, null::double as maj_v where false),`;
-  return `basic as (
-      select trial, score_hash, metric, avg(value) as mean_v, max(value) as max_v,
-        count(*) as n, count(*) filter (where value >= 1) as c
-      from samples group by all
-    ),
-    ${majority ? majoritySql() : none}
-    per_trial as (
-      select b.trial, b.score_hash, b.metric,
-        case rs.reduction
-          when 'max' then b.max_v
-          when 'majority' then m.maj_v
-          when 'pass_at_k' then case
-            when b.n < rs.k then null
-            when b.n - b.c < rs.k then 1.0
-            else 1 - exp(lgamma(b.n - b.c + 1) - lgamma(b.n - b.c - rs.k + 1)
-                         - lgamma(b.n + 1) + lgamma(b.n - rs.k + 1)) end
-          else b.mean_v end as value
-      from basic b join rs using (score_hash)
-      left join majority m using (trial, score_hash, metric)
-    )`;
-}
-
-function majoritySql(): string {
-  return `votes as (
-      select trial, score_hash, metric, coalesce(answer, cast(value as varchar)) as a,
-        count(*) as cnt, min(sample) as first_sample, first(value order by sample) as v
-      from samples group by all
-    ),
-    majority as (
-      select trial, score_hash, metric, first(v order by cnt desc, first_sample) as maj_v
-      from votes group by all
-    ),`;
-}
-
-/** Condition of a metric filter (`$metric`): a score name, a metric id, or `score.metric`. */
-export function metricCondition(metric: string | undefined): string {
-  return metric === undefined
-    ? "true"
-    : `(r.score_name = $metric or r.metric = $metric or r.score_name || '.' || r.metric = $metric)`;
+    )
+    select i.trial, i.slice_id, i.model_id, i.prompt_variant_id, i.params_index, i.item_id,
+      i.score_hash, m.metric, m.metric_index, i.sample, i.status, i.skip_reason,
+      s.value, coalesce(s.invalid, false) as invalid
+      ${columns.items ? ", t.item" : ""}
+      ${
+    columns.answers
+      ? ", case when i.parse_hash is null then to_json(c.text) else pa.answer end as answer"
+      : ""
+  }
+      ${
+    columns.details
+      ? `, case when m.metric = ${sqlString(columns.details)} then s.details end as details`
+      : ""
+  }
+    from items i join rm m using (score_hash)
+    left join scores s on s.cand = i.cand and s.score_hash = i.score_hash and s.metric = m.metric
+    ${
+    columns.answers
+      ? `left join parses pa on pa.cand = i.cand and pa.parse_hash = i.parse_hash
+    left join candidates c on c.cand = i.cand`
+      : ""
+  }
+    ${columns.items ? "left join trials t on t.trial = i.trial" : ""}
+    order by i.trial, i.score_hash, m.metric_index, i.sample`;
 }

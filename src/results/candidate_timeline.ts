@@ -4,6 +4,7 @@ import { ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ChatMessage } from "../plugins/types.ts";
 import type { ThemisEvent } from "../store/events.ts";
+import { readCandidateEvents } from "../store/read_segments.ts";
 import type { ResultScope } from "./_scope.ts";
 import { readCandidates, type TrialCandidate } from "./candidate_records.ts";
 import { json, readIdentities } from "./trial_records.ts";
@@ -95,24 +96,23 @@ async function resolveCandidate(
 }
 
 async function readEvents(scope: ResultScope, cand: string, trial: string): Promise<ThemisEvent[]> {
-  const rows = await scope.analytics.all(
-    `select v, seq, ts, run, type, trial, cand, overlay, data from events
-     where cand = $cand or (type = 'trial.planned' and trial = $trial) order by ts, run, seq`,
+  const files = await scope.analytics.all(
+    `select distinct file from events
+     where cand = $cand or (type = 'trial.planned' and trial = $trial) order by file`,
     { cand, trial },
   );
-  return rows.map((r) => {
-    const event: Record<string, unknown> = {
-      v: r.v,
-      seq: r.seq,
-      ts: r.ts,
-      run: r.run,
-      type: r.type,
-    };
-    for (const key of ["trial", "cand", "overlay"]) if (r[key] !== null) event[key] = r[key];
-    event.data = json(r.data) ?? {};
-    return event as unknown as ThemisEvent;
-  });
+  const events = await readCandidateEvents(
+    scope.analytics.root,
+    files.map((f) => String(f.file)),
+    new Set([cand]),
+    new Set([trial]),
+  );
+  return events.sort(byTime);
 }
+
+/** Events in the order the projections use: time, run, sequence. */
+export const byTime = (a: ThemisEvent, b: ThemisEvent): number =>
+  a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.run < b.run ? -1 : a.run > b.run ? 1 : a.seq - b.seq;
 
 function judgeCall(j: Row): JudgeCall {
   return {

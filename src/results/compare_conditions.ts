@@ -1,8 +1,14 @@
 /** Paired comparison of two conditions of one run (two models, two prompt variants, …). */
 import { ThemisError } from "../core/errors.ts";
-import type { Row } from "../analytics/duckdb.ts";
-import { groupExpressions, metricCondition, perTrialSql } from "./aggregate_sql.ts";
+import { checkGroupKeys } from "./aggregate_sql.ts";
 import { defaultSeed, dimensionKeys, type ResultScope, scoreFilter } from "./_scope.ts";
+import { groupValue } from "./trial_groups.ts";
+import {
+  readTrialValues,
+  type SamplePolicyOptions,
+  sliceDimensions,
+  type TrialValue,
+} from "./trial_values.ts";
 import {
   alignPairs,
   type Correction,
@@ -26,7 +32,7 @@ const FACTOR_KEYS = ["model", "slice", "prompt_variant", "params"];
 export type Condition = string | Record<string, string | number>;
 
 /** Options of `pairedCompare()`. */
-export interface PairedCompareOptions {
+export interface PairedCompareOptions extends SamplePolicyOptions {
   baseline: Condition;
   treatment: Condition;
   /** Only this score or metric (as in `aggregate`). */
@@ -75,28 +81,58 @@ function checkConditions(base: Record<string, string>, treat: Record<string, str
   return keys;
 }
 
-function sideOf(row: Row, c: Record<string, string>): boolean {
-  return Object.entries(c).every(([k, v]) => String(row[IDENTITY_COLUMNS[k]]) === v);
+function sideOf(trial: TrialValue, c: Record<string, string>): boolean {
+  return Object.entries(c).every(([k, v]) =>
+    String(trial[IDENTITY_COLUMNS[k] as keyof TrialValue]) === v
+  );
 }
 
-function missingSide(rows: Row[], c: Record<string, string>, runId: string): ThemisError {
-  const key = Object.keys(c).find((k) =>
-    !rows.some((r) => String(r[IDENTITY_COLUMNS[k]]) === c[k])
-  );
+function missingSide(
+  trials: TrialValue[],
+  c: Record<string, string>,
+  runId: string,
+): ThemisError {
+  const column = (k: string) => IDENTITY_COLUMNS[k] as keyof TrialValue;
+  const key = Object.keys(c).find((k) => !trials.some((t) => String(t[column(k)]) === c[k]));
   const k = key ?? Object.keys(c)[0];
-  const values = [...new Set(rows.map((r) => String(r[IDENTITY_COLUMNS[k]])))].sort();
+  const values = [...new Set(trials.map((t) => String(t[column(k)])))].sort();
   return new ThemisError(
     "QUERY_INVALID",
-    `Run ${runId} has no scored trial with ${label(c)}; ${k} values: ${values.join(", ")}`,
+    `Run ${runId} has no trial with ${label(c)}; ${k} values: ${values.join(", ")}`,
     { valid: values },
   );
 }
 
+/** The per-trial values of a run as side values of a comparison. */
+export function sideValue(
+  trial: TrialValue,
+  side: "baseline" | "treatment",
+  keys: { group: ReadonlyArray<string>; align: ReadonlyArray<string> },
+  dimensions: Record<string, unknown>,
+): SideValue {
+  return {
+    group: Object.fromEntries(keys.group.map((k) => [k, groupValue(trial, k, dimensions)])),
+    score: trial.score.name,
+    metric: trial.metric,
+    align: JSON.stringify(
+      keys.align.map((k) => trial[IDENTITY_COLUMNS[k] as keyof TrialValue]),
+    ),
+    side,
+    value: trial.value,
+    status: trial.status,
+    cluster: trial.cluster,
+    range: trial.range,
+  };
+}
+
 /**
  * Compare `treatment` with `baseline` item by item: per group (default: per slice) and per
- * score × metric, the mean delta with a paired bootstrap interval, McNemar's exact test for
- * 0/1 scores or Wilcoxon's signed-rank test otherwise, win/loss/tie counts, and p-values
- * corrected across the groups.
+ * score × metric, the mean delta with a paired bootstrap interval (cluster-robust with a
+ * cluster field) inside the range of a difference, McNemar's exact test for 0/1 scores or
+ * Wilcoxon's signed-rank test otherwise, the minimum detectable effect, win/loss/tie counts,
+ * each side's trials by outcome, and p-values corrected across the groups. Invalid answers
+ * count as each score says (the failing value by default), so a side that fails to answer is
+ * compared as wrong, not left out.
  *
  * @example
  * ```ts
@@ -120,34 +156,21 @@ export async function compareConditions(
       }`,
     );
   }
-  const groups = groupExpressions(groupBy, dimensionKeys(scope.manifest));
-  const rows = await scope.analytics.all(
-    `with ${perTrialSql(scope.manifest, scoreFilter(scope))}
-     select r.model_id, r.slice_id, r.prompt_variant_id, r.params_index, r.item_id,
-       ${
-      groups.map((g) => `${g.sql} as "${g.key}"`).concat("r.score_name", "r.metric", "r.value")
-        .join(", ")
-    }
-     from rows r where r.value is not null and ${metricCondition(options.metric)}`,
-    options.metric === undefined
-      ? { run: scope.runId }
-      : { run: scope.runId, metric: options.metric },
+  const groups = checkGroupKeys(groupBy, dimensionKeys(scope.manifest));
+  const trials = await readTrialValues(
+    scope,
+    { ...scoreFilter(scope), metric: options.metric },
+    options,
   );
-  if (!rows.some((r) => sideOf(r, base))) throw missingSide(rows, base, scope.runId);
-  if (!rows.some((r) => sideOf(r, treat))) throw missingSide(rows, treat, scope.runId);
+  if (!trials.some((t) => sideOf(t, base))) throw missingSide(trials, base, scope.runId);
+  if (!trials.some((t) => sideOf(t, treat))) throw missingSide(trials, treat, scope.runId);
   const align = Object.keys(IDENTITY_COLUMNS).filter((k) => !factor.includes(k));
+  const dims = sliceDimensions(scope.manifest);
   const values: SideValue[] = [];
-  for (const r of rows) {
-    const side = sideOf(r, base) ? "baseline" : sideOf(r, treat) ? "treatment" : undefined;
+  for (const t of trials) {
+    const side = sideOf(t, base) ? "baseline" : sideOf(t, treat) ? "treatment" : undefined;
     if (side === undefined) continue;
-    values.push({
-      group: Object.fromEntries(groups.map((g) => [g.key, r[g.key]])),
-      score: r.score_name as string,
-      metric: r.metric as string,
-      align: JSON.stringify(align.map((k) => r[IDENTITY_COLUMNS[k]])),
-      side,
-      value: r.value as number,
-    });
+    values.push(sideValue(t, side, { group: groups, align }, dims.get(t.slice_id) ?? {}));
   }
   const sets = alignPairs(values).sort((a, b) =>
     JSON.stringify([a.group, a.score, a.metric]).localeCompare(

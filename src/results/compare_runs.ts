@@ -1,8 +1,9 @@
 /** Paired comparison of two runs, trial by trial (model, slice, prompt variant, params, item). */
 import { ThemisError } from "../core/errors.ts";
-import { groupExpressions, metricCondition, perTrialSql } from "./aggregate_sql.ts";
+import { checkGroupKeys } from "./aggregate_sql.ts";
 import { defaultSeed, dimensionKeys, type ResultScope, scoreFilter } from "./_scope.ts";
-import { IDENTITY_COLUMNS } from "./compare_conditions.ts";
+import { IDENTITY_COLUMNS, sideValue } from "./compare_conditions.ts";
+import { readTrialValues, type SamplePolicyOptions, sliceDimensions } from "./trial_values.ts";
 import {
   alignPairs,
   type Correction,
@@ -12,8 +13,8 @@ import {
   testPairSets,
 } from "./paired_groups.ts";
 
-/** Options of `compareRuns()`. */
-export interface CompareRunsOptions {
+/** Options of `compareRuns()` (policies default to each run's own scores'). */
+export interface CompareRunsOptions extends SamplePolicyOptions {
   /** Only this score or metric (as in `aggregate`). */
   metric?: string;
   /** One comparison per group (default `["model", "slice"]`); score and metric always split. */
@@ -56,30 +57,16 @@ async function sideValues(
   side: "baseline" | "treatment",
   options: CompareRunsOptions & { groupBy: string[] },
 ): Promise<SideValue[]> {
-  const groups = groupExpressions(options.groupBy, dimensionKeys(scope.manifest));
-  const select = [
-    ...IDENTITY.map((k) => `r.${IDENTITY_COLUMNS[k]}`),
-    ...groups.map((g) => `${g.sql} as "${g.key}"`),
-    "r.score_name",
-    "r.metric",
-    "r.value",
-  ];
-  const rows = await scope.analytics.all(
-    `with ${perTrialSql(scope.manifest, scoreFilter(scope))}
-     select ${select.join(", ")} from rows r
-     where r.value is not null and ${metricCondition(options.metric)}`,
-    options.metric === undefined
-      ? { run: scope.runId }
-      : { run: scope.runId, metric: options.metric },
+  const group = checkGroupKeys(options.groupBy, dimensionKeys(scope.manifest));
+  const trials = await readTrialValues(
+    scope,
+    { ...scoreFilter(scope), metric: options.metric },
+    options,
   );
-  return rows.map((r) => ({
-    group: Object.fromEntries(groups.map((g) => [g.key, r[g.key]])),
-    score: r.score_name as string,
-    metric: r.metric as string,
-    align: JSON.stringify(IDENTITY.map((k) => r[IDENTITY_COLUMNS[k]])),
-    side,
-    value: r.value as number,
-  }));
+  const dims = sliceDimensions(scope.manifest);
+  return trials.map((t) =>
+    sideValue(t, side, { group, align: IDENTITY }, dims.get(t.slice_id) ?? {})
+  );
 }
 
 const binary = (v: number) => v === 0 || v === 1;
@@ -118,8 +105,8 @@ function flipsOf(sets: ReadonlyArray<PairSet>): FlipRow[] {
  * prompt variant, params, item, score, metric), so a changed spec (another prompt wording,
  * other model settings) still pairs item by item. Per group (default model × slice) and per
  * score × metric: the mean delta with a paired bootstrap interval, McNemar's exact test for
- * 0/1 scores or Wilcoxon's otherwise, p-values corrected across all comparisons, and every
- * item whose 0/1 score flipped.
+ * 0/1 scores or Wilcoxon's otherwise, the minimum detectable effect, each side's trials by
+ * outcome, p-values corrected across all comparisons, and every item whose 0/1 score flipped.
  *
  * @example
  * ```ts

@@ -11,6 +11,7 @@ import {
   type PairedCompareOptions,
 } from "./compare_conditions.ts";
 import { compareRunScopes, type CompareRunsOptions, type RunComparison } from "./compare_runs.ts";
+import { detectFromRun, type DetectOptions, type DetectRow } from "./detect_effect.ts";
 import { type ExportJsonOptions, exportResult, type ResultExport } from "./export_result.ts";
 import {
   type FailureOptions,
@@ -47,6 +48,10 @@ export interface ExecutionSummary {
   parseFailed: number;
   scored: number;
   scoreFailed: number;
+  /** Scores recorded invalid because their parse found no answer. */
+  scoreNoAnswer: number;
+  /** Scores whose judge gave no verdict on its scale (unparseable or out of scale). */
+  scoreInvalid: number;
   reused: number;
   skipped: number;
   missingGeneration: number;
@@ -136,14 +141,19 @@ export class ExperimentResult {
 
   /**
    * Mean, standard error, confidence interval and counts of every score's metrics, per group.
-   * Each trial's samples are reduced first (the score's `reduction`), then trials are
-   * summarized; `count` is the number of trials with a value, `trials` all trials of the group.
+   * Each trial's samples are reduced first (the score's `reduction`, invalid answers and
+   * failed generations counted by the score's policies), then trials are summarized; `count`
+   * is the number of values in the mean, `n_trials` every trial of the group, `n_scored`,
+   * `n_invalid` and `n_failed` the trials by outcome.
    */
   async aggregate(options: AggregateOptions = {}): Promise<AggregateRow[]> {
     return aggregateResult(await this.#scope(), options);
   }
 
-  /** Models (or `by` values) ranked on one score, with seeded bootstrap intervals. */
+  /**
+   * Models (or `by` values) ranked on one score, with intervals inside the metric's range and
+   * n_trials / n_scored / n_invalid / n_failed.
+   */
   async leaderboard(options: LeaderboardOptions = {}): Promise<LeaderboardRow[]> {
     return leaderboardRows(await this.#scope(), options);
   }
@@ -162,6 +172,15 @@ export class ExperimentResult {
     options: CompareRunsOptions = {},
   ): Promise<RunComparison> {
     return compareRunScopes(await this.#scope(), await treatment.#scope(), options);
+  }
+
+  /**
+   * How many items (pairs) a comparison like this run's needs to detect `delta` with 80%
+   * power (`power`, `alpha` to change): per model against the first (or prompt variant), from
+   * the observed standard errors, cluster-robust ones included.
+   */
+  async itemsToDetect(options: DetectOptions & { metric?: string }): Promise<DetectRow[]> {
+    return detectFromRun(await this.#scope(), options);
   }
 
   /** Every trial of the run with its candidates, outputs, parses and scores, in id order. */

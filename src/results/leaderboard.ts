@@ -1,10 +1,10 @@
-/** A ranking of models (or another key) on one score, with bootstrap confidence intervals. */
+/** A ranking of models (or another key) on one score, with intervals inside the metric's range. */
 import { ThemisError } from "../core/errors.ts";
-import { aggregateResult, type AggregateRow, type IntervalOptions } from "./aggregate.ts";
+import { type AggregateOptions, aggregateResult, type AggregateRow } from "./aggregate.ts";
 import { type ResultScope, scoreFilter } from "./_scope.ts";
 
 /** Options of `leaderboard()`. */
-export interface LeaderboardOptions extends IntervalOptions {
+export interface LeaderboardOptions extends Omit<AggregateOptions, "groupBy" | "metric"> {
   /** The score or metric to rank on (default: the run's first score and its first metric). */
   metric?: string;
   /** What to rank (default `model`): any group key but `metric` and `status`. */
@@ -33,14 +33,16 @@ function rank(rows: AggregateRow[]): LeaderboardRow[] {
 }
 
 /**
- * Rank the run's models (or `by` values) on one score: the mean over their trials with a
- * seeded percentile bootstrap interval (or `ci: "t"`), standard error, and counts. With a
- * filter matching several score × metric pairs, each pair is ranked on its own.
+ * Rank the run's models (or `by` values) on one score: the mean over their trials (invalid
+ * answers counted as the score says), standard error, an interval inside the metric's range
+ * (as `aggregate`: Wilson for 0/1 metrics by default, `ci` to choose) and the trial counts.
+ * With a filter matching several score × metric pairs, each pair is ranked on its own.
  *
  * @example
  * ```ts
  * // const board = await leaderboardRows(scope, { metric: "accuracy" });
- * // board[0] → { rank: 1, model, score, metric, mean, stderr, ci_low, ci_high, count, trials }
+ * // board[0] → { rank: 1, model, score, metric, mean, stderr, ci_low, ci_high, ci_method,
+ * //              count, n_trials, n_scored, n_invalid, n_failed, clusters }
  * ```
  */
 export async function leaderboardRows(
@@ -53,12 +55,7 @@ export async function leaderboardRows(
   }
   const metric = options.metric ?? primaryMetric(scope);
   if (metric === undefined) return [];
-  const rows = await aggregateResult(scope, {
-    ...options,
-    ci: options.ci ?? "bootstrap",
-    groupBy: [by],
-    metric,
-  });
+  const rows = await aggregateResult(scope, { ...options, groupBy: [by], metric });
   const pairs = new Map<string, AggregateRow[]>();
   for (const row of rows) {
     const key = `${row.score}\u0000${row.metric}`;

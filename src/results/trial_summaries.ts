@@ -1,5 +1,5 @@
 /** One light row per trial: identity, status and the trial's reduced value of every metric. */
-import { perTrialSql } from "./aggregate_sql.ts";
+import { readTrialValues } from "./trial_values.ts";
 import { type ResultScope, scoreFilter } from "./_scope.ts";
 import {
   type IterTrialsOptions,
@@ -13,8 +13,9 @@ export interface TrialSummary extends TrialIdentity {
   /** Candidates (samples) the run planned for the trial. */
   candidates: number;
   /**
-   * The trial's value of each `score.metric` (its samples reduced as the score says); null
-   * when no sample has a value (skipped, failed or pending).
+   * The trial's value of each `score.metric` (its samples reduced as the score says, an
+   * invalid answer scoring the failing value unless the score excludes it); null when the
+   * trial stays out of means (excluded, failed or pending).
    */
   values: Record<string, number | null>;
 }
@@ -48,16 +49,12 @@ export async function readSummaries(
   trials: ReadonlyArray<string>,
 ): Promise<TrialSummary[]> {
   const identities = await readIdentities(scope, trials);
-  const values = await scope.analytics.all(
-    `with ${perTrialSql(scope.manifest, { ...scoreFilter(scope), trials })}
-     select trial, score_name, metric, value from rows order by trial, score_name, metric`,
-    { run: scope.runId },
-  );
+  const values = await readTrialValues(scope, { ...scoreFilter(scope), trials });
   const byTrial = new Map<string, Record<string, number | null>>();
   for (const v of values) {
-    const record = byTrial.get(v.trial as string) ?? {};
-    record[`${v.score_name}.${v.metric}`] = (v.value ?? null) as number | null;
-    byTrial.set(v.trial as string, record);
+    const record = byTrial.get(v.trial) ?? {};
+    record[`${v.score.name}.${v.metric}`] = v.value;
+    byTrial.set(v.trial, record);
   }
   return [...identities.values()].map(({ row, ...identity }) => ({
     ...identity,

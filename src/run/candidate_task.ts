@@ -7,8 +7,8 @@ import type {
 import type { RunPlan } from "../plan/plan_run.ts";
 import type { Stage } from "../plan/check_plugins.ts";
 import type { ExecutionPolicy, PluginRef } from "../spec/schemas.ts";
-import { parseOverlay, scoreOverlay } from "../store/events.ts";
-import { isFinal, overlayKey, type StoreState } from "../store/store_state.ts";
+import { GEN_OVERLAY, parseOverlay, scoreOverlay } from "../store/events.ts";
+import { isFinal, type StoreState } from "../store/store_state.ts";
 import type { GenerationTask, StagesTask } from "./candidate_work.ts";
 import type { StageTimeouts } from "./task_clock.ts";
 
@@ -44,7 +44,7 @@ export function pendingWork(
   options: { plan: RunPlan; state: StoreState; stages: ReadonlyArray<Stage> },
 ): PendingWork {
   const { state, stages } = options;
-  const gen = state.generations.get(candidate.id);
+  const gen = state.fact(candidate.id, GEN_OVERLAY);
   const generated = gen?.status === "completed";
   const needGeneration = stages.includes("generation") && !generated;
   const taskStages = options.plan.stages.get(trial.taskId)!;
@@ -58,18 +58,15 @@ export function pendingWork(
       scores: [],
     };
   }
-  const fact = (overlay: string, map: Map<string, { status: string }>) =>
-    map.get(overlayKey(candidate.id, overlay))?.status;
-  const pending = (overlay: string, map: Map<string, { status: string }>) =>
-    !isFinal(fact(overlay, map) as never);
+  const status = (overlay: string) => state.fact(candidate.id, overlay)?.status;
   const unanswered = (parseHash: string | null) =>
-    parseHash !== null && fact(parseOverlay(parseHash), state.parses) === "invalid";
+    parseHash !== null && status(parseOverlay(parseHash)) === "invalid";
   const parses = stages.includes("parse")
-    ? taskStages.parses.filter((p) => pending(parseOverlay(p.hash), state.parses))
+    ? taskStages.parses.filter((p) => !isFinal(status(parseOverlay(p.hash))))
     : [];
   const scores = stages.includes("score")
     ? taskStages.scores.filter((s) =>
-      pending(scoreOverlay(s.hash), state.scores) && !unanswered(s.parseHash)
+      !isFinal(status(scoreOverlay(s.hash))) && !unanswered(s.parseHash)
     )
     : [];
   const scoresBlocked = stages.includes("score")
@@ -78,14 +75,18 @@ export function pendingWork(
   const knownAnswers: StagesTask["knownAnswers"] = {};
   for (const score of scores) {
     if (score.parseHash === null) continue;
-    const parsed = state.parses.get(overlayKey(candidate.id, parseOverlay(score.parseHash)));
-    if (parsed && isFinal(parsed.status)) {
-      knownAnswers[score.parseHash] = { ok: parsed.status === "completed", answer: parsed.answer };
+    const overlay = parseOverlay(score.parseHash);
+    const parsed = status(overlay);
+    if (isFinal(parsed)) {
+      knownAnswers[score.parseHash] = {
+        ok: parsed === "completed",
+        answer: state.answer(candidate.id, overlay),
+      };
     }
   }
   return {
     needGeneration,
-    text: generated ? gen.text ?? "" : undefined,
+    text: generated ? state.text(candidate.id) ?? "" : undefined,
     parses,
     scores,
     parsesDone: stages.includes("parse") ? taskStages.parses.length - parses.length : 0,
@@ -169,7 +170,15 @@ function judgeCacheOf(state: StoreState, candidate: string): StagesTask["judgeCa
   const byId = state.judges.get(candidate);
   if (!byId) return undefined;
   const out: NonNullable<StagesTask["judgeCache"]> = {};
-  for (const [id, answer] of byId) out[id] = answer as { text: string };
+  for (const [id, answer] of byId) {
+    out[id] = {
+      text: answer.text,
+      usage: {
+        prompt_tokens: answer.usage?.prompt_tokens ?? undefined,
+        completion_tokens: answer.usage?.completion_tokens ?? undefined,
+      },
+    };
+  }
   return out;
 }
 

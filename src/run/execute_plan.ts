@@ -18,7 +18,6 @@ import {
 } from "./candidate_task.ts";
 import { EventBuffer } from "./event_buffer.ts";
 import { GenerationLoop } from "./generation_loop.ts";
-import { trialPlannedData } from "./trial_planned.ts";
 import { recordWork } from "./record_work.ts";
 import type { TelemetryBus } from "./telemetry.ts";
 import type { ProgressTally } from "./progress_tally.ts";
@@ -33,6 +32,10 @@ export interface ExecutionCounts {
   parseFailed: number;
   scored: number;
   scoreFailed: number;
+  /** Scores recorded invalid because their parse found no answer (failing value). */
+  scoreNoAnswer: number;
+  /** Scores whose judge gave no verdict on its scale (`JUDGE_UNPARSEABLE`): final, not failed. */
+  scoreInvalid: number;
   /** Candidates whose stages needed nothing (all final already). */
   reused: number;
   /** Candidates left pending: their endpoint's circuit opened, the budget, or cancellation. */
@@ -52,14 +55,11 @@ export interface ExecutionCounts {
 export interface ExecutePlanOptions {
   plan: RunPlan;
   state: StoreState;
-  /** Trials this run's events already announce. */
-  plannedInRun: Set<string>;
   writer: EventWriter;
   executor: StageExecutor;
   policy: ExecutionPolicy;
   stages: ReadonlyArray<Stage>;
   hooks: PluginRef[];
-  storeItemPayloads: boolean;
   runtime?: Record<string, string>;
   signal?: AbortSignal;
   telemetry?: TelemetryBus;
@@ -86,6 +86,8 @@ export function emptyCounts(): ExecutionCounts {
     parseFailed: 0,
     scored: 0,
     scoreFailed: 0,
+    scoreNoAnswer: 0,
+    scoreInvalid: 0,
     reused: 0,
     skipped: 0,
     missingGeneration: 0,
@@ -116,16 +118,6 @@ class Scheduler {
   // once per run, and its parses and scores travel with its task.
   append(event: NewEvent): void {
     this.events.append(event);
-  }
-
-  announce(trial: PlannedTrial): void {
-    if (this.o.plannedInRun.has(trial.trial)) return;
-    const data = trialPlannedData(trial, {
-      benchmarkId: this.o.plan.experiment.benchmark_id ?? null,
-      storeItemPayloads: this.o.storeItemPayloads,
-    });
-    this.append({ type: "trial.planned", trial: trial.trial, data });
-    this.o.plannedInRun.add(trial.trial);
   }
 
   /** The candidate's pending work, or why there is none; counts what is done. */
@@ -178,6 +170,8 @@ class Scheduler {
     c.parseFailed += recorded.parseFailed;
     c.scored += recorded.scored;
     c.scoreFailed += recorded.scoreFailed;
+    c.scoreNoAnswer += recorded.scoresNoAnswer;
+    c.scoreInvalid += recorded.scoresInvalid;
     for (const metric of recorded.metrics) {
       this.o.telemetry?.emit({
         type: "metric.finished",
@@ -265,8 +259,7 @@ class Scheduler {
 }
 
 /**
- * Walk the plan once, lazily: announce each trial, then per candidate its generation (with
- * retries, the endpoint's admission and circuit breaker), recorded at once, then one task of
+ * Walk the plan once, lazily: per candidate its generation (with retries, the endpoint's admission and circuit breaker), recorded at once, then one task of
  * its pending parses and scores. At most `max_in_flight` candidates are in flight, so memory
  * is bounded by the queue, not by the plan; every fact is appended the moment it is known.
  */
@@ -289,7 +282,6 @@ export async function executePlan(options: ExecutePlanOptions): Promise<Executio
   const slot = () => new Promise<void>((resolve) => (wake = resolve));
   for (const trial of options.plan.iterTrials()) {
     if (options.signal?.aborted || failure) break;
-    scheduler.announce(trial);
     tel?.emit({ type: "trial.started", runId, trialId: trial.trial });
     let remaining = trial.candidates.length;
     for (const candidate of trial.candidates) {

@@ -1,7 +1,14 @@
 import type { JsonObject } from "../core/json.ts";
-import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
+import type { PlannedCandidate, PlannedScore, PlannedTrial } from "../plan/plan_trials.ts";
+import { failingValue, UNBOUNDED } from "../plugins/metrics/metric_range.ts";
 import type { RunPlan } from "../plan/plan_run.ts";
-import { GEN_OVERLAY, type NewEvent, parseOverlay, scoreOverlay } from "../store/events.ts";
+import {
+  type EventData,
+  GEN_OVERLAY,
+  type NewEvent,
+  parseOverlay,
+  scoreOverlay,
+} from "../store/events.ts";
 import type { CandidateResult, WorkError } from "./candidate_work.ts";
 
 /** What recording one result wrote. */
@@ -11,9 +18,14 @@ export interface RecordedWork {
   parseFailed: number;
   scored: number;
   scoreFailed: number;
-  /** Scores not computed because their parse found no answer. */
+  /**
+   * Scores not computed because their parse found no answer (recorded as invalid scores with
+   * each metric's failing value) or has not run.
+   */
   scoresSkipped: number;
-  /** Scores whose judge gave no parseable verdict. */
+  /** Of the skipped scores, those recorded invalid because the parse found no answer. */
+  scoresNoAnswer: number;
+  /** Scores whose judge gave no verdict on its scale (unparseable or out of scale). */
   scoresInvalid: number;
   metrics: JsonObject[];
 }
@@ -24,9 +36,14 @@ export interface RecordWorkOptions {
   attempts: number;
   retryableCodes: ReadonlyArray<string>;
   append: (event: NewEvent) => void;
+  /** Imported facts: marked with their source and bundle, with the latency the record gave. */
+  imported?: { bundle: string | null; latencyMs: number | null };
 }
 
-function errorData(error: WorkError, retryableCodes: ReadonlyArray<string>): JsonObject {
+/** An error as events record it. */
+export type ErrorData = EventData<"generation.failed">["error"];
+
+function errorData(error: WorkError, retryableCodes: ReadonlyArray<string>): ErrorData {
   return {
     code: error.code,
     message: error.message,
@@ -39,9 +56,22 @@ function errorData(error: WorkError, retryableCodes: ReadonlyArray<string>): Jso
 }
 
 /**
+ * The metric values of a score whose parse found no answer: each metric's failing value (its
+ * range's minimum; 0 for metrics without a recorded range).
+ */
+function failingValues(score: PlannedScore): Array<{ metric: string; value: number }> {
+  return score.metrics.map((m, i) => ({
+    metric: m.id,
+    value: failingValue(score.ranges?.[i] ?? UNBOUNDED),
+  }));
+}
+
+/**
  * Turn one candidate task's result into events: the generation (completed or failed), then
- * each parse and score. Scores skipped because their parse found no answer write nothing:
- * the parse's own `invalid` event is the record, and the score stays absent (never wrong).
+ * each parse and score. A score whose parse found no answer is recorded as
+ * `score.completed` with `invalid: true` and each metric's failing value, whatever the
+ * score's `on_invalid` says: the policy is applied when results are read, so switching it
+ * never re-scores, and the invalid answer is counted (`n_invalid`) rather than silently absent.
  */
 export function recordWork(
   trial: PlannedTrial,
@@ -56,11 +86,15 @@ export function recordWork(
     scored: 0,
     scoreFailed: 0,
     scoresSkipped: 0,
+    scoresNoAnswer: 0,
     scoresInvalid: 0,
     metrics: [],
   };
   const base = { trial: trial.trial, cand: candidate.id };
   const { append } = options;
+  const marks = options.imported
+    ? { source: "import" as const, bundle: options.imported.bundle }
+    : {};
   const gen = result.generation;
   if (gen?.ok) {
     const { output } = gen;
@@ -68,17 +102,20 @@ export function recordWork(
       type: "generation.completed",
       ...base,
       overlay: GEN_OVERLAY,
+      // Keys in their sorted order: the line is written without sorting them again.
       data: {
+        attempts: options.attempts,
+        finish_reason: output.finish_reason ?? null,
+        latency_ms: options.imported ? options.imported.latencyMs : gen.latencyMs,
+        meta: output.meta ?? {},
+        model: trial.model.model_id,
         sample: candidate.sample,
         text: output.text,
-        finish_reason: output.finish_reason ?? null,
         usage: {
-          prompt_tokens: output.usage?.prompt_tokens ?? null,
           completion_tokens: output.usage?.completion_tokens ?? null,
+          prompt_tokens: output.usage?.prompt_tokens ?? null,
         },
-        latency_ms: gen.latencyMs,
-        attempts: options.attempts,
-        meta: output.meta ?? {},
+        ...marks,
       },
     });
   } else if (gen) {
@@ -94,6 +131,7 @@ export function recordWork(
           model: trial.model.model_id,
         },
         attempts: options.attempts,
+        ...marks,
       },
     });
     return out;
@@ -109,10 +147,11 @@ export function recordWork(
         ...base,
         overlay,
         data: {
-          name,
           answer: p.outcome.answer ?? null,
+          attempts: p.outcome.attempts,
           extractor: p.outcome.extractor!,
-          attempts: p.outcome.attempts as unknown as JsonObject[],
+          name,
+          ...marks,
         },
       });
       out.parsed++;
@@ -121,7 +160,7 @@ export function recordWork(
         type: "parse.failed",
         ...base,
         overlay,
-        data: { name, kind: "invalid", attempts: p.outcome.attempts as unknown as JsonObject[] },
+        data: { attempts: p.outcome.attempts, kind: "invalid", name, ...marks },
       });
       out.parseInvalid++;
     } else {
@@ -129,7 +168,7 @@ export function recordWork(
         type: "parse.failed",
         ...base,
         overlay,
-        data: { name, kind: "error", error: errorData(p.error!, []) },
+        data: { name, kind: "error", error: errorData(p.error!, []), ...marks },
       });
       out.parseFailed++;
     }
@@ -145,7 +184,7 @@ export function recordWork(
         metric: call.metric,
         model_id: call.model.model_id,
         provider: call.model.provider,
-        messages: call.messages as unknown as JsonObject[],
+        messages: call.messages,
         params: call.params,
         text: call.text,
         usage: {
@@ -158,18 +197,26 @@ export function recordWork(
   }
   const scores = new Map(stages.scores.map((s) => [s.hash, s]));
   for (const s of result.scores) {
+    const score = scores.get(s.hash)!;
+    const data = { name: score.name, parse: score.parseHash, ...marks };
     if (s.skipped) {
       out.scoresSkipped++;
+      if (s.skipped !== "no_answer") continue;
+      append({
+        type: "score.completed",
+        ...base,
+        overlay: scoreOverlay(s.hash),
+        data: { ...data, metrics: failingValues(score), invalid: true },
+      });
+      out.scoresNoAnswer++;
       continue;
     }
-    const score = scores.get(s.hash)!;
-    const data = { name: score.name, parse: score.parseHash };
     if (s.metrics) {
       append({
         type: "score.completed",
         ...base,
         overlay: scoreOverlay(s.hash),
-        data: { ...data, metrics: s.metrics as unknown as JsonObject[] },
+        data: { metrics: s.metrics, ...data },
       });
       out.scored++;
       for (const m of s.metrics) {

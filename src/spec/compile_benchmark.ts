@@ -47,10 +47,13 @@ export function compileBenchmark(benchmark: BenchmarkSpec): ExperimentSpec {
     hooks: benchmark.hooks,
     models: benchmark.models,
     num_samples: benchmark.num_samples,
+    ...(benchmark.cluster === undefined ? {} : { cluster: benchmark.cluster }),
     tasks: benchmark.slices.map((slice) => ({
       task_id: slice.slice_id,
       dataset: slice.dataset,
       dataset_query: slice.dataset_query,
+      ...(slice.slice_by === undefined ? {} : { slice_by: slice.slice_by }),
+      ...(slice.max_slices === undefined ? {} : { max_slices: slice.max_slices }),
       dimensions: slice.dimensions,
       prompts: promptsForSlice(slice, benchmark.prompt_variants),
       inference: grid.map((params) => ({ ...params, ...(slice.generation?.params ?? {}) })),

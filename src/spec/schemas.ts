@@ -98,20 +98,74 @@ export const StorageSchema = z.strictObject({
   root: z.string().min(1).default("themis-store"),
   /** false keeps dataset payloads and rendered prompts out of the run directory. */
   store_item_payloads: z.boolean().default(true),
+  /** An event segment (and a plan segment) is closed once it holds this many MB. */
+  segment_mb: z.number().positive().max(48).default(32),
+});
+
+export const AnalyticsSchema = z.strictObject({
+  /** DuckDB's memory bound for the analytics cache; the rest spills to `temp_directory`. */
+  memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, {
+    message: 'a size such as "512MB" or "2GB"',
+  }).default("512MB"),
+  /** DuckDB threads (default: the machine's cores). */
+  threads: z.number().int().min(1).optional(),
+  /** Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`). */
+  temp_directory: z.string().min(1).optional(),
+  /** Refresh the cache every few seconds while a run writes, so it ends nearly current. */
+  follow_runs: z.boolean().default(true),
 });
 
 export const PriceSchema = z.strictObject({
   input_per_million: z.number().nonnegative(),
   output_per_million: z.number().nonnegative(),
+  /**
+   * Fraction taken off both prices for generations made through a provider's Batch API
+   * (unset: 0.5, the discount OpenAI and Anthropic give).
+   */
+  batch_discount: z.number().min(0).max(1).optional(),
 });
+
+/** Requests and bytes a provider accepts in one batch. */
+export const BATCH_LIMITS = {
+  openai: { requests: 50_000, bytes: 200 * 1024 * 1024 },
+  anthropic: { requests: 100_000, bytes: 256 * 1024 * 1024 },
+} as const;
+
+/** The `batch` backend: pending generations go to a provider's Batch API (docs/scale_out.md). */
+export const BatchBackendSchema = z.strictObject({
+  kind: z.literal("batch"),
+  /** Whose Batch API: every model of the spec must use this provider. */
+  provider: z.enum(["openai", "anthropic"]),
+  /** OpenAI's completion window (the only value OpenAI accepts today is "24h"). */
+  completion_window: z.string().min(1).default("24h"),
+  /** Requests per batch, at most the provider's limit (OpenAI 50,000; Anthropic 100,000). */
+  max_requests: z.number().int().min(1).max(100_000).optional(),
+  /** Bytes of requests per batch, at most the provider's limit (200 MB; 256 MB). */
+  max_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).optional(),
+  /** Seconds between polls while `themis resume --wait` waits for batches to end. */
+  poll_interval: z.number().positive().default(60),
+});
+
+/**
+ * Where a run executes: `local` (now, in this process), `worker_pool` (shards run by a
+ * scheduler), or `batch` (a provider's Batch API). The plain string form is kept; `"batch"`
+ * alone names no provider, which `submit` reports.
+ */
+export const ExecutionBackendSchema = z.union([
+  z.enum(["local", "worker_pool", "batch"]),
+  z.strictObject({ kind: z.literal("local") }),
+  z.strictObject({ kind: z.literal("worker_pool") }),
+  BatchBackendSchema,
+]);
 
 export const ProjectSpecSchema = z.strictObject({
   project_name: id,
   researcher_id: z.string().optional(),
   global_seed: z.number().int().nonnegative().default(0),
   storage: StorageSchema.default(StorageSchema.parse({})),
+  analytics: AnalyticsSchema.default(AnalyticsSchema.parse({})),
   execution_policy: ExecutionPolicySchema.default(ExecutionPolicySchema.parse({})),
-  execution_backend: z.enum(["local", "worker_pool", "batch"]).default("local"),
+  execution_backend: ExecutionBackendSchema.default("local"),
   executor: ExecutorSchema.default(ExecutorSchema.parse({})),
   /** Prices per model id, in currency units per million tokens. */
   pricing: z.record(z.string(), PriceSchema).default({}),
@@ -185,6 +239,18 @@ export const DatasetQuerySchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("filter"), where: whereClause }),
 ]);
 
+/**
+ * Slices from data: one slice per value of an item field (or per combination of several
+ * fields' values), each with its value as a dimension and a filter for it.
+ */
+const sliceBy = {
+  /** The item field(s) whose values make the slices (docs/datasets.md#slices-from-data). */
+  slice_by: z.union([fieldPath, z.array(fieldPath).min(1, "slice_by needs at least one field")])
+    .optional(),
+  /** The most slices `slice_by` may make (default 100): a bound against a field of ids. */
+  max_slices: z.number().int().min(1).optional(),
+};
+
 // ---------------------------------------------------------------- prompts, parses, scores
 
 export const MessageSchema = z.strictObject({
@@ -212,6 +278,23 @@ export const ParseSpecSchema = z.strictObject({
 
 export const ReductionSchema = z.enum(["mean", "max", "majority", "pass_at_k"]);
 
+/** How aggregates count a sample whose parse found no answer (or whose judge gave none). */
+export const OnInvalidSchema = z.enum(["zero", "exclude"], {
+  error: 'on_invalid is "zero" (an invalid answer scores the metric\'s failing value, the ' +
+    'default) or "exclude" (it leaves the mean; it is still counted in n_invalid)',
+});
+
+/** Confidence interval methods of aggregates. */
+export const IntervalMethodSchema = z.enum(["wilson", "clopper_pearson", "t", "bootstrap"], {
+  error: 'ci is "wilson" or "clopper_pearson" (0/1 metrics), "t" or "bootstrap"',
+});
+
+/** An item field naming a cluster of items that are not independent (a passage, a source). */
+const clusterField = z.string().regex(
+  /^[^.\s][^\s]*$/,
+  'cluster names an item field, e.g. "passage_id" (nested with dots: "meta.passage")',
+);
+
 export const ScoreSpecSchema = z.strictObject({
   name: id,
   /** The parse whose answer the metrics read; the raw text when absent. */
@@ -220,6 +303,15 @@ export const ScoreSpecSchema = z.strictObject({
   /** How a trial's samples reduce to one value in aggregates. */
   reduction: ReductionSchema.default("mean"),
   k: z.number().int().min(1).optional(),
+  // Read-side policies below: they change how recorded scores are read, never the score hash.
+  /** Samples without an answer: the metric's failing value (`zero`, default) or left out. */
+  on_invalid: OnInvalidSchema.optional(),
+  /** true: samples whose generation failed score the failing value too (default: left out). */
+  count_failed: z.boolean().optional(),
+  /** Item field whose equal values form a cluster: cluster-robust standard errors. */
+  cluster: clusterField.optional(),
+  /** Interval of the aggregate's mean (default: Wilson for 0/1 metrics, else t). */
+  ci: IntervalMethodSchema.optional(),
 });
 
 const inferenceParams = jsonObject;
@@ -236,6 +328,7 @@ export const SliceSpecSchema = z.strictObject({
   slice_id: id,
   dataset: DatasetSpecSchema,
   dataset_query: DatasetQuerySchema.default({ kind: "all" }),
+  ...sliceBy,
   dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   prompt_variant_ids: z.array(z.string()).optional(),
   prompt_families: z.array(z.string()).optional(),
@@ -272,6 +365,8 @@ export const BenchmarkSpecSchema = z.strictObject({
   prompt_variants: z.array(PromptVariantSchema).min(1, "a benchmark needs a prompt variant"),
   inference_grid: InferenceGridSchema.default({ params: [{}], overrides: [{}] }),
   num_samples: numSamples,
+  /** The cluster field of every score that names none (see ScoreSpec `cluster`). */
+  cluster: clusterField.optional(),
 });
 
 // ---------------------------------------------------------------- experiment (compiled)
@@ -280,6 +375,7 @@ export const TaskSpecSchema = z.strictObject({
   task_id: id,
   dataset: DatasetSpecSchema,
   dataset_query: DatasetQuerySchema.default({ kind: "all" }),
+  ...sliceBy,
   dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   prompts: z.array(PromptVariantSchema).min(1),
   /** Fully expanded inference parameter sets. */
@@ -296,11 +392,14 @@ export const ExperimentSpecSchema = z.strictObject({
   models: z.array(ModelSpecSchema).min(1, "an experiment needs at least one model"),
   tasks: z.array(TaskSpecSchema).min(1, "an experiment needs at least one task"),
   num_samples: numSamples,
+  /** The cluster field of every score that names none (see ScoreSpec `cluster`). */
+  cluster: clusterField.optional(),
   /** Set when compiled from a benchmark. */
   benchmark_id: z.string().optional(),
 });
 
 export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
+export type BatchBackend = z.infer<typeof BatchBackendSchema>;
 export type ProjectSpecInput = z.input<typeof ProjectSpecSchema>;
 export type ExecutionPolicy = z.infer<typeof ExecutionPolicySchema>;
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
@@ -309,6 +408,8 @@ export type PromptVariant = z.infer<typeof PromptVariantSchema>;
 export type PluginRef = z.infer<typeof PluginRefSchema>;
 export type ParseSpec = z.infer<typeof ParseSpecSchema>;
 export type ScoreSpec = z.infer<typeof ScoreSpecSchema>;
+export type OnInvalid = z.infer<typeof OnInvalidSchema>;
+export type IntervalMethodName = z.infer<typeof IntervalMethodSchema>;
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
 export type SliceSpec = z.infer<typeof SliceSpecSchema>;
 export type BenchmarkSpec = z.infer<typeof BenchmarkSpecSchema>;

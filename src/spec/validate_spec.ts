@@ -3,6 +3,8 @@ import { type ErrorIssue, ThemisError } from "../core/errors.ts";
 import { checkBenchmarkReferences, checkExperimentReferences } from "./check_references.ts";
 import type { ReferenceIssue } from "./check_references.ts";
 import { locateLine } from "./locate_line.ts";
+import { knownKeysAt } from "./known_keys.ts";
+import { closestMatch } from "../core/closest.ts";
 import {
   type BenchmarkSpec,
   BenchmarkSpecSchema,
@@ -19,6 +21,15 @@ export interface SpecSource {
   format?: "toml" | "json";
 }
 
+const KINDS: Record<
+  "benchmark" | "experiment" | "project",
+  { schema: z.ZodType; check: (spec: Record<string, unknown>) => ReferenceIssue[] }
+> = {
+  benchmark: { schema: BenchmarkSpecSchema, check: checkBenchmarkReferences },
+  experiment: { schema: ExperimentSpecSchema, check: checkExperimentReferences },
+  project: { schema: ProjectSpecSchema, check: () => [] },
+};
+
 /** `models[1].provider` from `["models", 1, "provider"]`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = "";
@@ -29,16 +40,18 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || "(root)";
 }
 
-function zodIssues(error: z.ZodError): ReferenceIssue[] {
+function zodIssues(error: z.ZodError, schema: z.ZodType, raw: unknown): ReferenceIssue[] {
   const out: ReferenceIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
     if (issue.code === "unrecognized_keys") {
+      const known = knownKeysAt(schema, raw, path) ?? [];
       for (const key of issue.keys) {
+        const guess = closestMatch(key, known.filter((k) => !issue.keys.includes(k)));
         out.push({
           path: [...path, key],
           code: "unknown_key",
-          message: `unknown key "${key}"`,
+          message: `unknown key "${key}"` + (guess ? ` (did you mean "${guess}"?)` : ""),
         });
       }
     } else if (issue.code === "invalid_union" && "note" in issue && issue.note) {
@@ -50,7 +63,50 @@ function zodIssues(error: z.ZodError): ReferenceIssue[] {
   return out;
 }
 
-function toErrorIssues(issues: ReferenceIssue[], source: SpecSource): ErrorIssue[] {
+/**
+ * Every problem of a raw spec at once: the schema's issues and the cross-field checks (run on
+ * the raw value too, so a spec with both kinds needs one round of fixes, not two). Unknown keys
+ * say which key was meant.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { specIssues } from "./validate_spec.ts";
+ * const issues = specIssues("benchmark", {
+ *   benchmark_id: "b", num_sample: 2,
+ *   models: [{ model_id: "m", provider: "mock" }, { model_id: "m", provider: "mock" }],
+ *   prompt_variants: [{ id: "p", messages: [{ role: "user", content: "hi" }] }],
+ *   slices: [{ slice_id: "s", dataset: { kind: "inline", items: [{ id: "1" }] } }],
+ * });
+ * assert.deepEqual(issues.map((i) => i.message), [
+ *   'unknown key "num_sample" (did you mean "num_samples"?)',
+ *   'duplicate model_id "m" (first used at models[0])',
+ * ]);
+ * ```
+ */
+export function specIssues(
+  kind: "benchmark" | "experiment" | "project",
+  raw: unknown,
+): ReferenceIssue[] {
+  return collectIssues(kind, raw).issues;
+}
+
+function collectIssues(kind: keyof typeof KINDS, raw: unknown) {
+  const { schema, check } = KINDS[kind];
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) {
+    return { issues: check(parsed.data as Record<string, unknown>), data: parsed.data };
+  }
+  const issues = zodIssues(parsed.error, schema, raw);
+  const seen = new Set(issues.map((i) => formatPath(i.path)));
+  const loose = typeof raw === "object" && raw !== null
+    ? check(raw as Record<string, unknown>)
+    : [];
+  return { issues: [...issues, ...loose.filter((i) => !seen.has(formatPath(i.path)))] };
+}
+
+/** Issues with their formatted path and, for a file, their line; in file order. */
+export function toErrorIssues(issues: ReferenceIssue[], source: SpecSource): ErrorIssue[] {
   const located = issues.map((issue) => {
     const line = source.text && source.format
       ? locateLine(source.text, source.format, issue.path)
@@ -61,7 +117,10 @@ function toErrorIssues(issues: ReferenceIssue[], source: SpecSource): ErrorIssue
   return located.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
-/** The one error that lists every issue of a spec at once. */
+/**
+ * The one error that lists every issue of a spec at once. Its code is the issues' own when they
+ * all share one kind (`PLUGIN_NOT_FOUND`, `DATASET_INVALID`), else `SPEC_INVALID`.
+ */
 export function specInvalid(kind: string, issues: ErrorIssue[], source: SpecSource): ThemisError {
   const where = source.file ? ` in ${source.file}` : "";
   const lines = issues.map((i) => {
@@ -69,24 +128,26 @@ export function specInvalid(kind: string, issues: ErrorIssue[], source: SpecSour
     return `  - ${i.path}: ${i.message}${at ? ` (${at})` : ""}`;
   });
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  const codes = new Set(issues.map((i) => i.code));
+  const shared = codes.size === 1 ? [...codes][0] : undefined;
+  const code = shared === "PLUGIN_NOT_FOUND" || shared === "DATASET_INVALID"
+    ? shared
+    : "SPEC_INVALID";
   return new ThemisError(
-    "SPEC_INVALID",
+    code,
     `The ${kind} spec${where} has ${count}:\n${lines.join("\n")}`,
     { file: source.file, line: issues[0]?.line, path: issues[0]?.path, issues },
   );
 }
 
 function validateWith<T>(
-  kind: string,
-  schema: z.ZodType<T>,
+  kind: "benchmark" | "experiment" | "project",
   raw: unknown,
   source: SpecSource,
-  check: (value: T) => ReferenceIssue[],
 ): T {
-  const parsed = schema.safeParse(raw);
-  const issues = parsed.success ? check(parsed.data) : zodIssues(parsed.error);
+  const { issues, data } = collectIssues(kind, raw);
   if (issues.length > 0) throw specInvalid(kind, toErrorIssues(issues, source), source);
-  return (parsed as { data: T }).data;
+  return data as T;
 }
 
 /**
@@ -99,17 +160,17 @@ function validateWith<T>(
  * ```
  */
 export function validateBenchmark(raw: unknown, source: SpecSource = {}): BenchmarkSpec {
-  return validateWith("benchmark", BenchmarkSpecSchema, raw, source, checkBenchmarkReferences);
+  return validateWith("benchmark", raw, source);
 }
 
 /** Validate a raw experiment object; throws `SPEC_INVALID` listing every issue. */
 export function validateExperiment(raw: unknown, source: SpecSource = {}): ExperimentSpec {
-  return validateWith("experiment", ExperimentSpecSchema, raw, source, checkExperimentReferences);
+  return validateWith("experiment", raw, source);
 }
 
 /** Validate a raw project object; throws `SPEC_INVALID` listing every issue. */
 export function validateProject(raw: unknown, source: SpecSource = {}): ProjectSpec {
-  return validateWith("project", ProjectSpecSchema, raw, source, () => []);
+  return validateWith("project", raw, source);
 }
 
 /** Which kind of spec an object is, by its identifying key. */

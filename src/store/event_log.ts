@@ -1,88 +1,22 @@
-import { ThemisError } from "../core/errors.ts";
+import { join } from "node:path";
+import { setImmediate } from "node:timers";
+import { errorMessage, ThemisError } from "../core/errors.ts";
+import { EVENT_VERSION, type NewEvent, serializeEvent, type ThemisEvent } from "./events.ts";
+import { lastRunEvent } from "./read_segments.ts";
 import {
-  EVENT_VERSION,
-  type NewEvent,
-  parseEventLine,
-  serializeEvent,
-  type ThemisEvent,
-} from "./events.ts";
+  compressSegment,
+  DEFAULT_SEGMENT_BYTES,
+  listSegments,
+  newSegmentTag,
+  removeStalePlainTwins,
+  SEGMENT_DIR,
+  segmentName,
+} from "./segments.ts";
 
 const NEWLINE = 10;
-const CHUNK = 1 << 20;
-
-/** What reading an event file found. */
-export interface ReadEventsResult {
-  events: ThemisEvent[];
-  /** True when the last line was torn (a crash mid-write) and was ignored. */
-  torn: boolean;
-  /** Byte length of the complete lines. */
-  bytes: number;
-}
-
-/**
- * Stream the events of one file. A torn last line (no trailing newline) is ignored; any other
- * malformed line is `STORE_CORRUPT` with file and line. `onTorn` is told when a tail was torn.
- *
- * @example
- * ```ts
- * import { iterEvents } from "./event_log.ts";
- * // for await (const event of iterEvents("themis-store/runs/abc/events.jsonl")) { … }
- * ```
- */
-export async function* iterEvents(
-  file: string,
-  options: { onTorn?: (bytes: number) => void; skipLine?: (line: string) => boolean } = {},
-): AsyncGenerator<ThemisEvent> {
-  let handle: Deno.FsFile;
-  try {
-    handle = await Deno.open(file, { read: true });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    throw error;
-  }
-  const decoder = new TextDecoder();
-  const buffer = new Uint8Array(CHUNK);
-  let pending = "";
-  let lineNumber = 0;
-  try {
-    while (true) {
-      const n = await handle.read(buffer);
-      if (n === null) break;
-      // `stream: true` keeps a UTF-8 sequence split across chunks for the next decode.
-      const lines = (pending + decoder.decode(buffer.subarray(0, n), { stream: true }))
-        .split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) {
-        lineNumber++;
-        if (line !== "" && !options.skipLine?.(line)) {
-          yield parseEventLine(line, file, lineNumber);
-        }
-      }
-    }
-    pending += decoder.decode();
-  } finally {
-    handle.close();
-  }
-  if (pending.length > 0) options.onTorn?.(new TextEncoder().encode(pending).length);
-}
-
-/** Read every event of one file at once. */
-export async function readEvents(file: string): Promise<ReadEventsResult> {
-  const events: ThemisEvent[] = [];
-  let tornBytes = 0;
-  for await (const event of iterEvents(file, { onTorn: (b) => (tornBytes = b) })) {
-    events.push(event);
-  }
-  let size = 0;
-  try {
-    size = (await Deno.stat(file)).size;
-  } catch {
-    size = 0;
-  }
-  return { events, torn: tornBytes > 0, bytes: size - tornBytes };
-}
-
 const TAIL = 1 << 16;
+/** Buffered text past this size is written at once rather than at the end of the turn. */
+const FLUSH_CHARS = 1 << 20;
 
 /**
  * The last bytes of a file, enough to hold its last complete line and any torn tail: the
@@ -125,124 +59,16 @@ function readWindow(
   }
 }
 
-/** Truncate a torn last line so the next append starts on a line of its own. */
-function repairTail(file: string): void {
-  const tail = readTail(file);
-  if (!tail || tail.bytes.length === 0 || tail.bytes[tail.bytes.length - 1] === NEWLINE) return;
-  const lastNewline = tail.bytes.lastIndexOf(NEWLINE);
-  Deno.truncateSync(file, tail.offset + lastNewline + 1);
-}
-
-function lastSeq(file: string): number {
-  const tail = readTail(file);
-  if (!tail || tail.bytes.length === 0) return -1;
-  const end = tail.bytes.length - 1;
-  const start = tail.bytes.lastIndexOf(NEWLINE, end - 1) + 1;
-  const line = new TextDecoder().decode(tail.bytes.subarray(start, end));
-  return parseEventLine(line, file, -1).seq;
-}
-
-/** Options of an event writer: the clock is passed in so tests can fix it. */
-export interface EventWriterOptions {
-  now?: () => Date;
-}
-
-/**
- * The single writer of one run's `events.jsonl`: repairs a torn tail on open, numbers events,
- * appends one line per event (written through at once, so a crash loses at most the line being
- * written).
- */
-export class EventWriter {
-  readonly file: string;
-  readonly runId: string;
-  #handle: Deno.FsFile;
-  #seq: number;
-  #now: () => Date;
-  #encoder = new TextEncoder();
-  #buffer = new Uint8Array(1 << 16);
-
-  private constructor(
-    file: string,
-    runId: string,
-    handle: Deno.FsFile,
-    seq: number,
-    now: () => Date,
-  ) {
-    this.file = file;
-    this.runId = runId;
-    this.#handle = handle;
-    this.#seq = seq;
-    this.#now = now;
-  }
-
-  /** Open for append (the caller holds the run's lock). */
-  static open(file: string, runId: string, options: EventWriterOptions = {}): EventWriter {
-    repairTail(file);
-    const seq = lastSeq(file) + 1;
-    let handle: Deno.FsFile;
-    try {
-      handle = Deno.openSync(file, { append: true, create: true });
-    } catch (error) {
-      throw new ThemisError("STORE_IO", `Cannot open "${file}" for append: ${error}`, { file });
-    }
-    return new EventWriter(file, runId, handle, seq, options.now ?? (() => new Date()));
-  }
-
-  /** Append one event; returns it as written. */
-  append(event: NewEvent): ThemisEvent {
-    return this.appendAll([event])[0];
-  }
-
-  /**
-   * Append several events with one write (the facts of one candidate belong together). A
-   * crash mid-write leaves at most a torn last line, which the next writer truncates.
-   */
-  appendAll(events: NewEvent[]): ThemisEvent[] {
-    const ts = this.#now().toISOString();
-    const full = events.map((event): ThemisEvent => ({
-      v: EVENT_VERSION,
-      seq: this.#seq++,
-      ts,
-      run: this.runId,
-      ...event,
-    }));
-    let text = "";
-    for (const event of full) text += serializeEvent(event) + "\n";
-    // One reused buffer: a fresh native buffer per write would leave memory behind.
-    if (this.#buffer.length < text.length * 3) {
-      this.#buffer = new Uint8Array(Math.max(text.length * 3, this.#buffer.length * 2));
-    }
-    const length = this.#encoder.encodeInto(text, this.#buffer).written;
-    let written = 0;
-    while (written < length) {
-      written += this.#handle.writeSync(this.#buffer.subarray(written, length));
-    }
-    return full;
-  }
-
-  /** Flush to disk. */
-  sync(): void {
-    this.#handle.syncSync();
-  }
-
-  close(): void {
-    try {
-      this.#handle.syncSync();
-    } finally {
-      this.#handle.close();
-    }
-  }
-}
-
 /**
  * Byte length of a file's complete lines (a torn last line excluded), and its total size.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { completeLength } from "./event_log.ts";
  * const file = await Deno.makeTempFile();
  * await Deno.writeTextFile(file, '{"a":1}\n{"b"');
- * console.assert(completeLength(file)?.complete === 8);
+ * assert.deepEqual(completeLength(file), { complete: 8, size: 12 });
  * ```
  */
 export function completeLength(file: string): { complete: number; size: number } | undefined {
@@ -253,4 +79,209 @@ export function completeLength(file: string): { complete: number; size: number }
     return { complete: size, size };
   }
   return { complete: tail.offset + tail.bytes.lastIndexOf(NEWLINE) + 1, size };
+}
+
+/** Truncate a torn last line so the file holds complete lines only. */
+function repairTail(file: string): number {
+  const length = completeLength(file);
+  if (!length) return 0;
+  if (length.complete < length.size) Deno.truncateSync(file, length.complete);
+  return length.complete;
+}
+
+/**
+ * Close every plain segment a crashed writer left in a run directory: its torn tail is cut,
+ * then it is compressed (an empty one is removed). The run's lock must be held.
+ */
+export function closeLeftoverSegments(runDir: string): number {
+  removeStalePlainTwins(runDir);
+  let closed = 0;
+  for (const segment of listSegments(runDir)) {
+    if (segment.compressed || segment.index === 0) continue;
+    if (repairTail(segment.path) === 0) Deno.removeSync(segment.path);
+    else compressSegment(segment.path);
+    closed++;
+  }
+  return closed;
+}
+
+/** Options of an event writer. */
+export interface EventWriterOptions {
+  /** The clock, passed in so tests can fix it. */
+  now?: () => Date;
+  /** Close a segment once it holds this many bytes (default 32 MiB). */
+  segmentBytes?: number;
+}
+
+/**
+ * The single writer of one run's event log. Opening closes (compresses) any segment a crashed
+ * writer left plain and continues the sequence numbers. Events go to a new segment, created on
+ * the first write, so a writer that writes nothing leaves the run directory untouched. Lines are
+ * buffered only until the end of the current turn of the event loop (or 1 MB): a crash loses
+ * at most the facts of that turn, whose work a resume redoes, and never leaves half a fact but a
+ * torn last line, which readers ignore. A segment past the size bound is closed and compressed;
+ * `close()` compresses the last one.
+ */
+export class EventWriter {
+  readonly runDir: string;
+  readonly runId: string;
+  #seq: number;
+  #index: number;
+  #now: () => Date;
+  #bound: number;
+  #handle?: Deno.FsFile;
+  #path?: string;
+  #size = 0;
+  #pending = "";
+  #scheduled = false;
+  #closed = false;
+  #encoder = new TextEncoder();
+  #buffer = new Uint8Array(1 << 16);
+  #written: string[] = [];
+  #deferred: NewEvent[] = [];
+  /** Told every event as it is appended (the run's fold follows the log this way). */
+  onAppend?: (event: ThemisEvent) => void;
+
+  private constructor(runDir: string, runId: string, seq: number, index: number, o: {
+    now: () => Date;
+    bound: number;
+  }) {
+    this.runDir = runDir;
+    this.runId = runId;
+    this.#seq = seq;
+    this.#index = index;
+    this.#now = o.now;
+    this.#bound = o.bound;
+  }
+
+  /** Open for append (the caller holds the run's lock). */
+  static async open(
+    runDir: string,
+    runId: string,
+    options: EventWriterOptions = {},
+  ): Promise<EventWriter> {
+    try {
+      Deno.mkdirSync(join(runDir, SEGMENT_DIR), { recursive: true });
+      closeLeftoverSegments(runDir);
+    } catch (error) {
+      if (error instanceof ThemisError) throw error;
+      throw new ThemisError(
+        "STORE_IO",
+        `Cannot open "${runDir}" for append: ${errorMessage(error)}`,
+      );
+    }
+    const last = await lastRunEvent(runDir);
+    const index = listSegments(runDir).reduce((n, s) => Math.max(n, s.index), 0) + 1;
+    return new EventWriter(runDir, runId, (last?.seq ?? -1) + 1, index, {
+      now: options.now ?? (() => new Date()),
+      bound: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+    });
+  }
+
+  /** Segment files this writer created (closed ones end in `.gz`). */
+  get segments(): ReadonlyArray<string> {
+    return this.#written;
+  }
+
+  /** True once an event was appended. */
+  get wrote(): boolean {
+    return this.#written.length > 0 || this.#pending.length > 0;
+  }
+
+  /**
+   * Events to write before the first appended one, and only then: an execution that finds
+   * nothing to do leaves no trace (its `run.started` is never written).
+   */
+  defer(events: ReadonlyArray<NewEvent>): void {
+    this.#deferred = [...events];
+  }
+
+  /** Append one event; returns it as written. */
+  append(event: NewEvent): ThemisEvent {
+    return this.appendAll([event])[0];
+  }
+
+  /** Append several events; the facts of one candidate are written together. */
+  appendAll(events: ReadonlyArray<NewEvent>): ThemisEvent[] {
+    if (this.#closed) throw new ThemisError("INTERNAL", "the event writer is closed");
+    if (this.#deferred.length > 0) {
+      const deferred = this.#deferred;
+      this.#deferred = [];
+      this.appendAll(deferred);
+    }
+    const ts = this.#now().toISOString();
+    const full = events.map((event) =>
+      ({ ...event, v: EVENT_VERSION, seq: this.#seq++, ts, run: this.runId }) as ThemisEvent
+    );
+    for (const event of full) {
+      this.#pending += serializeEvent(event) + "\n";
+      this.onAppend?.(event);
+    }
+    // Written now when the buffer is large, or when it would take the segment to its bound.
+    const due = this.#pending.length >= FLUSH_CHARS ||
+      this.#size + this.#pending.length >= this.#bound;
+    if (due) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return full;
+  }
+
+  /** Write what is buffered now. */
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#pending.length === 0) return;
+    const text = this.#pending;
+    this.#pending = "";
+    if (this.#handle === undefined) this.#openSegment();
+    if (this.#buffer.length < text.length * 3) {
+      this.#buffer = new Uint8Array(Math.max(text.length * 3, this.#buffer.length * 2));
+    }
+    const length = this.#encoder.encodeInto(text, this.#buffer).written;
+    let written = 0;
+    while (written < length) {
+      written += this.#handle!.writeSync(this.#buffer.subarray(written, length));
+    }
+    this.#size += length;
+    if (this.#size >= this.#bound) this.#closeSegment();
+  }
+
+  #openSegment(): void {
+    const name = segmentName(this.#index++, newSegmentTag(), false);
+    this.#path = join(this.runDir, SEGMENT_DIR, name);
+    try {
+      this.#handle = Deno.openSync(this.#path, { append: true, createNew: true });
+    } catch (error) {
+      throw new ThemisError("STORE_IO", `Cannot create "${this.#path}": ${errorMessage(error)}`);
+    }
+    this.#size = 0;
+    this.#written.push(this.#path);
+  }
+
+  #closeSegment(): void {
+    if (this.#handle === undefined) return;
+    try {
+      this.#handle.syncSync();
+    } finally {
+      this.#handle.close();
+      this.#handle = undefined;
+    }
+    const compressed = compressSegment(this.#path!);
+    this.#written[this.#written.length - 1] = compressed;
+  }
+
+  /** Flush to disk. */
+  sync(): void {
+    this.flush();
+    this.#handle?.syncSync();
+  }
+
+  /** Write what is buffered and close the open segment (compressing it). */
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+    this.#closeSegment();
+  }
 }

@@ -1,51 +1,31 @@
 import { canonicalJson } from "../core/canonical.ts";
 import { ThemisError } from "../core/errors.ts";
-import type { JsonObject } from "../core/json.ts";
+import { EVENT_VERSION, EventSchema, isEventType, type ThemisEvent } from "./event_catalogue.ts";
 
-/** Schema version of the event envelope; readers upcast older versions (docs/design/events.md). */
-export const EVENT_VERSION = 1;
-
-/** Event types name past facts. */
-export type EventType =
-  | "run.started"
-  | "run.finished"
-  | "trial.planned"
-  | "generation.completed"
-  | "generation.failed"
-  | "attempt.retried"
-  | "parse.completed"
-  | "parse.failed"
-  | "score.completed"
-  | "score.failed"
-  | "circuit.opened"
-  | "concurrency.changed"
-  | "judge.completed";
-
-/** One line of `events.jsonl`. */
-export interface ThemisEvent {
-  v: number;
-  seq: number;
-  ts: string;
-  run: string;
-  type: EventType;
-  trial?: string;
-  cand?: string;
-  /** `gen`, `tf:<parse hash>` or `ev:<score hash>`. */
-  overlay?: string;
-  data: JsonObject;
-}
-
-/** An event before the writer gives it a sequence number, time and run. */
-export type NewEvent = Omit<ThemisEvent, "v" | "seq" | "ts" | "run">;
+export {
+  EVENT_TYPES,
+  EVENT_VERSION,
+  type EventData,
+  type EventOf,
+  type EventType,
+  isEventType,
+  type NewEvent,
+  type ThemisEvent,
+} from "./event_catalogue.ts";
 
 /**
- * One event as one line, keys in a fixed order (envelope) and sorted order (data).
+ * One event as one line: envelope keys in a fixed order, `data` as canonical JSON (sorted keys).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serializeEvent } from "./events.ts";
- * const line = serializeEvent({ v: 1, seq: 0, ts: "t", run: "r", type: "run.started", data: {} });
- * console.assert(line === '{"v":1,"seq":0,"ts":"t","run":"r","type":"run.started","data":{}}');
+ * const line = serializeEvent({
+ *   v: 2, seq: 0, ts: "2026-01-01T00:00:00.000Z", run: "r", type: "run.finished",
+ *   data: { stages: [], counts: {}, cancelled: false },
+ * });
+ * assert.equal(line, '{"v":2,"seq":0,"ts":"2026-01-01T00:00:00.000Z","run":"r",' +
+ *   '"type":"run.finished","data":{"cancelled":false,"counts":{},"stages":[]}}');
  * ```
  */
 export function serializeEvent(event: ThemisEvent): string {
@@ -58,53 +38,121 @@ export function serializeEvent(event: ThemisEvent): string {
   return line + `,"data":${canonicalJson(event.data)}}`;
 }
 
+/** Where a line came from, for errors: `runs/<id>/events/000002-….jsonl.gz`, line 17. */
+export interface LineOrigin {
+  file: string;
+  line: number;
+}
+
+function corrupt(origin: LineOrigin, why: string): ThemisError {
+  return new ThemisError(
+    "STORE_CORRUPT",
+    `Cannot read events from "${origin.file}": line ${origin.line} ${why}`,
+    {
+      file: origin.file,
+      line: origin.line,
+      suggestion: "restore the file from git, or delete the run directory to redo its work",
+    },
+  );
+}
+
+const ISO_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+const OPTIONAL_KEYS = ["trial", "cand", "overlay"] as const;
+
 /**
- * Parse and upcast one line; a line that is not a valid event is `STORE_CORRUPT` naming the
- * file and line.
+ * Check the envelope of a parsed line: version, sequence, time, run, a known type, and data
+ * that is an object. Returns why it is not an event, or undefined.
  */
-export function parseEventLine(line: string, file: string, lineNumber: number): ThemisEvent {
+function envelopeProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "is not a JSON object";
+  }
+  const e = value as Record<string, unknown>;
+  if (!Number.isInteger(e.v) || (e.v as number) < 1) return "has no event version `v`";
+  if (!Number.isInteger(e.seq) || (e.seq as number) < 0) return "has no sequence number `seq`";
+  if (typeof e.ts !== "string" || !ISO_TS.test(e.ts) || Number.isNaN(Date.parse(e.ts))) {
+    return `has no valid time \`ts\` (${JSON.stringify(e.ts)})`;
+  }
+  if (typeof e.run !== "string" || e.run === "") return "has no run id `run`";
+  if (typeof e.type !== "string" || !isEventType(e.type)) {
+    return `has an unknown event type ${JSON.stringify(e.type)}`;
+  }
+  for (const key of OPTIONAL_KEYS) {
+    if (e[key] !== undefined && typeof e[key] !== "string") return `has a non-text \`${key}\``;
+  }
+  if (e.data !== undefined && (typeof e.data !== "object" || Array.isArray(e.data))) {
+    return "has `data` that is not an object";
+  }
+  return undefined;
+}
+
+/**
+ * Parse one line and upcast it to the current version. A line that is not JSON, not an event
+ * envelope or of a newer version is `STORE_CORRUPT` naming the file and line. Event data is
+ * checked against the catalogue only when `strict` (the analytics' error path does).
+ */
+export function parseEventLine(
+  line: string,
+  origin: LineOrigin,
+  options: { strict?: boolean } = {},
+): ThemisEvent {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    throw new ThemisError(
-      "STORE_CORRUPT",
-      `Cannot read events from "${file}": line ${lineNumber} is not valid JSON`,
-      {
-        file,
-        line: lineNumber,
-        suggestion: "restore the file from git, or delete the run directory to redo its work",
-      },
-    );
+    throw corrupt(origin, "is not valid JSON");
   }
-  const event = value as Partial<ThemisEvent>;
-  if (
-    typeof event !== "object" || event === null || typeof event.v !== "number" ||
-    typeof event.type !== "string" || typeof event.seq !== "number" ||
-    typeof event.run !== "string"
-  ) {
-    throw new ThemisError(
-      "STORE_CORRUPT",
-      `Cannot read events from "${file}": line ${lineNumber} is not a themis event ` +
-        `(needs v, seq, run and type)`,
-      { file, line: lineNumber },
-    );
-  }
+  const problem = envelopeProblem(value);
+  if (problem !== undefined) throw corrupt(origin, `is not a themis event: it ${problem}`);
+  const event = value as ThemisEvent;
   if (event.v > EVENT_VERSION) {
     throw new ThemisError(
       "STORE_CORRUPT",
-      `"${file}" line ${lineNumber} has event version ${event.v}; this themis reads up to ` +
-        `${EVENT_VERSION}: upgrade themis`,
-      { file, line: lineNumber },
+      `"${origin.file}" line ${origin.line} has event version ${event.v}; this themis reads ` +
+        `up to ${EVENT_VERSION}: upgrade themis`,
+      { file: origin.file, line: origin.line },
     );
   }
-  return upcast(event as ThemisEvent);
+  const upcast = upcastEvent(event);
+  if (options.strict) {
+    const checked = EventSchema.safeParse(upcast);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw corrupt(
+        origin,
+        `has a bad field ${issue.path.join(".") || "(event)"}: ${issue.message}`,
+      );
+    }
+  }
+  return upcast;
 }
 
-// Version 1 is the first: nothing to upcast yet. Later versions convert here, on read.
-function upcast(event: ThemisEvent): ThemisEvent {
-  if (event.data === undefined || event.data === null) event.data = {};
+/**
+ * Version 1 differs from 2 only in what is written, not in shapes: `data` could be absent on
+ * hand-made lines. The version field is raised so readers see one shape.
+ */
+function upcastEvent(event: ThemisEvent): ThemisEvent {
+  if (event.data === undefined || event.data === null) {
+    (event as { data: object }).data = {};
+  }
   return event;
+}
+
+/**
+ * True when `value` is an event the catalogue accepts (envelope and data): the boundary where
+ * rows read back from elsewhere become typed events.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isThemisEvent } from "./events.ts";
+ * assert.equal(isThemisEvent({ v: 2, seq: 0, ts: "2026-01-01T00:00:00.000Z", run: "r",
+ *   type: "run.finished", data: { stages: [], counts: {}, cancelled: false } }), true);
+ * assert.equal(isThemisEvent({ v: 2, seq: 0, type: "run.finished" }), false);
+ * ```
+ */
+export function isThemisEvent(value: unknown): value is ThemisEvent {
+  return EventSchema.safeParse(value).success;
 }
 
 /** The overlay name of a parse hash. */

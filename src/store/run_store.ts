@@ -1,54 +1,92 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { errorMessage, ThemisError } from "../core/errors.ts";
-import { EventWriter, type EventWriterOptions, iterEvents } from "./event_log.ts";
+import {
+  checkpointPath,
+  coverSegments,
+  loadRunCheckpoint,
+  type RunCheckpoint,
+  type RunSummary,
+  saveRunCheckpoint,
+  storeFingerprint,
+} from "./checkpoint.ts";
+import { EventWriter, type EventWriterOptions } from "./event_log.ts";
+import type { ThemisEvent } from "./events.ts";
 import { storePaths } from "./paths.ts";
+import { iterPlanTrials, type PlanTrial, writePlanSegments } from "./plan_segments.ts";
+import { iterRunEvents } from "./read_segments.ts";
 import { acquireRunLock, type RunLock } from "./run_lock.ts";
-import { emptyStoreState, evolve, type StoreState } from "./store_state.ts";
-import { readLines, writeFileAtomic } from "./write_atomic.ts";
+import { DEFAULT_SEGMENT_BYTES, listSegments, type Segment } from "./segments.ts";
+import { StoreState } from "./store_state.ts";
+import { writeFileAtomic } from "./write_atomic.ts";
 
-/** The trial id of a `trial.planned` line, from its envelope (serializeEvent's key order). */
-function plannedTrialOf(line: string): string | undefined {
-  const match =
-    /^\{"v":\d+,"seq":\d+,"ts":"[^"]*","run":"[^"]*","type":"trial\.planned","trial":"([^"]+)"/
-      .exec(line);
-  return match?.[1];
-}
-
-/** The store's state, and the trials one run already announced. */
-export interface LoadedState {
-  state: StoreState;
-  planned: Set<string>;
-}
-
-/** An open run directory: its event writer and its lock. Close it when the run ends. */
+/** An open run directory: its event writer, the fold of its own events, its lock. */
 export interface OpenRun {
   writer: EventWriter;
-  close(): void;
+  /** The run's own facts, kept up to date with what the writer appends. */
+  checkpoint: RunCheckpoint;
+  /**
+   * Close the log (compressing the last segment), save the checkpoint with the summary, if
+   * any, and release the lock.
+   */
+  close(summary?: RunSummary): Promise<void>;
 }
 
+/** What the store root's `.gitignore` holds: the derived cache stays out of git. */
+export const STORE_GITIGNORE = ".cache/\n";
+
 /**
- * The run directories under a store root (DESIGN §3): manifests, event logs, locks.
+ * The run directories under a store root (DESIGN §3): manifests, plans, event logs, locks,
+ * and the per-run checkpoints of the derived cache.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RunStore } from "./run_store.ts";
  * const store = new RunStore(await Deno.makeTempDir());
- * console.assert((await store.listRunIds()).length === 0);
+ * assert.deepEqual(await store.listRunIds(), []);
  * ```
  */
 export class RunStore {
   readonly root: string;
+  readonly cacheDir: string;
+  readonly segmentBytes: number;
 
-  constructor(root: string) {
+  constructor(root: string, options: { segmentBytes?: number } = {}) {
     this.root = resolve(root);
+    this.cacheDir = storePaths.cache(this.root);
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   }
 
   runDir(runId: string): string {
     return storePaths.runDir(this.root, runId);
   }
 
-  eventsFile(runId: string): string {
-    return storePaths.events(this.root, runId);
+  /** The segments of a run's event log, in order. */
+  segments(runId: string): Segment[] {
+    return listSegments(this.runDir(runId));
+  }
+
+  /** Every event of one run, in order. */
+  iterEvents(runId: string, options: { strict?: boolean } = {}): AsyncGenerator<ThemisEvent> {
+    return iterRunEvents(this.runDir(runId), options);
+  }
+
+  /**
+   * Create the store's folders and its `.gitignore` (for the derived `.cache/`) when missing;
+   * an existing `.gitignore` is left as the user wrote it.
+   */
+  ensureCreated(): void {
+    try {
+      Deno.mkdirSync(storePaths.runs(this.root), { recursive: true });
+      Deno.writeTextFileSync(join(this.root, ".gitignore"), STORE_GITIGNORE, { createNew: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) return;
+      throw new ThemisError(
+        "STORE_IO",
+        `Cannot create the store at ${this.root}: ${errorMessage(error)}`,
+        { root: this.root },
+      );
+    }
   }
 
   /** Run ids in the store, sorted. */
@@ -99,38 +137,57 @@ export class RunStore {
   }
 
   /**
-   * Write a run's manifest atomically. With `trialsFile` (one JSON trial per line), the
-   * manifest's `trials` array is streamed from it rather than built in memory.
+   * Write a run's plan: its trial list (`spoolPath`, one JSON trial per line) as plan segments,
+   * then the manifest, atomically. The manifest comes last: a run exists once it is there.
    */
-  async writeManifest(runId: string, manifest: object, trialsFile?: string): Promise<void> {
-    const path = storePaths.manifest(this.root, runId);
-    if (trialsFile === undefined) {
-      await writeFileAtomic(path, JSON.stringify(manifest, null, 1) + "\n");
-      return;
-    }
-    const head = JSON.stringify({ ...manifest, trials: undefined }, null, 1);
-    await writeFileAtomic(path, async (write) => {
-      await write(head.slice(0, -2) + `,\n "trials": [`);
-      let first = true;
-      for await (const line of readLines(trialsFile)) {
-        await write((first ? "\n  " : ",\n  ") + line);
-        first = false;
-      }
-      await write(first ? "]\n}\n" : "\n ]\n}\n");
-    });
+  async writePlan(runId: string, manifest: object, spoolPath: string): Promise<void> {
+    this.ensureCreated();
+    await writePlanSegments(this.runDir(runId), spoolPath, this.segmentBytes);
+    await this.writeManifest(runId, manifest);
   }
 
-  /** Take the run's lock and open its event log for append. */
+  /** Write a run's manifest atomically. */
+  async writeManifest(runId: string, manifest: object): Promise<void> {
+    this.ensureCreated();
+    const path = storePaths.manifest(this.root, runId);
+    await writeFileAtomic(path, JSON.stringify(manifest, null, 1) + "\n");
+  }
+
+  /** The trials of a run's plan, in order. */
+  iterPlan(runId: string, manifest: { trials?: PlanTrial[] }): AsyncGenerator<PlanTrial> {
+    return iterPlanTrials(this.runDir(runId), manifest);
+  }
+
+  /**
+   * Take the run's lock, fold its own events (from its checkpoint) and open its log for
+   * append. Appended events keep the fold current, so closing saves an up-to-date checkpoint.
+   */
   async openRun(runId: string, options: EventWriterOptions = {}): Promise<OpenRun> {
-    await Deno.mkdir(this.runDir(runId), { recursive: true });
+    this.ensureCreated();
+    const runDir = this.runDir(runId);
+    await Deno.mkdir(runDir, { recursive: true });
     const lock: RunLock = acquireRunLock(storePaths.lock(this.root, runId), options);
     try {
-      const writer = EventWriter.open(this.eventsFile(runId), runId, options);
+      // Fold first: a segment a crashed writer left open is read as it is, then closed.
+      const checkpoint = await loadRunCheckpoint(this.cacheDir, runDir, runId);
+      const writer = await EventWriter.open(runDir, runId, {
+        segmentBytes: this.segmentBytes,
+        ...options,
+      });
+      writer.onAppend = (event) => checkpoint.state.evolve(event);
       return {
         writer,
-        close() {
+        checkpoint,
+        close: async (summary) => {
           try {
             writer.close();
+            const segments = coverSegments(runDir, checkpoint.segments);
+            const value = summary && { fingerprint: await this.fingerprint(), value: summary };
+            saveRunCheckpoint(this.cacheDir, runId, {
+              state: checkpoint.state,
+              segments,
+              summary: value,
+            });
           } finally {
             lock.release();
           }
@@ -142,31 +199,55 @@ export class RunStore {
     }
   }
 
+  /** The fold of one run's own events (its checkpoint brought up to date, and saved). */
+  async loadRunState(runId: string): Promise<RunCheckpoint> {
+    const checkpoint = await loadRunCheckpoint(this.cacheDir, this.runDir(runId), runId);
+    if (checkpoint.changed) saveRunCheckpoint(this.cacheDir, runId, checkpoint);
+    return checkpoint;
+  }
+
   /**
-   * Fold the events of every run of the store into what is done; with `plannedIn`, also the
-   * trials that run's events already announce.
+   * What the events of every run say is done: each run's checkpoint, merged in run order
+   * (`known` supplies folds already loaded, such as an open run's own). A store whose facts all
+   * come from one run returns that run's fold itself rather than a copy.
    */
-  async loadState(options: { plannedIn?: string } = {}): Promise<LoadedState> {
-    const state = emptyStoreState();
-    const planned = new Set<string>();
+  async loadState(
+    options: { known?: ReadonlyMap<string, RunCheckpoint> } = {},
+  ): Promise<StoreState> {
+    const folds: StoreState[] = [];
     for (const runId of await this.listRunIds()) {
-      const collect = runId === options.plannedIn;
-      // trial.planned lines are the largest and say nothing about what is done: they are not
-      // parsed; the asked-for run's trial ids are read off the envelope.
-      const skipLine = (line: string) => {
-        if (!line.includes(`"type":"trial.planned"`)) return false;
-        if (collect) {
-          const trial = plannedTrialOf(line);
-          if (trial === undefined) return false; // not the usual envelope: parse it
-          planned.add(trial);
-        }
-        return true;
-      };
-      for await (const event of iterEvents(this.eventsFile(runId), { skipLine })) {
-        evolve(state, event);
-        if (collect && event.type === "trial.planned") planned.add(event.trial!);
-      }
+      const fold = options.known?.get(runId) ?? await this.loadRunState(runId);
+      if (fold.state.size > 0 || fold.state.runs.size > 0) folds.push(fold.state);
     }
-    return { state, planned };
+    for (const [runId, fold] of options.known ?? []) {
+      if (!(await this.hasRun(runId)) && fold.state.size > 0) folds.push(fold.state);
+    }
+    if (folds.length === 1) return folds[0];
+    const state = new StoreState();
+    for (const fold of folds) state.merge(fold);
+    return state;
+  }
+
+  /** Read the texts, answers and judge answers of these candidates into `state`. */
+  async collectPayloads(state: StoreState, want: ReadonlySet<string>): Promise<void> {
+    if (want.size === 0) return;
+    state.want(want);
+    for (const runId of await this.listRunIds()) {
+      for await (const event of this.iterEvents(runId)) state.collect(event);
+    }
+  }
+
+  /** A fingerprint of every run's segments: facts derived from the store hold while it holds. */
+  async fingerprint(): Promise<string> {
+    return storeFingerprint((await this.listRunIds()).map((id) => this.runDir(id)));
+  }
+
+  /** Forget a run's checkpoint (its directory was replaced). */
+  forgetCheckpoint(runId: string): void {
+    try {
+      Deno.removeSync(checkpointPath(this.cacheDir, runId));
+    } catch {
+      // none
+    }
   }
 }

@@ -8,16 +8,26 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the CLI in-process with captured output (same code path as the real binary). */
-export async function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+/**
+ * Run the CLI in-process with captured output (same code path as the real binary). `signal`
+ * stands for Ctrl-C; `onOut` sees stdout as it is printed (to stop a command that serves).
+ */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; signal?: AbortSignal; onOut?: (stdout: string) => void } = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    out: (t) => void (stdout += t),
+    out: (t) => {
+      stdout += t;
+      options.onOut?.(stdout);
+    },
     err: (t) => void (stderr += t),
     errIsTerminal: false,
     env: () => undefined,
     cwd: options.cwd ?? Deno.cwd(),
+    signal: options.signal,
   };
   const code = await main(args, io);
   return { code, stdout, stderr };
@@ -26,7 +36,7 @@ export async function runCli(args: string[], options: { cwd?: string } = {}): Pr
 /** Run `deno run -A cli.ts …` as a real child process. */
 export async function runCliProcess(
   args: string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   const cli = new URL("../../cli.ts", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
@@ -34,7 +44,7 @@ export async function runCliProcess(
     cwd: options.cwd,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   }).output();
   const decoder = new TextDecoder();
   return {

@@ -5,7 +5,7 @@ import { EXIT } from "../exit_codes.ts";
 import { formatTable, type TableFormat } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
-import { correctionFlag, intFlag, openRunArg } from "./report.ts";
+import { correctionFlag, intFlag, onInvalidFlag, openRunArg } from "./report.ts";
 import { openStore } from "./sql.ts";
 
 export const COMPARE_HELP = `themis compare <baseline run> <treatment run> [options]
@@ -14,8 +14,12 @@ Compare two runs trial by trial: trials are aligned by identity (model, slice,
 prompt variant, params, item), so a run with a changed prompt or model setting
 pairs item by item with the one before. Per model × slice × score × metric:
 both means, the mean delta (treatment − baseline) with a paired bootstrap 95%
-interval, McNemar's exact test for 0/1 scores (Wilcoxon signed-rank otherwise),
-p-values corrected across all rows, wins/losses/ties; then the items whose 0/1
+interval (cluster-robust t with a score's cluster field) inside the range of a
+difference, the minimum detectable effect (mde) at 80% power, McNemar's exact
+test for 0/1 scores (Wilcoxon signed-rank otherwise), p-values corrected across
+all rows, wins/losses/ties, and each side's trials (b/t): n_trials, n_scored,
+n_invalid (no answer: the metric's failing value unless a score says
+on_invalid = "exclude"), n_failed (out of the means); then the items whose 0/1
 score flipped.
 
 Options:
@@ -26,6 +30,9 @@ ${STORE_FLAGS_HELP}
   --flips N          flipped items to list (default 50; 0 lists none)
   --format FMT       table (default), csv, json or markdown
   --seed N           bootstrap seed (default: the baseline's project global_seed)
+  --on-invalid P     zero or exclude: how invalid answers count (default: each
+                     score's on_invalid, else zero)
+  --count-failed     failed generations score the failing value (default: left out)
   -h, --help         show this help
 
 Example:
@@ -37,6 +44,8 @@ const FORMATS = ["table", "csv", "json", "markdown"];
 const fixed = (v: unknown, digits = 4) => (typeof v === "number" ? v.toFixed(digits) : "");
 const p = (v: unknown) =>
   typeof v !== "number" ? "" : v !== 0 && v < 1e-4 ? v.toExponential(1) : v.toFixed(4);
+
+const COUNTS = ["n_trials", "n_scored", "n_invalid", "n_failed"];
 
 function deltaRows(comparison: RunComparison): Record<string, unknown>[] {
   return comparison.rows.map((r) => {
@@ -54,10 +63,15 @@ function deltaRows(comparison: RunComparison): Record<string, unknown>[] {
       treatment: fixed(r.treatment_mean),
       delta: fixed(delta),
       ci: typeof ci_low === "number" ? `[${fixed(ci_low)}, ${fixed(ci_high)}]` : "",
+      ci_method: r.ci_method ?? "",
+      mde: fixed(r.mde),
       test: test ?? "",
       p: p(p_value),
       p_adj: p(p_adjusted),
       "w/l/t": `${r.wins}/${r.losses}/${r.ties}`,
+      ...Object.fromEntries(
+        COUNTS.map((c) => [`${c} b/t`, `${r[`${c}_baseline`]}/${r[`${c}_treatment`]}`]),
+      ),
     };
   });
 }
@@ -71,14 +85,19 @@ const PAIRED_FIELDS: Record<string, true> = Object.fromEntries(
     "baseline_mean",
     "treatment_mean",
     "delta",
+    "se",
     "ci_low",
     "ci_high",
+    "ci_method",
+    "mde",
+    "clusters",
     "test",
     "p_value",
     "p_adjusted",
     "wins",
     "losses",
     "ties",
+    ...COUNTS.flatMap((c) => [`${c}_baseline`, `${c}_treatment`]),
   ].map((k) => [k, true]),
 );
 
@@ -121,6 +140,8 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
       flips: { type: "string" },
       format: { type: "string", default: "table" },
       seed: { type: "string" },
+      "on-invalid": { type: "string" },
+      "count-failed": { type: "boolean" },
     },
   });
   if (values.help) {
@@ -143,6 +164,8 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
       groupBy: values["group-by"]?.split(",").map((k) => k.trim()).filter(Boolean),
       correction,
       seed,
+      onInvalid: onInvalidFlag(values["on-invalid"], "compare"),
+      countFailed: values["count-failed"],
     });
     printComparison(comparison, { format: values.format!, flips }, io);
     return EXIT.OK;

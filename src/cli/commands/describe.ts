@@ -4,6 +4,7 @@ import { openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
+import { resolveRunArg } from "../run_arg.ts";
 
 export const DESCRIBE_HELP = `themis describe <run id> [options]
 
@@ -36,7 +37,9 @@ export async function describeCommand(args: string[], io: CliIo): Promise<number
   if (positionals.length !== 1) throw usageError("themis describe takes one run id", "describe");
   const orchestrator = await openOrchestrator(values, io);
   try {
-    const description = await orchestrator.describe(positionals[0]);
+    const description = await orchestrator.describe(
+      await resolveRunArg(orchestrator.store, positionals[0]),
+    );
     io.out(
       values.json ? JSON.stringify(description, null, 1) + "\n" : formatDescription(description),
     );

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { extname, resolve } from "node:path";
-import { ThemisError } from "../../core/errors.ts";
 import type { Store } from "../../orchestrator/store.ts";
 import { openResult } from "../../results/load_result.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
@@ -15,13 +14,16 @@ import { displayPath, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
+import { resolveRunArg } from "../run_arg.ts";
 import { openStore } from "./sql.ts";
 
 export const REPORT_HELP = `themis report <run id> [options]
 
 Report a run: leaderboard with confidence intervals, model × slice means, paired
-deltas against a baseline model, failures and extraction-failure rates, and the
-per-item table. HTML is one self-contained file (charts, search, timelines) that
+deltas against a baseline model (with the minimum detectable effect), failures
+and extraction-failure rates, and the per-item table. Every table of means shows
+n_trials, n_scored, n_invalid and n_failed; intervals stay inside the metric's
+range. HTML is one self-contained file (charts, search, timelines) that
 works offline. See docs/reports.md.
 
 Options:
@@ -35,6 +37,12 @@ ${STORE_FLAGS_HELP}
   --table T          the table of a CSV report: ${CSV_TABLES.join(", ")}
   --max-items N      rows of the per-item table (default 500)
   --seed N           bootstrap seed (default: the project's global_seed)
+  --on-invalid P     zero or exclude: how answers that could not be parsed count
+                     (default: each score's on_invalid, else zero)
+  --count-failed     failed generations score the failing value (default: left
+                     out of means, always counted in n_failed)
+  --ci METHOD        wilson, clopper_pearson, t or bootstrap (default: each
+                     score's ci, else Wilson for 0/1 metrics and t otherwise)
   -h, --help         show this help
 
 Example:
@@ -50,24 +58,9 @@ const BY_EXTENSION: Record<string, ReportFormat> = {
   ".htm": "html",
 };
 
-/** A run id of the store, or a unique prefix of one. */
-export async function resolveRunId(store: Store, wanted: string): Promise<string> {
-  const ids = await store.runs.listRunIds();
-  if (ids.includes(wanted)) return wanted;
-  const matches = ids.filter((id) => id.startsWith(wanted));
-  if (matches.length === 1) return matches[0];
-  throw new ThemisError(
-    "RUN_NOT_FOUND",
-    matches.length
-      ? `"${wanted}" matches several runs (${matches.join(", ")}): give more of the id`
-      : `No run "${wanted}" in the store at ${store.root}; list runs with "themis runs"`,
-    { runId: wanted, root: store.root },
-  );
-}
-
 /** The result of a run named on the command line. */
 export async function openRunArg(store: Store, wanted: string): Promise<ExperimentResult> {
-  return await openResult(store, await resolveRunId(store, wanted));
+  return await openResult(store, await resolveRunArg(store, wanted));
 }
 
 /** A non-negative integer flag, or a usage error. */
@@ -91,6 +84,35 @@ export function correctionFlag(value: string | undefined, command: string): Corr
     throw usageError(`--correction must be holm, bh or none`, command);
   }
   return value;
+}
+
+/** An `--on-invalid` flag: `zero` or `exclude`. */
+export function onInvalidFlag(
+  value: string | undefined,
+  command: string,
+): "zero" | "exclude" | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "zero" && value !== "exclude") {
+    throw usageError(
+      `--on-invalid must be zero (an invalid answer scores the failing value) or exclude`,
+      command,
+    );
+  }
+  return value;
+}
+
+const CI_METHODS = ["wilson", "clopper_pearson", "t", "bootstrap"] as const;
+
+/** A `--ci` flag: an interval method. */
+export function ciFlag(
+  value: string | undefined,
+  command: string,
+): typeof CI_METHODS[number] | undefined {
+  if (value === undefined) return undefined;
+  if (!(CI_METHODS as readonly string[]).includes(value)) {
+    throw usageError(`--ci must be one of ${CI_METHODS.join(", ")}`, command);
+  }
+  return value as typeof CI_METHODS[number];
 }
 
 function formatOf(values: { format?: string; out?: string }): ReportFormat {
@@ -122,6 +144,9 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       table: { type: "string" },
       "max-items": { type: "string" },
       seed: { type: "string" },
+      "on-invalid": { type: "string" },
+      "count-failed": { type: "boolean" },
+      ci: { type: "string" },
     },
   });
   if (values.help) {
@@ -144,6 +169,9 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       table: values.table as TextTable["id"] | undefined,
       maxItems: intFlag(values["max-items"], "max-items", "report"),
       seed: intFlag(values.seed, "seed", "report"),
+      onInvalid: onInvalidFlag(values["on-invalid"], "report"),
+      countFailed: values["count-failed"],
+      ci: ciFlag(values.ci, "report"),
     });
     if (values.out === undefined) {
       io.out(text);

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { Store } from "../../orchestrator/store.ts";
+import type { Store } from "../../orchestrator/store.ts";
 import {
   displayPath,
   openOrchestrator,
@@ -36,9 +36,7 @@ const FORMATS = ["table", "csv", "json", "markdown"];
 
 /** The store a read-only command reads: `--store`, else the project's. */
 export async function openStore(values: StoreFlags, io: CliIo): Promise<Store> {
-  return values.store
-    ? Store.open(resolve(io.cwd, values.store))
-    : (await openOrchestrator(values, io)).store;
+  return (await openOrchestrator(values, io)).store;
 }
 
 /** `themis sql "<query>"`. */

@@ -5,17 +5,26 @@ import { EXIT } from "../exit_codes.ts";
 import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
-import { ThemisError } from "../../core/errors.ts";
+import { isThemisError, ThemisError } from "../../core/errors.ts";
+import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
+import type { ShardProgress } from "../../orchestrator/shard_status.ts";
+import { resolveRunArg } from "../run_arg.ts";
+import { rateText } from "../progress.ts";
 
 export const STATUS_HELP = `themis status <run id> [options]
 
 Where a run stands, derived from the store's events (true after a crash too):
 per stage total, completed, failed, skipped and pending work items; times,
-throughput, ETA and the cost so far.
+throughput, ETA and the cost so far. A sharded run lists its shards (done,
+unfinished, not started); a run of the batch backend lists its batches, after
+asking the provider for their states (recorded as events; nothing imported:
+"themis resume <run>" imports).
 
 Options:
 ${STORE_FLAGS_HELP}
   --json           print the snapshot as JSON
+  --no-poll        batch backend: show the states last recorded, without asking
+                   the provider
   -h, --help       show this help
 `;
 
@@ -43,6 +52,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     options: {
       ...STORE_OPTIONS,
       json: { type: "boolean", default: false },
+      "no-poll": { type: "boolean", default: false },
     },
   });
   if (values.help) {
@@ -51,11 +61,18 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length !== 1) throw usageError("themis status takes one run id", "status");
   const orchestrator = await openOrchestrator(values, io);
-  const snapshot = await orchestrator.getRunProgress(positionals[0]);
+  const runId = await resolveRunArg(orchestrator.store, positionals[0]);
+  let snapshot = await orchestrator.getRunProgress(runId);
+  const note = snapshot && !values["no-poll"]
+    ? await pollStates(orchestrator, snapshot)
+    : undefined;
+  if (note === undefined && snapshot?.batches?.some((b) => !b.imported) && !values["no-poll"]) {
+    snapshot = await orchestrator.getRunProgress(runId);
+  }
   if (!snapshot) {
     throw new ThemisError(
       "RUN_NOT_FOUND",
-      `No run "${positionals[0]}" in the store at ${orchestrator.store.root}; list runs with ` +
+      `Run ${runId} has no manifest in the store at ${orchestrator.store.root}; list runs with ` +
         `"themis runs"`,
     );
   }
@@ -72,13 +89,82 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     ["stage", "total", "completed", "failed", "skipped", "pending"],
     stageRows(snapshot),
   ));
-  const rate = snapshot.throughput === null ? "–" : `${snapshot.throughput.toFixed(1)} items/s`;
+  // Only a running execution has a rate and an end in sight.
+  const running = snapshot.status === "running";
   io.out(
-    `\nthroughput ${rate}` +
-      (snapshot.etaSeconds ? `, eta ${Math.ceil(snapshot.etaSeconds)}s` : "") +
-      `, cost so far ${snapshot.cost.toFixed(4)}\n`,
+    "\n" + (running ? `throughput ${rateText(snapshot)}, ` : "") +
+      (running && snapshot.etaSeconds ? `eta ${Math.ceil(snapshot.etaSeconds)}s, ` : "") +
+      `cost so far ${snapshot.cost.toFixed(4)}\n`,
   );
+  if (snapshot.shard) {
+    const { index, count, of } = snapshot.shard;
+    io.out(`\nshard ${index}/${count} of run ${of} (all shards: themis status ${of})\n`);
+  }
+  for (const group of snapshot.shards ?? []) printShards(group, snapshot.runId, io);
+  if (snapshot.batches?.length) printBatches(snapshot, io, note);
   return EXIT.OK;
+}
+
+/** Ask the provider about the batches in flight; a note when their states could not be read. */
+async function pollStates(
+  orchestrator: Orchestrator,
+  snapshot: RunProgressSnapshot,
+): Promise<string | undefined> {
+  if (!snapshot.batches?.some((b) => !b.imported)) return undefined;
+  try {
+    await orchestrator.refreshBatches(snapshot.runId);
+    return undefined;
+  } catch (error) {
+    if (!isThemisError(error)) throw error;
+    return `states as last recorded (${error.code}: ${error.message})`;
+  }
+}
+
+function printBatches(snapshot: RunProgressSnapshot, io: CliIo, note?: string): void {
+  const batches = snapshot.batches!;
+  const open = batches.filter((b) => !b.imported).length;
+  io.out(`\nbatches: ${batches.length} (${open} not imported yet)${note ? `; ${note}` : ""}\n`);
+  io.out(formatTable(
+    ["batch", "provider", "model", "requests", "state", "completed", "failed", "imported"],
+    batches.map((b) => ({
+      batch: b.id,
+      provider: b.provider,
+      model: b.model,
+      requests: b.requests,
+      state: b.state,
+      completed: b.completed,
+      failed: b.failed,
+      imported: b.imported ? "yes" : "no",
+    })),
+  ));
+  if (open > 0) io.out(`  import what ended: themis resume ${snapshot.runId}\n`);
+}
+
+function printShards(group: ShardProgress, runId: string, io: CliIo): void {
+  const list = (xs: number[]) => xs.length ? xs.join(", ") : "none";
+  io.out(
+    `\nshards (${group.count}): ${group.done.length} done; unfinished: ` +
+      `${list(group.unfinished)}; not started: ${list(group.missing)}\n`,
+  );
+  io.out(formatTable(
+    ["shard", "run", "status", "pending", "failed"],
+    group.runs.map((r) => ({
+      shard: `${r.index}/${r.count}`,
+      run: r.runId,
+      status: r.status,
+      pending: r.pending,
+      failed: r.failed,
+    })),
+  ));
+  for (const index of group.missing) {
+    io.out(`  missing: themis run <spec> --shard ${index}/${group.count}\n`);
+  }
+  for (const r of group.runs.filter((r) => group.unfinished.includes(r.index))) {
+    io.out(`  unfinished: themis resume ${r.runId}\n`);
+  }
+  if (group.missing.length + group.unfinished.length === 0) {
+    io.out(`  all ${group.count} shards done: themis report ${runId}\n`);
+  }
 }
 
 /** `themis runs`. */

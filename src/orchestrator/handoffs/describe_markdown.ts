@@ -79,7 +79,8 @@ export function formatDescription(d: RunDescription): string {
     `- planned: ${c.trials} trials, ${c.candidates} candidates, ${c.parses} parses, ` +
     `${c.scores} scores`,
     `- recorded in this run: ${d.outcomes.generated} generations (${d.outcomes.generationFailed} ` +
-    `failed), ${d.outcomes.scored} scores (${d.outcomes.scoreFailed} failed)`,
+    `failed), ${d.outcomes.scored} scores, ${d.outcomes.scoreInvalid} invalid scores (no ` +
+    `answer), ${d.outcomes.scoreFailed} failed scores`,
     "",
     "## Models",
     "",

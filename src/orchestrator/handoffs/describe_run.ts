@@ -1,7 +1,6 @@
 import { datasetSource } from "../../plugins/datasets/load_dataset.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import type { RunManifest } from "../../plan/manifest.ts";
-import { iterEvents } from "../../store/event_log.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { redactSecrets } from "./redact.ts";
 
@@ -46,7 +45,14 @@ export interface RunDescription {
   counts: RunManifest["counts"];
   executions: RunExecution[];
   /** Facts in this run's events. */
-  outcomes: { generated: number; generationFailed: number; scored: number; scoreFailed: number };
+  /** `scoreInvalid`: scores with no answer (the parse's or the judge's); never in `scored`. */
+  outcomes: {
+    generated: number;
+    generationFailed: number;
+    scored: number;
+    scoreInvalid: number;
+    scoreFailed: number;
+  };
 }
 
 /** How candidate seeds are derived (DESIGN §2), for the methods section. */
@@ -96,20 +102,29 @@ function slicesOf(manifest: RunManifest): SliceDescription[] {
 
 async function readExecutions(orchestrator: Orchestrator, runId: string) {
   const executions: RunExecution[] = [];
-  const outcomes = { generated: 0, generationFailed: 0, scored: 0, scoreFailed: 0 };
-  for await (const e of iterEvents(orchestrator.store.runs.eventsFile(runId))) {
+  const outcomes = {
+    generated: 0,
+    generationFailed: 0,
+    scored: 0,
+    scoreInvalid: 0,
+    scoreFailed: 0,
+  };
+  for await (const e of orchestrator.store.runs.iterEvents(runId)) {
     if (e.type === "run.started") {
       executions.push({
         startedAt: e.ts,
-        executor: typeof e.data.executor === "string" ? e.data.executor : "unknown",
-        stages: e.data.stages ?? null,
-        toolVersion: typeof e.data.tool_version === "string" ? e.data.tool_version : null,
-        ...(e.data.source === "import" ? { bundle: (e.data.bundle ?? null) as string | null } : {}),
+        executor: e.data.executor,
+        stages: e.data.stages,
+        toolVersion: e.data.tool_version,
+        ...(e.data.source === "import" ? { bundle: e.data.bundle ?? null } : {}),
       });
     } else if (e.type === "generation.completed") outcomes.generated++;
     else if (e.type === "generation.failed") outcomes.generationFailed++;
-    else if (e.type === "score.completed") outcomes.scored++;
-    else if (e.type === "score.failed") outcomes.scoreFailed++;
+    else if (e.type === "score.completed") {
+      e.data.invalid ? outcomes.scoreInvalid++ : outcomes.scored++;
+    } else if (e.type === "score.failed") {
+      e.data.kind === "invalid" ? outcomes.scoreInvalid++ : outcomes.scoreFailed++;
+    }
   }
   return { executions, outcomes };
 }

@@ -10,7 +10,7 @@ import { estimatePlan, type WorkState } from "../../plan/estimate.ts";
 import type { RunPlan } from "../../plan/plan_run.ts";
 import type { Orchestrator, SpecInput } from "../orchestrator.ts";
 import { loadCounters } from "./estimate_run.ts";
-import { CompletionHistoryCollector, foldStore, storeWorkState } from "./fold_store.ts";
+import { completionHistory, storeWorkState } from "./fold_store.ts";
 
 /** Options of `diffSpecs()`: where each spec's relative dataset paths resolve from. */
 export interface DiffOptions {
@@ -81,11 +81,10 @@ export async function diffSpecRuns(
       b.manifest.source.spec as unknown as Json,
     )
     : diffFields(a.experiment as unknown as Json, b.experiment as unknown as Json);
-  const history = new CompletionHistoryCollector();
-  const state = await foldStore(orchestrator.store.runs, history.visit);
+  const state = await orchestrator.store.runs.loadState();
   const work = estimatePlan(b, {
     state: afterBaseline(storeWorkState(state), a, candidates),
-    history: history.history(),
+    history: await completionHistory(orchestrator.store),
     pricing: orchestrator.project.pricing,
     counterFor: await loadCounters(b.experiment.models),
   });

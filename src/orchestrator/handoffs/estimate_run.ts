@@ -1,8 +1,9 @@
 import { type CostEstimate, estimatePlan, type EstimatePlanOptions } from "../../plan/estimate.ts";
 import { encodingFor, type TokenCounter, tokenCounter } from "../../plan/estimate_tokens.ts";
 import type { ModelSpec } from "../../spec/schemas.ts";
+import { backendKind } from "../batch/batch_backend.ts";
 import type { Orchestrator, SpecInput } from "../orchestrator.ts";
-import { CompletionHistoryCollector, foldStore, storeWorkState } from "./fold_store.ts";
+import { completionHistory, storeWorkState } from "./fold_store.ts";
 
 /** Options of `estimate()`. */
 export interface EstimateOptions {
@@ -44,12 +45,12 @@ export async function estimateSpec(
   options: EstimateOptions = {},
 ): Promise<CostEstimate> {
   const plan = await orchestrator.planSpec(spec, { persist: false, specDir: options.specDir });
-  const history = new CompletionHistoryCollector();
-  const state = await foldStore(orchestrator.store.runs, history.visit);
+  const state = await orchestrator.store.runs.loadState();
   return estimatePlan(plan, {
     state: storeWorkState(state),
-    history: history.history(),
+    history: await completionHistory(orchestrator.store),
     pricing: orchestrator.project.pricing,
+    batch: backendKind(orchestrator.project) === "batch",
     counterFor: await loadCounters(plan.experiment.models),
   });
 }

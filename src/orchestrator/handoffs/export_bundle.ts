@@ -2,8 +2,9 @@ import { join } from "node:path";
 import type { JsonObject } from "../../core/json.ts";
 import type { RunPlan } from "../../plan/plan_run.ts";
 import type { BundleManifest, BundleScore } from "../../spec/handoff_schemas.ts";
-import { parseOverlay, scoreOverlay } from "../../store/events.ts";
-import { isFinal, overlayKey, type StoreState } from "../../store/store_state.ts";
+import type { PlannedScore } from "../../plan/plan_trials.ts";
+import { GEN_OVERLAY, parseOverlay, scoreOverlay } from "../../store/events.ts";
+import { isFinal, type StoreState } from "../../store/store_state.ts";
 import type { Orchestrator, SpecInput } from "../orchestrator.ts";
 import { TOOL_VERSION } from "../version.ts";
 import { type BundleHead, type ExportedBundle, planHash, writeBundle } from "./bundle_files.ts";
@@ -49,7 +50,7 @@ function* generationLines(plan: RunPlan, state: StoreState, counts: Record<strin
   counts.failed_before = 0;
   for (const trial of plan.iterTrials()) {
     for (const candidate of trial.candidates) {
-      const status = state.generations.get(candidate.id)?.status;
+      const status = state.fact(candidate.id, GEN_OVERLAY)?.status;
       if (status === "completed") {
         counts.in_store++;
         continue;
@@ -80,7 +81,7 @@ export async function exportGenerationBundle(
   options: ExportOptions = {},
 ): Promise<ExportedBundle> {
   const plan = await orchestrator.planSpec(spec, { specDir: options.specDir });
-  const { state } = await orchestrator.store.runs.loadState();
+  const state = await orchestrator.store.runs.loadState();
   const head = bundleHead(plan, "generation");
   const { dir, manifest } = await writeBundle(head, generationLines(plan, state, head.counts), {
     dir: options.dir,
@@ -115,44 +116,61 @@ function scoreDefinitions(plan: RunPlan): Record<string, BundleScore> {
   return out;
 }
 
+/** What an evaluation bundle does with one score of one candidate. */
+function scoreWork(
+  state: StoreState,
+  candidate: string,
+  score: PlannedScore,
+): "no_generation" | "in_store" | "no_answer" | "blocked" | "item" {
+  if (state.fact(candidate, GEN_OVERLAY)?.status !== "completed") return "no_generation";
+  if (isFinal(state.fact(candidate, scoreOverlay(score.hash))?.status)) return "in_store";
+  if (score.parseHash === null) return "item";
+  const parse = state.fact(candidate, parseOverlay(score.parseHash))?.status;
+  return parse === "invalid" ? "no_answer" : parse === "completed" ? "item" : "blocked";
+}
+
+/** Candidates with a score to export: their texts and answers are read from the events. */
+function evaluationPayloads(plan: RunPlan, state: StoreState): Set<string> {
+  const want = new Set<string>();
+  for (const trial of plan.iterTrials()) {
+    const { scores } = plan.stages.get(trial.taskId)!;
+    for (const candidate of trial.candidates) {
+      if (scores.some((s) => scoreWork(state, candidate.id, s) === "item")) want.add(candidate.id);
+    }
+  }
+  return want;
+}
+
 function* evaluationLines(plan: RunPlan, state: StoreState, counts: Record<string, number>) {
   for (const key of ["items", "in_store", "no_answer", "blocked", "no_generation"]) counts[key] = 0;
   for (const trial of plan.iterTrials()) {
     const { scores } = plan.stages.get(trial.taskId)!;
     for (const candidate of trial.candidates) {
-      const gen = state.generations.get(candidate.id);
-      if (gen?.status !== "completed") {
-        counts.no_generation += scores.length;
-        continue;
-      }
       for (const score of scores) {
-        if (isFinal(state.scores.get(overlayKey(candidate.id, scoreOverlay(score.hash)))?.status)) {
-          counts.in_store++;
+        const work = scoreWork(state, candidate.id, score);
+        if (work !== "item") {
+          counts[work]++;
           continue;
         }
-        const parse = score.parseHash === null
+        const answer = score.parseHash === null
           ? undefined
-          : state.parses.get(overlayKey(candidate.id, parseOverlay(score.parseHash)));
-        if (parse?.status === "invalid") counts.no_answer++;
-        else if (score.parseHash !== null && parse?.status !== "completed") counts.blocked++;
-        else {
-          counts.items++;
-          yield JSON.stringify({
-            custom_id: `${candidate.id}${EVALUATION_ID_SEPARATOR}${score.hash}`,
-            trial: trial.trial,
-            candidate: candidate.id,
-            sample: candidate.sample,
-            slice: trial.taskId,
-            model: trial.model.model_id,
-            prompt_variant: trial.promptId,
-            score: score.hash,
-            score_name: score.name,
-            metrics: score.metrics.map((m) => m.id),
-            text: gen.text ?? "",
-            ...(parse ? { parse: score.parseName, answer: parse.answer ?? null } : {}),
-            item: { id: trial.item.id, payload: trial.item.payload },
-          });
-        }
+          : state.answer(candidate.id, parseOverlay(score.parseHash)) ?? null;
+        counts.items++;
+        yield JSON.stringify({
+          custom_id: `${candidate.id}${EVALUATION_ID_SEPARATOR}${score.hash}`,
+          trial: trial.trial,
+          candidate: candidate.id,
+          sample: candidate.sample,
+          slice: trial.taskId,
+          model: trial.model.model_id,
+          prompt_variant: trial.promptId,
+          score: score.hash,
+          score_name: score.name,
+          metrics: score.metrics.map((m) => m.id),
+          text: state.text(candidate.id) ?? "",
+          ...(answer !== undefined ? { parse: score.parseName, answer } : {}),
+          item: { id: trial.item.id, payload: trial.item.payload },
+        });
       }
     }
   }
@@ -203,7 +221,8 @@ export async function exportEvaluationBundle(
   options: ExportOptions = {},
 ): Promise<ExportedBundle> {
   const plan = await orchestrator.planSpec(spec, { specDir: options.specDir });
-  const { state } = await orchestrator.store.runs.loadState();
+  const state = await orchestrator.store.runs.loadState();
+  await orchestrator.store.runs.collectPayloads(state, evaluationPayloads(plan, state));
   const head = { ...bundleHead(plan, "evaluation"), scores: scoreDefinitions(plan) };
   const { dir, manifest } = await writeBundle(head, evaluationLines(plan, state, head.counts), {
     dir: options.dir,

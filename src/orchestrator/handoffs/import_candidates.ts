@@ -1,4 +1,4 @@
-import type { ManifestTrial, RunManifest } from "../../plan/manifest.ts";
+import type { RunManifest } from "../../plan/manifest.ts";
 import type { RunPlan } from "../../plan/plan_run.ts";
 import type { PlannedTrial } from "../../plan/plan_trials.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
@@ -37,8 +37,9 @@ async function findRun(orchestrator: Orchestrator, trials: Set<string>) {
   for (const runId of await runs.listRunIds()) {
     if (!(await runs.hasRun(runId))) continue;
     const manifest = await runs.readManifest<RunManifest>(runId);
-    const planned = new Set((manifest.trials ?? []).map((t: ManifestTrial) => t.trial));
-    if ([...trials].every((t) => planned.has(t))) return manifest;
+    let found = 0;
+    for await (const t of runs.iterPlan(runId, manifest)) if (trials.has(t.trial)) found++;
+    if (found === trials.size) return manifest;
   }
   return undefined;
 }

@@ -1,17 +1,15 @@
-import { trialPlannedData } from "../../run/trial_planned.ts";
-import type { JsonObject } from "../../core/json.ts";
 import type { RunPlan } from "../../plan/plan_run.ts";
 import type { PlannedCandidate, PlannedTrial } from "../../plan/plan_trials.ts";
 import type { CandidateResult } from "../../run/candidate_work.ts";
 import { emptyCounts, type ExecutionCounts } from "../../run/execute_plan.ts";
 import { recordWork } from "../../run/record_work.ts";
-import { GEN_OVERLAY, type NewEvent, type ThemisEvent } from "../../store/events.ts";
+import type { NewEvent } from "../../store/events.ts";
 import type { EventWriter } from "../../store/event_log.ts";
-import { isFinal, overlayKey, type StoreState } from "../../store/store_state.ts";
+import type { RunStore } from "../../store/run_store.ts";
+import { isFinal, type StoreState } from "../../store/store_state.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { TOOL_VERSION } from "../version.ts";
-import { foldStore } from "./fold_store.ts";
 
 /** One fact to import: a candidate's generation, or one of its scores. */
 export interface ImportEntry {
@@ -29,6 +27,8 @@ export interface ImportOrigin {
   stage: "generation" | "score";
   /** The bundle id, or null for generations imported without a bundle. */
   bundle: string | null;
+  /** A provider batch id: the facts are marked `source: "batch"`, `batch: <id>` instead. */
+  batch?: string;
 }
 
 /**
@@ -41,18 +41,20 @@ function pendingEntries(
   fromBundle: Set<string>,
 ): ImportEntry[] {
   return entries.filter((e) => {
-    const key = overlayKey(e.candidate.id, e.overlay);
-    const known = e.overlay === GEN_OVERLAY
-      ? state.generations.get(e.candidate.id)
-      : state.scores.get(key);
-    return !isFinal(known?.status) && !fromBundle.has(key);
+    const key = `${e.candidate.id}|${e.overlay}`;
+    return !isFinal(state.fact(e.candidate.id, e.overlay)?.status) && !fromBundle.has(key);
   });
 }
 
 function tally(counts: ExecutionCounts, e: ImportEntry): void {
   const gen = e.result.generation;
   if (gen) gen.ok ? counts.generated++ : counts.generationFailed++;
-  for (const s of e.result.scores) s.metrics ? counts.scored++ : counts.scoreFailed++;
+  for (const s of e.result.scores) {
+    if (s.metrics) counts.scored++;
+    else if (s.skipped === "no_answer") counts.scoreNoAnswer++;
+    else if (s.error?.code === "JUDGE_UNPARSEABLE") counts.scoreInvalid++;
+    else if (s.error) counts.scoreFailed++;
+  }
 }
 
 /**
@@ -67,80 +69,109 @@ export async function writeImports(
 ): Promise<ExperimentResult> {
   const runs = orchestrator.store.runs;
   const runId = plan.manifest.run_id;
-  const counts = emptyCounts();
-  counts.candidates = entries.length;
   const open = await runs.openRun(runId);
   try {
-    const planned = new Set<string>();
-    const fromBundle = new Set<string>();
-    const state = await foldStore(runs, (event: ThemisEvent) => {
-      if (event.run !== runId) return;
-      if (event.type === "trial.planned") planned.add(event.trial!);
-      else if (origin.bundle !== null && event.data.bundle === origin.bundle && event.cand) {
-        fromBundle.add(overlayKey(event.cand, event.overlay!));
-      }
+    const state = await runs.loadState({ known: new Map([[runId, open.checkpoint]]) });
+    const counts = await appendImports(orchestrator, {
+      plan,
+      entries,
+      origin,
+      writer: open.writer,
+      state,
     });
-    const todo = pendingEntries(entries, state, fromBundle);
-    counts.reused = entries.length - todo.length;
-    if (todo.length > 0) {
-      appendImports(orchestrator, { plan, todo, origin, planned, writer: open.writer });
-      for (const e of todo) tally(counts, e);
-      open.writer.append({
-        type: "run.finished",
-        data: { stages: [origin.stage], counts: { ...counts }, cancelled: false },
-      });
-    }
+    return orchestrator.resultOf(plan.manifest, counts);
   } finally {
-    open.close();
+    await open.close();
   }
-  return orchestrator.resultOf(plan.manifest, counts);
 }
 
-function appendImports(
+/**
+ * The body of {@linkcode writeImports} for a run its caller already opened (and whose store
+ * state it loaded): skip what the store holds, append the rest between a `run.started` and a
+ * `run.finished`, and return what was written.
+ */
+export async function appendImports(
   orchestrator: Orchestrator,
   o: {
     plan: RunPlan;
-    todo: ImportEntry[];
+    entries: ImportEntry[];
     origin: ImportOrigin;
-    planned: Set<string>;
     writer: EventWriter;
+    state: StoreState;
   },
+): Promise<ExecutionCounts> {
+  const { plan, entries, origin } = o;
+  const runId = plan.manifest.run_id;
+  const counts = emptyCounts();
+  counts.candidates = entries.length;
+  const fromOrigin = await factsFromOrigin(orchestrator.store.runs, runId, origin);
+  const todo = pendingEntries(entries, o.state, fromOrigin);
+  counts.reused = entries.length - todo.length;
+  if (todo.length > 0) {
+    writeEntries(orchestrator, { plan, todo, origin, writer: o.writer });
+    for (const e of todo) tally(counts, e);
+    o.writer.append({
+      type: "run.finished",
+      data: { stages: [origin.stage], counts: { ...counts }, cancelled: false },
+    });
+  }
+  return counts;
+}
+
+/** The (candidate, overlay) facts a run already holds from one bundle (or batch). */
+async function factsFromOrigin(
+  runs: RunStore,
+  runId: string,
+  origin: ImportOrigin,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (origin.bundle === null && origin.batch === undefined) return out;
+  for await (const event of runs.iterEvents(runId)) {
+    if (event.cand === undefined) continue;
+    const data = event.data as { bundle?: string | null; batch?: string };
+    const same = origin.batch !== undefined
+      ? data.batch === origin.batch
+      : data.bundle === origin.bundle;
+    if (same) out.add(`${event.cand}|${event.overlay}`);
+  }
+  return out;
+}
+
+function writeEntries(
+  orchestrator: Orchestrator,
+  o: { plan: RunPlan; todo: ImportEntry[]; origin: ImportOrigin; writer: EventWriter },
 ): void {
   const { plan, todo } = o;
-  const mark = { source: "import", bundle: o.origin.bundle };
+  const batch = o.origin.batch;
   o.writer.append({
     type: "run.started",
     data: {
       stages: [o.origin.stage],
-      executor: "import",
-      ...mark,
+      executor: batch === undefined ? "import" : "batch",
+      ...(batch === undefined
+        ? { source: "import" as const, bundle: o.origin.bundle }
+        : { source: "batch" as const, batch }),
       tool_version: TOOL_VERSION,
       counts: plan.manifest.counts,
     },
   });
-  const storeItemPayloads = orchestrator.project.storage.store_item_payloads;
   const retryableCodes = orchestrator.project.execution_policy.retryable_codes;
   for (const e of todo) {
     // The facts of one candidate go in one write, like a local run's.
     const events: NewEvent[] = [];
-    if (!o.planned.has(e.trial.trial)) {
-      const data = trialPlannedData(e.trial, {
-        benchmarkId: plan.experiment.benchmark_id ?? null,
-        storeItemPayloads,
-      });
-      events.push({ type: "trial.planned", trial: e.trial.trial, data });
-      o.planned.add(e.trial.trial);
-    }
     recordWork(e.trial, e.candidate, e.result, {
       plan,
       attempts: 1,
       retryableCodes,
-      append: (event) => {
-        const data: JsonObject = { ...event.data, ...mark };
-        if (event.type === "generation.completed") data.latency_ms = e.latencyMs ?? null;
-        events.push({ ...event, data });
-      },
+      append: (event) => events.push(batch === undefined ? event : batchMarked(event, batch)),
+      imported: { bundle: o.origin.bundle, latencyMs: e.latencyMs ?? null },
     });
     o.writer.appendAll(events);
   }
+}
+
+/** An imported event marked as the work of a provider batch rather than of a bundle. */
+function batchMarked(event: NewEvent, batch: string): NewEvent {
+  const { bundle: _bundle, ...data } = event.data as Record<string, unknown>;
+  return { ...event, data: { ...data, source: "batch", batch } } as NewEvent;
 }

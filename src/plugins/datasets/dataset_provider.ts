@@ -14,6 +14,11 @@ export interface DatasetSql {
     sql: string,
     params?: Record<string, DatasetSqlParam>,
   ): Promise<Array<Record<string, unknown>>>;
+  /** The rows of one query in chunks, as they come (large files never sit in memory whole). */
+  stream(
+    sql: string,
+    params?: Record<string, DatasetSqlParam>,
+  ): AsyncIterable<Array<Record<string, unknown>>>;
 }
 
 /** What a dataset provider gets besides its config. */

@@ -48,7 +48,7 @@ export function relationSql(source: FileSource): string {
     case "jsonl":
       if (source.bom) return bomJsonlSql(path);
       return `select row_number() over () as __rn, json as __doc from read_json_objects(${path}, ` +
-        `format = 'newline_delimited', maximum_object_size = 1073741824)`;
+        `format = 'newline_delimited')`;
     case "csv": {
       // Explicit columns and dialect: no sniffing, so a bad row is reported with its line.
       const columns = source.columns.map((c) => `${sqlLiteral(c)}: 'VARCHAR'`).join(", ");

@@ -3,8 +3,10 @@ import type { Json, JsonObject } from "../../core/json.ts";
 import type { DatasetQuery, DatasetSpec } from "../../spec/schemas.ts";
 import type { DatasetProvider, DatasetSql } from "./dataset_provider.ts";
 import { withFields } from "./field_path.ts";
-import { readFileDataset } from "./read_file_dataset.ts";
-import { assignItemIds, type DatasetItem, selectItems } from "./select_items.ts";
+import { readFileDataset, readFileDatasetGroups } from "./read_file_dataset.ts";
+import { groupItems, type ItemGroup } from "./group_items.ts";
+import { assignItemIds, selectItems } from "./select_items.ts";
+import { ItemList } from "./item_list.ts";
 
 /** Where a dataset's rows come from besides the spec. */
 export interface LoadDatasetOptions {
@@ -22,8 +24,17 @@ export interface LoadDatasetOptions {
 
 /** A slice's items, picked by its query, and the number of items the dataset has. */
 export interface LoadedDataset {
-  items: DatasetItem[];
+  items: ItemList;
   total: number;
+}
+
+function withIds(rows: JsonObject[], spec: DatasetSpec, source: string) {
+  return assignItemIds(rows.map((row) => withFields(row, spec.fields)), {
+    idField: spec.id_field ?? "id",
+    required: spec.id_field !== undefined,
+    source,
+    raw: rows,
+  });
 }
 
 function pick(
@@ -31,13 +42,8 @@ function pick(
   spec: DatasetSpec,
   options: { query: DatasetQuery; source: string },
 ): LoadedDataset {
-  const all = assignItemIds(rows.map((row) => withFields(row, spec.fields)), {
-    idField: spec.id_field ?? "id",
-    required: spec.id_field !== undefined,
-    source: options.source,
-    raw: rows,
-  });
-  return { items: selectItems(all, options.query), total: all.length };
+  const all = withIds(rows, spec, options.source);
+  return { items: ItemList.from(selectItems(all, options.query)), total: all.length };
 }
 
 /** A provider's rows as plain JSON objects, or a clear error naming the provider and row. */
@@ -61,10 +67,10 @@ function checkRows(rows: unknown, id: string): JsonObject[] {
   });
 }
 
-async function loadFromProvider(
+async function providerRows(
   spec: Extract<DatasetSpec, { kind: "provider" }>,
   options: LoadDatasetOptions & { query: DatasetQuery },
-): Promise<LoadedDataset> {
+): Promise<JsonObject[]> {
   if (options.provider === undefined) {
     throw new ThemisError(
       "PLUGIN_NOT_FOUND",
@@ -88,10 +94,7 @@ async function loadFromProvider(
       error,
     );
   }
-  return pick(checkRows(rows, spec.provider), spec, {
-    query: options.query,
-    source: `dataset provider "${spec.provider}"`,
-  });
+  return checkRows(rows, spec.provider);
 }
 
 /**
@@ -106,7 +109,7 @@ async function loadFromProvider(
  *   baseDir: ".",
  *   query: { kind: "item_ids", ids: ["2"] },
  * });
- * console.assert(items.length === 1 && items[0].id === "2");
+ * console.assert(items.length === 1 && items.id(0) === "2");
  * ```
  */
 export async function loadDataset(
@@ -133,7 +136,70 @@ export async function loadDataset(
       });
     }
     case "provider":
-      return await loadFromProvider(spec, { ...options, query });
+      return pick(await providerRows(spec, { ...options, query }), spec, {
+        query,
+        source: `dataset provider "${spec.provider}"`,
+      });
+  }
+}
+
+/** A slice's dataset split by `slice_by`: each value's items, and the dataset's size. */
+export interface LoadedGroups {
+  groups: ItemGroup[];
+  total: number;
+}
+
+/**
+ * Load a dataset for `slice_by`: its items grouped by the values of `by` (the query's `where`
+ * first, then `subset` / `stratified` within each group), sorted by value; files group in SQL
+ * as they are read. More than `max` groups, a field no item has, or an item without a value
+ * are `DATASET_INVALID` errors that say what to change.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadDatasetGroups } from "./load_dataset.ts";
+ * const items = [{ id: "1", cat: "b" }, { id: "2", cat: "a" }, { id: "3", cat: "b" }];
+ * const { groups } = await loadDatasetGroups({ kind: "inline", items }, {
+ *   baseDir: ".", by: ["cat"], max: 10,
+ * });
+ * assert.deepEqual(groups.map((g) => [g.values[0], g.items.length]), [["a", 1], ["b", 2]]);
+ * ```
+ */
+export async function loadDatasetGroups(
+  spec: DatasetSpec,
+  options: LoadDatasetOptions & { by: string[]; max: number },
+): Promise<LoadedGroups> {
+  const query = options.query ?? { kind: "all" };
+  const group = (rows: JsonObject[], source: string): LoadedGroups => {
+    const all = withIds(rows, spec, source);
+    const groups = groupItems(all, query, { fields: options.by, max: options.max, source });
+    return { groups, total: all.length };
+  };
+  switch (spec.kind) {
+    case "inline":
+      return group(spec.items as JsonObject[], "inline dataset");
+    case "jsonl":
+    case "csv":
+    case "parquet": {
+      if (options.sql === undefined) {
+        throw new ThemisError(
+          "INTERNAL",
+          `Reading the ${spec.kind} dataset "${spec.path}" needs a SQL engine (options.sql)`,
+        );
+      }
+      return await readFileDatasetGroups(spec, {
+        baseDir: options.baseDir,
+        query,
+        sql: await options.sql(),
+        groupBy: { fields: options.by, max: options.max },
+      });
+    }
+    case "provider":
+      return group(
+        await providerRows(spec, { ...options, query }),
+        `dataset provider "${spec.provider}"`,
+      );
   }
 }
 
@@ -149,4 +215,4 @@ export function datasetSource(spec: DatasetSpec): Json {
   }
 }
 
-export type { DatasetItem };
+export type { DatasetItem } from "./select_items.ts";

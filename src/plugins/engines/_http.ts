@@ -231,7 +231,12 @@ export function abortError(signal: AbortSignal, call: CallInfo): ThemisError {
   });
 }
 
-function transportError(error: unknown, call: CallInfo, signal?: AbortSignal): ThemisError {
+/** The error for a request that got no answer: aborted, or the connection failed. */
+export function transportError(
+  error: unknown,
+  call: CallInfo,
+  signal?: AbortSignal,
+): ThemisError {
   if (signal?.aborted) return abortError(signal, call);
   const cause = (error as { cause?: unknown })?.cause;
   const raw = (error instanceof Error ? error.message : String(error)) +

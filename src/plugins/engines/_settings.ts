@@ -100,6 +100,55 @@ export function readConnection(
 ): Connection {
   const { provider } = options;
   const extras = request.model.extras ?? {};
+  const { baseUrl, official } = checkConnectionExtras(extras, options);
+  const namedEnv = readString(extras, "api_key_env", provider);
+  const keyEnv = namedEnv ?? options.defaultKeyEnv;
+  const secret = context.secret ? context.secret(keyEnv) : context.runtime?.[keyEnv];
+  const apiKey = secret === undefined || secret === "" ? undefined : secret;
+  if (apiKey === undefined && (official || namedEnv !== undefined)) {
+    throw new ThemisError(
+      "PROVIDER_AUTH",
+      `${provider}: no API key for ${baseUrl}: set the environment variable ${keyEnv}` +
+        (namedEnv ? "" : " (or name another one with models[].extras.api_key_env)"),
+      { provider, suggestion: `export ${keyEnv}=…` },
+    );
+  }
+  return {
+    baseUrl,
+    model: readString(extras, "model", provider) ?? request.model.model_id,
+    keyEnv,
+    apiKey,
+    headers: readHeaders(extras, provider),
+    extraBody: extras.extra_body as JsonObject ?? {},
+  };
+}
+
+/**
+ * Check a model's connection extras without reading any secret: known keys only (with the key a
+ * typo meant), no `api_key`, an http(s) `base_url`, strings where strings go, `headers` without
+ * credentials, `extra_body` a table. `themis validate` and planning run it through an engine's
+ * `validateModel`, so `base_ulr` fails before any run. Returns the base URL and whether it is
+ * the provider's official host.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkConnectionExtras } from "./_settings.ts";
+ * const options = {
+ *   provider: "openai", defaultBaseUrl: "https://api.openai.com/v1", defaultKeyEnv: "OPENAI_API_KEY",
+ * };
+ * assert.throws(() => checkConnectionExtras({ base_ulr: "http://127.0.0.1:8000/v1" }, options), {
+ *   code: "PROVIDER_BAD_REQUEST",
+ *   message: /unknown models\[\]\.extras "base_ulr" \(did you mean "base_url"\?\)/,
+ * });
+ * assert.equal(checkConnectionExtras({}, options).official, true);
+ * ```
+ */
+export function checkConnectionExtras(
+  extras: JsonObject,
+  options: ConnectionOptions,
+): { baseUrl: string; official: boolean } {
+  const { provider } = options;
   const known = [...COMMON_EXTRAS, ...(options.extraKeys ?? [])];
   if (extras.api_key !== undefined) {
     throw bad(
@@ -129,30 +178,14 @@ export function readConnection(
   } catch {
     throw bad(provider, `models[].extras.base_url "${baseUrl}" is not an http(s) URL`);
   }
-  const namedEnv = readString(extras, "api_key_env", provider);
-  const keyEnv = namedEnv ?? options.defaultKeyEnv;
-  const secret = context.secret ? context.secret(keyEnv) : context.runtime?.[keyEnv];
-  const apiKey = secret === undefined || secret === "" ? undefined : secret;
-  if (apiKey === undefined && (official || namedEnv !== undefined)) {
-    throw new ThemisError(
-      "PROVIDER_AUTH",
-      `${provider}: no API key for ${baseUrl}: set the environment variable ${keyEnv}` +
-        (namedEnv ? "" : " (or name another one with models[].extras.api_key_env)"),
-      { provider, suggestion: `export ${keyEnv}=…` },
-    );
-  }
+  readString(extras, "api_key_env", provider);
+  readString(extras, "model", provider);
+  readHeaders(extras, provider);
   const extraBody = extras.extra_body ?? {};
   if (extraBody === null || typeof extraBody !== "object" || Array.isArray(extraBody)) {
     throw bad(provider, "models[].extras.extra_body must be a table", "extras.extra_body");
   }
-  return {
-    baseUrl,
-    model: readString(extras, "model", provider) ?? request.model.model_id,
-    keyEnv,
-    apiKey,
-    headers: readHeaders(extras, provider),
-    extraBody,
-  };
+  return { baseUrl, official };
 }
 
 /** Checks one param's value; returns what it must be when the value is wrong. */

@@ -2,6 +2,7 @@ import { ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import { type CallInfo, httpError, malformed, postJson, scrubJson } from "./_http.ts";
 import {
+  checkConnectionExtras,
   checkParams,
   checks,
   mergeExtraBody,
@@ -114,7 +115,7 @@ export function anthropicBody(request: GenerationRequest, model: string): JsonOb
 }
 
 // Error types the Messages API may put in a 2xx body, as the status they come with otherwise.
-const ERROR_STATUS: Record<string, number> = {
+export const ERROR_STATUS: Record<string, number> = {
   invalid_request_error: 400,
   authentication_error: 401,
   billing_error: 402,
@@ -200,7 +201,7 @@ export function readAnthropicAnswer(
  * await anthropicEngine.generate(request, {}).catch((e) => e.code); // "PROVIDER_NETWORK": nothing listens
  * ```
  */
-const ANTHROPIC_CONNECTION = {
+export const ANTHROPIC_CONNECTION = {
   provider: "anthropic",
   defaultBaseUrl: "https://api.anthropic.com/v1",
   defaultKeyEnv: "ANTHROPIC_API_KEY",
@@ -211,6 +212,13 @@ export const anthropicEngine: Engine = {
   id: "anthropic",
   pluginApi: PLUGIN_API_VERSION,
   capabilities: { jsonOutput: true, logprobs: false, seed: false },
+  validateModel(model) {
+    checkConnectionExtras(model.extras ?? {}, ANTHROPIC_CONNECTION);
+    const version = model.extras?.anthropic_version;
+    if (version !== undefined && (typeof version !== "string" || version === "")) {
+      throw bad("models[].extras.anthropic_version must be a string", "extras.anthropic_version");
+    }
+  },
   preflight(model, context) {
     readConnection(preflightRequest(model), context, ANTHROPIC_CONNECTION);
   },

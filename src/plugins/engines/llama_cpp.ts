@@ -126,6 +126,9 @@ export const llamaCppEngine: Engine = {
   id: PROVIDER,
   pluginApi: PLUGIN_API_VERSION,
   capabilities: { jsonOutput: true, logprobs: false, seed: true },
+  validateModel(model) {
+    readModelSettings(model);
+  },
   preflight(model) {
     modelFile(readModelSettings(model));
   },

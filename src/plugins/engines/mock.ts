@@ -1,3 +1,4 @@
+import { closestMatch } from "../../core/closest.ts";
 import { ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import { seededRandom } from "../../core/prng.ts";
@@ -65,6 +66,19 @@ function answerFor(settings: MockSettings, request: GenerationRequest): string {
   }
 }
 
+const MODES = ["echo", "reference", "random", "script"];
+
+function checkMode(modelId: string, mode: Json | undefined): void {
+  if (mode === undefined || MODES.includes(mode as string)) return;
+  const guess = typeof mode === "string" ? closestMatch(mode, MODES) : undefined;
+  throw new ThemisError(
+    "PROVIDER_BAD_REQUEST",
+    `mock model "${modelId}": unknown mode ${JSON.stringify(mode)}` +
+      (guess ? ` (did you mean "${guess}"?)` : "") + ` (use echo, reference, random or script)`,
+    { provider: "mock", path: "extras.mode" },
+  );
+}
+
 const countTokens = (text: string): number => text.split(/\s+/).filter(Boolean).length;
 
 /**
@@ -85,18 +99,13 @@ const countTokens = (text: string): number => text.split(/\s+/).filter(Boolean).
 export const mockEngine: Engine = {
   id: "mock",
   capabilities: { jsonOutput: true, logprobs: false, seed: true },
+  // Other extras are left alone: tests and demos give the mock settings it does not read.
+  validateModel(model) {
+    checkMode(model.model_id, model.extras?.mode);
+  },
   async generate(request: GenerationRequest, context): Promise<GenerationOutput> {
     const settings = request.model.extras as MockSettings & JsonObject;
-    if (
-      settings.mode !== undefined &&
-      !["echo", "reference", "random", "script"].includes(settings.mode)
-    ) {
-      throw new ThemisError(
-        "PROVIDER_BAD_REQUEST",
-        `mock model "${request.model.model_id}": unknown mode "${settings.mode}" (use echo, ` +
-          `reference, random or script)`,
-      );
-    }
+    checkMode(request.model.model_id, settings.mode);
     if (settings.latency_ms) {
       await new Promise((resolve) => setTimeout(resolve, settings.latency_ms));
     }

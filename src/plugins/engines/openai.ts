@@ -9,6 +9,7 @@ import {
   scrubJson,
 } from "./_http.ts";
 import {
+  checkConnectionExtras,
   checkParams,
   checks,
   mergeExtraBody,
@@ -185,7 +186,7 @@ export function readOpenAIAnswer(
  * await openaiEngine.generate(request, {}).catch((e) => e.code); // "PROVIDER_NETWORK": nothing listens
  * ```
  */
-const OPENAI_CONNECTION = {
+export const OPENAI_CONNECTION = {
   provider: "openai",
   defaultBaseUrl: "https://api.openai.com/v1",
   defaultKeyEnv: "OPENAI_API_KEY",
@@ -195,6 +196,9 @@ export const openaiEngine: Engine = {
   id: "openai",
   pluginApi: PLUGIN_API_VERSION,
   capabilities: { jsonOutput: true, logprobs: true, seed: true },
+  validateModel(model) {
+    checkConnectionExtras(model.extras ?? {}, OPENAI_CONNECTION);
+  },
   preflight(model, context) {
     readConnection(preflightRequest(model), context, OPENAI_CONNECTION);
   },

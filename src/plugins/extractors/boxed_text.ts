@@ -38,13 +38,19 @@ function closingBrace(text: string, open: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { boxedText } from "./boxed_text.ts";
  * const result = boxedText.extract("so $x = \\boxed{\\frac{1}{2}}$.", {});
- * console.assert(result.ok && result.answer === "\\frac{1}{2}");
+ * assert.ok(result.ok && result.answer === "\\frac{1}{2}");
  * ```
  */
 export const boxedText: Extractor = {
   id: ID,
+  doc: {
+    summary:
+      "The content of the last `\\\\boxed{…}` (or `\\\\fbox{…}`) in the text, nested braces kept.",
+    example: 'extractors = [{ id = "boxed_text" }]',
+  },
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
     readConfig(config, ID).only([]);

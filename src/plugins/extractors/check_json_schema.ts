@@ -18,9 +18,10 @@ const compiled = new Map<string, ValidateFunction>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileJsonSchema } from "./check_json_schema.ts";
  * const validate = compileJsonSchema({ type: "integer" }, "json");
- * console.assert(validate(3) === true && validate("3") === false);
+ * assert.ok(validate(3) === true && validate("3") === false);
  * ```
  */
 export function compileJsonSchema(schema: Json, where: string): ValidateFunction {
@@ -72,10 +73,11 @@ function describeError(error: ErrorObject): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkJsonSchema } from "./check_json_schema.ts";
  * const schema = { type: "object", required: ["answer"] };
  * const result = checkJsonSchema({}, { schema, where: "json" });
- * console.assert(!result.ok && result.error.includes("required property 'answer'"));
+ * assert.ok(!result.ok && result.error.includes("required property 'answer'"));
  * ```
  */
 export function checkJsonSchema(

@@ -112,13 +112,23 @@ function mentions(text: string, choices: string[]): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { choiceLetter } from "./choice_letter.ts";
  * const result = choiceLetter.extract("A and C look close, but the answer is c.", {});
- * console.assert(result.ok && result.answer === "C");
+ * assert.ok(result.ok && result.answer === "C");
  * ```
  */
 export const choiceLetter: Extractor = {
   id: ID,
+  doc: {
+    summary:
+      "The multiple-choice letter the text picks (explicit answers first, the last one wins; then unambiguous mentions), uppercased.",
+    config: {
+      choices: 'the valid choices, single letters or digits (default `["A", "B", "C", "D"]`)',
+    },
+    example:
+      'extractors = [{ id = "choice_letter", config = { choices = ["A", "B", "C", "D", "E"] } }]',
+  },
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
     parseChoices(config);

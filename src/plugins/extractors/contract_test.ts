@@ -14,6 +14,7 @@ const CONFIGS: Record<string, JsonObject> = {
   normalized_text: { strip_articles: true },
   json: { schema: { type: "object" } },
   json_field: { path: "answer" },
+  code_block: { language: "python", pick: "last" },
 };
 
 const MEGABYTE = 'The quick brown fox, 12 {jumps} [over] "the" lazy dog (B). '.repeat(18_000);

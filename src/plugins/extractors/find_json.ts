@@ -71,9 +71,10 @@ function scanBrackets(text: string, start: number): Scan {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findJson } from "./find_json.ts";
  * const found = findJson('Sure! {"answer": "{x}", "n": [1, {"k": 2}]} Hope it helps.');
- * console.assert(found.ok && JSON.stringify(found.value) === '{"answer":"{x}","n":[1,{"k":2}]}');
+ * assert.ok(found.ok && JSON.stringify(found.value) === '{"answer":"{x}","n":[1,{"k":2}]}');
  * ```
  */
 export function findJson(text: string): FoundJson {

@@ -35,9 +35,10 @@ export interface FindNumbersOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findNumbers } from "./find_numbers.ts";
  * const found = findNumbers("Costs rose from 1,200 to -3.5e2 units.");
- * console.assert(found.map((m) => m.value).join(" ") === "1200 -350");
+ * assert.ok(found.map((m) => m.value).join(" ") === "1200 -350");
  * ```
  */
 export function findNumbers(text: string, options: FindNumbersOptions = {}): NumberMatch[] {
@@ -57,9 +58,10 @@ export function findNumbers(text: string, options: FindNumbersOptions = {}): Num
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseNumber } from "./find_numbers.ts";
- * console.assert(parseNumber(" 1,234.5 ") === 1234.5);
- * console.assert(parseNumber("12 apples") === undefined);
+ * assert.ok(parseNumber(" 1,234.5 ") === 1234.5);
+ * assert.ok(parseNumber("12 apples") === undefined);
  * ```
  */
 export function parseNumber(text: string): number | undefined {

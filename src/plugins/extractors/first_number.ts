@@ -10,13 +10,19 @@ import { readConfig } from "./read_config.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { firstNumber } from "./first_number.ts";
  * const result = firstNumber.extract("The answer is -1,234.5, not 7.", {});
- * console.assert(result.ok && result.answer === -1234.5);
+ * assert.ok(result.ok && result.answer === -1234.5);
  * ```
  */
 export const firstNumber: Extractor = {
   id: "first_number",
+  doc: {
+    summary:
+      "The first number in the text as a JSON number: signs, decimals, thousands separators (`1,234`), scientific notation; a sentence's final full stop is not a decimal point.",
+    example: 'extractors = [{ id = "first_number" }]',
+  },
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
     readConfig(config, "first_number").only([]);

@@ -22,13 +22,21 @@ function parseSchema(config: JsonObject): Json | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { json } from "./json.ts";
  * const result = json.extract('Here: {"answer": 42}', { schema: { required: ["answer"] } });
- * console.assert(result.ok && JSON.stringify(result.answer) === '{"answer":42}');
+ * assert.ok(result.ok && JSON.stringify(result.answer) === '{"answer":42}');
  * ```
  */
 export const json: Extractor = {
   id: ID,
+  doc: {
+    summary: "The first complete JSON object or array in the text (a fenced ```json block first).",
+    config: {
+      schema: "an optional JSON Schema (draft-07) the document must match",
+    },
+    example: 'extractors = [{ id = "json", config = { schema = { required = ["answer"] } } }]',
+  },
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
     parseSchema(config);

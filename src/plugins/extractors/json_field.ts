@@ -18,8 +18,9 @@ export type PathSegment = string | number;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseFieldPath } from "./json_field.ts";
- * console.assert(JSON.stringify(parseFieldPath("result.items[0].name")) === '["result","items",0,"name"]');
+ * assert.ok(JSON.stringify(parseFieldPath("result.items[0].name")) === '["result","items",0,"name"]');
  * ```
  */
 export function parseFieldPath(path: string): PathSegment[] {
@@ -65,9 +66,10 @@ function showPath(segments: PathSegment[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readFieldPath } from "./json_field.ts";
  * const read = readFieldPath({ a: [{ b: 1 }] }, ["a", 0, "b"]);
- * console.assert(read.ok && read.value === 1);
+ * assert.ok(read.ok && read.value === 1);
  * ```
  */
 export function readFieldPath(
@@ -114,15 +116,24 @@ function parseOptions(config: JsonObject): { path: string; segments: PathSegment
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonField } from "./json_field.ts";
  * const result = jsonField.extract('{"result": {"items": [{"name": "x"}]}}', {
  *   path: "result.items[0].name",
  * });
- * console.assert(result.ok && result.answer === "x");
+ * assert.ok(result.ok && result.answer === "x");
  * ```
  */
 export const jsonField: Extractor = {
   id: ID,
+  doc: {
+    summary:
+      "Finds JSON like `json`, then reads the field at `path`; a missing field is a failure naming the path.",
+    config: {
+      path: 'the field path, e.g. `"answer"` or `"result.items[0].name"` (required)',
+    },
+    example: 'extractors = [{ id = "json_field", config = { path = "answer" } }]',
+  },
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
     parseOptions(config);

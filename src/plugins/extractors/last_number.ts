@@ -8,13 +8,18 @@ import { readConfig } from "./read_config.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lastNumber } from "./last_number.ts";
  * const result = lastNumber.extract("3 + 4 = 7. So the answer is 7.", {});
- * console.assert(result.ok && result.answer === 7);
+ * assert.ok(result.ok && result.answer === 7);
  * ```
  */
 export const lastNumber: Extractor = {
   id: "last_number",
+  doc: {
+    summary: "The last number in the text, with the grammar of `first_number`.",
+    example: 'extractors = [{ id = "last_number" }]',
+  },
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
     readConfig(config, "last_number").only([]);

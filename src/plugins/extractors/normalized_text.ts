@@ -25,9 +25,10 @@ export interface NormalizeTextOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizeText } from "./normalized_text.ts";
- * console.assert(normalizeText('  "The  Eiffel Tower!" ', { stripArticles: true }) === "eiffel tower");
- * console.assert(normalizeText("Pi is 3.14.") === "pi is 3.14");
+ * assert.ok(normalizeText('  "The  Eiffel Tower!" ', { stripArticles: true }) === "eiffel tower");
+ * assert.ok(normalizeText("Pi is 3.14.") === "pi is 3.14");
  * ```
  */
 export function normalizeText(text: string, options: NormalizeTextOptions = {}): string {
@@ -63,13 +64,23 @@ function parseOptions(config: JsonObject): NormalizeTextOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizedText } from "./normalized_text.ts";
  * const result = normalizedText.extract("**Paris.**", {});
- * console.assert(result.ok && result.answer === "paris");
+ * assert.ok(result.ok && result.answer === "paris");
  * ```
  */
 export const normalizedText: Extractor = {
   id: ID,
+  doc: {
+    summary:
+      "The text NFKC-normalised, lowercased, punctuation stripped at the ends (and inside unless between letters/digits), whitespace collapsed; fails when nothing is left.",
+    config: {
+      strip_articles: "remove a/an/the (default `false`)",
+      strip_punctuation: "strip punctuation (default `true`)",
+    },
+    example: 'extractors = [{ id = "normalized_text", config = { strip_articles = true } }]',
+  },
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
     parseOptions(config);

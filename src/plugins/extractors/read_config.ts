@@ -39,10 +39,11 @@ function describe(value: Json): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readConfig } from "./read_config.ts";
  * const read = readConfig({ flags: "i" }, "regex");
- * console.assert(read.string("flags") === "i");
- * console.assert(read.boolean("all", false) === false);
+ * assert.ok(read.string("flags") === "i");
+ * assert.ok(read.boolean("all", false) === false);
  * ```
  */
 export function readConfig(config: JsonObject | undefined, pluginId: string): ConfigReader {

@@ -66,13 +66,26 @@ function groupOf(match: RegExpExecArray, group: number | string): string | undef
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { regex } from "./regex.ts";
  * const result = regex.extract("Final: 42 apples", { pattern: "Final: (\\d+)" });
- * console.assert(result.ok && result.answer === "42");
+ * assert.ok(result.ok && result.answer === "42");
  * ```
  */
 export const regex: Extractor = {
   id: ID,
+  doc: {
+    summary:
+      "The first match of `pattern` (JavaScript syntax) in the text, or every match with `all = true` (an array).",
+    config: {
+      pattern: "the regular expression (required)",
+      flags: 'regex flags (default `""`)',
+      group:
+        "a group number or name (default 1 when the pattern has a group, else 0 = the whole match)",
+      all: "every match as an array (default `false`)",
+    },
+    example: 'extractors = [{ id = "regex", config = { pattern = "Final: (\\\\d+)" } }]',
+  },
   pluginApi: PLUGIN_API_VERSION,
   validateConfig(config) {
     parseOptions(config);

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../../core/json.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { UNIT_INTERVAL } from "./metric_range.ts";
 import {
   type BleuOptions,
   sentenceBleu,
@@ -39,14 +40,28 @@ function parseOptions(config: JsonObject): Required<Omit<BleuOptions, "maxOrder"
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bleu } from "./bleu.ts";
  * const input = { prediction: "The cat sat on the mat.", text: "", item: {}, reference: "The cat sat on the mat." };
- * console.assert(Math.abs(bleu.score(input, {}).value - 1) < 1e-12);
+ * assert.ok(Math.abs(bleu.score(input, {}).value - 1) < 1e-12);
  * ```
  */
 export const bleu: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: UNIT_INTERVAL,
+  doc: {
+    summary:
+      "Sentence BLEU as `sacrebleu.sentence_bleu` computes it, divided by 100. Several references count together (sacrebleu's multi-reference BLEU). The details keep the sufficient statistics, so corpus BLEU over any group is `corpusBleuFromStats` of them.",
+    config: {
+      smooth: '`"exp"` (default), `"none"`, `"floor"` or `"add-k"`',
+      smooth_value: "for `floor` (default 0.1) and `add-k` (default 1)",
+      tokenize: '`"13a"` (default) or `"none"`',
+      lowercase: "lowercase both sides first (default `false`)",
+      effective_order: "average only the n-gram orders the hypothesis has (default `true`)",
+    },
+    example: 'metrics = [{ id = "bleu", config = { smooth = "floor" } }]',
+  },
   needsReference: true,
   validateConfig(config) {
     parseOptions(config);

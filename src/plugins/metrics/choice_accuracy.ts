@@ -1,6 +1,7 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { Json } from "../../core/json.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { BINARY } from "./metric_range.ts";
 import {
   answerText,
   bestOverReferences,
@@ -33,14 +34,21 @@ function toLetter(value: Json): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { choiceAccuracy } from "./choice_accuracy.ts";
  * const input = { prediction: "c", text: "", item: {}, reference: 2 };
- * console.assert(choiceAccuracy.score(input, {}).value === 1);
+ * assert.ok(choiceAccuracy.score(input, {}).value === 1);
  * ```
  */
 export const choiceAccuracy: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: BINARY,
+  doc: {
+    summary:
+      "1 when the predicted choice letter equals the reference choice (a letter, or a 0-based index), else 0.",
+    example: 'metrics = [{ id = "choice_accuracy" }]',
+  },
   needsReference: true,
   validateConfig(config) {
     readMetricConfig(config, ID).only([]);

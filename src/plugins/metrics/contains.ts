@@ -1,6 +1,7 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { JsonObject } from "../../core/json.ts";
 import { type Metric, type MetricResult, PLUGIN_API_VERSION } from "../types.ts";
+import { BINARY } from "./metric_range.ts";
 import { answerText, bestOverReferences, readMetricConfig, referencesOf } from "./references.ts";
 
 const ID = "contains";
@@ -19,14 +20,24 @@ function parseOptions(config: JsonObject): { caseSensitive: boolean } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contains } from "./contains.ts";
  * const input = { prediction: "I think it's PARIS.", text: "", item: {}, reference: "Paris" };
- * console.assert(contains.score(input, {}).value === 1);
+ * assert.ok(contains.score(input, {}).value === 1);
  * ```
  */
 export const contains: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: BINARY,
+  doc: {
+    summary:
+      "1 when a reference occurs inside the prediction (the raw text when the score reads no parse), else 0. An empty reference is a data error.",
+    config: {
+      case_sensitive: "compare letter case too (default `false`)",
+    },
+    example: 'metrics = [{ id = "contains" }]',
+  },
   needsReference: true,
   validateConfig(config) {
     parseOptions(config);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { isThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import { type MetricInput, PLUGIN_API_VERSION } from "../types.ts";
+import { metricRange } from "./metric_range.ts";
 import { builtinMetrics } from "./mod.ts";
 
 // Judges (metrics that call a model) have their own tests; this contract is for pure metrics.
@@ -60,6 +61,7 @@ Deno.test("builtinMetrics have unique snake_case ids and speak plugin API 1", ()
     assert.match(metric.id, /^[a-z][a-z0-9_]*$/);
     assert.equal(metric.pluginApi, PLUGIN_API_VERSION);
     assert.equal(typeof metric.validateConfig, "function");
+    assert.ok(metric.range !== undefined, `${metric.id} declares no range`);
   }
 });
 
@@ -75,7 +77,11 @@ for (const metric of scoringMetrics) {
     for (const prediction of PREDICTIONS) {
       const result = metric.score(input(prediction, reference ?? undefined), config);
       assert.ok(Number.isFinite(result.value), `${metric.id}(${String(prediction)})`);
-      if (metric.id !== "length") assert.ok(result.value >= 0 && result.value <= 1);
+      // Every value lies in the declared range; a binary metric gives exactly 0 or 1.
+      const range = metricRange(metric, config);
+      assert.ok(range.min === null || result.value >= range.min, `${metric.id} below its range`);
+      assert.ok(range.max === null || result.value <= range.max, `${metric.id} above its range`);
+      if (range.binary) assert.ok(result.value === 0 || result.value === 1, metric.id);
       assert.deepEqual(JSON.parse(JSON.stringify(result.details ?? {})), result.details ?? {});
       assert.deepEqual(metric.score(input(prediction, reference ?? undefined), config), result);
     }

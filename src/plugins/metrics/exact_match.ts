@@ -1,5 +1,6 @@
 import type { JsonObject } from "../../core/json.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { BINARY } from "./metric_range.ts";
 import {
   answerText,
   bestOverReferences,
@@ -23,14 +24,23 @@ function parseOptions(config: JsonObject): { caseSensitive: boolean } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exactMatch } from "./exact_match.ts";
  * const input = { prediction: " Paris ", text: "", item: {}, reference: ["London", "Paris"] };
- * console.assert(exactMatch.score(input, {}).value === 1);
+ * assert.ok(exactMatch.score(input, {}).value === 1);
  * ```
  */
 export const exactMatch: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: BINARY,
+  doc: {
+    summary: "1 when the prediction equals a reference after `String()` and trimming, else 0.",
+    config: {
+      case_sensitive: "compare letter case too (default `true`)",
+    },
+    example: 'metrics = [{ id = "exact_match", config = { case_sensitive = false } }]',
+  },
   needsReference: true,
   validateConfig(config) {
     parseOptions(config);

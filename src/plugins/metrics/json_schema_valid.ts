@@ -2,6 +2,7 @@ import type { Json, JsonObject } from "../../core/json.ts";
 import { checkJsonSchema, compileJsonSchema } from "../extractors/check_json_schema.ts";
 import { readMetricConfig } from "./references.ts";
 import { type Metric, type MetricResult, PLUGIN_API_VERSION } from "../types.ts";
+import { BINARY } from "./metric_range.ts";
 import { parsePrediction } from "./json_valid.ts";
 
 const ID = "json_schema_valid";
@@ -23,15 +24,26 @@ function parseSchema(config: JsonObject): Json {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonSchemaValid } from "./json_schema_valid.ts";
  * const input = { prediction: '{"answer": 3}', text: "", item: {}, reference: undefined };
  * const config = { schema: { type: "object", required: ["answer"] } };
- * console.assert(jsonSchemaValid.score(input, config).value === 1);
+ * assert.ok(jsonSchemaValid.score(input, config).value === 1);
  * ```
  */
 export const jsonSchemaValid: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: BINARY,
+  doc: {
+    summary:
+      "1 when the prediction is JSON that matches `schema` (JSON Schema draft-07), else 0. Needs no reference.",
+    config: {
+      schema: "the JSON Schema (required)",
+    },
+    example:
+      'metrics = [{ id = "json_schema_valid", config = { schema = { type = "object", required = ["answer"] } } }]',
+  },
   validateConfig(config) {
     parseSchema(config);
   },

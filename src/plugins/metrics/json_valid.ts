@@ -1,6 +1,7 @@
 import type { Json } from "../../core/json.ts";
 import { readMetricConfig } from "./references.ts";
 import { type Metric, type MetricResult, PLUGIN_API_VERSION } from "../types.ts";
+import { BINARY } from "./metric_range.ts";
 
 const ID = "json_valid";
 
@@ -10,10 +11,11 @@ const ID = "json_valid";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePrediction } from "./json_valid.ts";
  * const parsed = parsePrediction('{"a": 1}');
- * console.assert(parsed.ok && JSON.stringify(parsed.value) === '{"a":1}');
- * console.assert(!parsePrediction("{a: 1}").ok);
+ * assert.ok(parsed.ok && JSON.stringify(parsed.value) === '{"a":1}');
+ * assert.ok(!parsePrediction("{a: 1}").ok);
  * ```
  */
 export function parsePrediction(
@@ -35,14 +37,21 @@ export function parsePrediction(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonValid } from "./json_valid.ts";
  * const input = { prediction: ' [1, 2] ', text: "", item: {}, reference: undefined };
- * console.assert(jsonValid.score(input, {}).value === 1);
+ * assert.ok(jsonValid.score(input, {}).value === 1);
  * ```
  */
 export const jsonValid: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: BINARY,
+  doc: {
+    summary:
+      "1 when the prediction parses as JSON as a whole (an answer from a parse is already JSON), else 0. Needs no reference.",
+    example: 'metrics = [{ id = "json_valid" }]',
+  },
   validateConfig(config) {
     readMetricConfig(config, ID).only([]);
   },

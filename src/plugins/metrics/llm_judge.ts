@@ -8,8 +8,27 @@ import {
   type ModelRef,
   PLUGIN_API_VERSION,
 } from "../types.ts";
+import {
+  parseVerdict,
+  readVerdictScale,
+  scaleDetails,
+  scaleRange,
+  scoreVerdict,
+  type VerdictScale,
+} from "./judge_verdict.ts";
 
-const KEYS = ["provider", "model_id", "extras", "params", "rubric", "system", "verdict", "scale"];
+/** The config keys `llm_judge` accepts (besides `reference`). */
+export const JUDGE_CONFIG_KEYS = [
+  "provider",
+  "model_id",
+  "extras",
+  "params",
+  "rubric",
+  "system",
+  "verdict",
+  "scale",
+];
+const KEYS = JUDGE_CONFIG_KEYS;
 
 /** The judge's settings, from the score's metric `config`. */
 interface JudgeConfig {
@@ -20,7 +39,7 @@ interface JudgeConfig {
   rubric: string;
   system?: string;
   verdict: "json" | "line";
-  scale?: { min: number; max: number };
+  scale: VerdictScale;
 }
 
 function invalid(message: string): never {
@@ -43,11 +62,6 @@ function readConfig(config: JsonObject): JudgeConfig {
   }
   const verdict = config.verdict ?? "json";
   if (verdict !== "json" && verdict !== "line") invalid(`verdict must be "json" or "line"`);
-  const scale = config.scale as { min?: unknown; max?: unknown } | undefined;
-  if (
-    scale !== undefined &&
-    (typeof scale.min !== "number" || typeof scale.max !== "number" || scale.max <= scale.min)
-  ) invalid(`scale must be { min = <number>, max = <larger number> }`);
   return {
     provider: config.provider,
     model_id: typeof config.model_id === "string" ? config.model_id : config.provider,
@@ -56,7 +70,7 @@ function readConfig(config: JsonObject): JudgeConfig {
     rubric: config.rubric,
     system: typeof config.system === "string" ? config.system : undefined,
     verdict,
-    scale: scale as JudgeConfig["scale"],
+    scale: readVerdictScale(config.scale),
   };
 }
 
@@ -92,68 +106,46 @@ export function renderRubric(template: string, input: MetricInput): string {
 }
 
 /**
- * Read a verdict strictly: JSON `{"score": <number>, "reason": "…"}` (the first JSON object of
- * the text), or a line `VERDICT: <number | PASS | FAIL>`. Anything else is
- * `JUDGE_UNPARSEABLE`: its own state, never a wrong answer.
- *
- * @example
- * ```ts
- * import { parseVerdict } from "./llm_judge.ts";
- * console.assert(parseVerdict('{"score": 4, "reason": "ok"}', "json").score === 4);
- * console.assert(parseVerdict("Looks right.\nVERDICT: PASS", "line").score === 1);
- * ```
- */
-export function parseVerdict(
-  output: string,
-  verdict: "json" | "line",
-): { score: number; reason: string | null } {
-  if (verdict === "line") {
-    const matches = [...output.matchAll(/^\s*VERDICT:\s*(\S+)\s*$/gim)];
-    if (matches.length === 1) {
-      const raw = matches[0][1].toUpperCase();
-      if (raw === "PASS") return { score: 1, reason: null };
-      if (raw === "FAIL") return { score: 0, reason: null };
-      if (/^-?\d+(\.\d+)?$/.test(raw)) return { score: Number(raw), reason: null };
-    }
-    throw new ThemisError(
-      "JUDGE_UNPARSEABLE",
-      `the judge's answer has ${
-        matches.length === 0 ? "no" : "several"
-      } "VERDICT: <number|PASS|FAIL>" line` +
-        (matches.length > 1 ? "s" : ""),
-      { output: output.slice(0, 500) },
-    );
-  }
-  const start = output.indexOf("{");
-  const end = output.lastIndexOf("}");
-  let parsed: unknown;
-  try {
-    parsed = start >= 0 && end > start ? JSON.parse(output.slice(start, end + 1)) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  const score = (parsed as { score?: unknown })?.score;
-  if (typeof score !== "number" || !Number.isFinite(score)) {
-    throw new ThemisError(
-      "JUDGE_UNPARSEABLE",
-      `the judge's answer is not JSON with a numeric "score"`,
-      { output: output.slice(0, 500) },
-    );
-  }
-  const reason = (parsed as { reason?: unknown }).reason;
-  return { score, reason: typeof reason === "string" ? reason : null };
-}
-
-/**
  * `llm_judge`: any engine as a judge. The rubric template is rendered for the candidate and
- * sent to the judge model; its verdict is parsed strictly (`verdict = "json"` or `"line"`) and,
- * with `scale = { min, max }`, mapped to [0, 1]. The call goes through the run's engines, is
- * recorded as a `judge.completed` event and cached by its own identity (model, messages,
+ * sent to the judge model; its verdict is parsed strictly (`verdict = "json"` or `"line"`),
+ * checked against the declared `scale` and normalised to [0, 1]:
+ *
+ * - no `scale`: PASS/FAIL (or 1/0) → 1/0, a binary metric;
+ * - `scale = [min, max]` (or `{ min, max }`): a number in [min, max] → (v − min)/(max − min);
+ * - `scale = ["wrong", "partial", "right"]`: a label (any case) → index/(labels − 1).
+ *
+ * A verdict off the scale (a 3 with no scale, a 7 on [1, 5]) is invalid — `JUDGE_UNPARSEABLE`
+ * with `details.reason = "out_of_scale"` — exactly like a verdict that cannot be read. Details
+ * keep the raw `verdict`, `raw_score` (the number, or null for a word), the `scale`, the
+ * judge's `reason`, `cached` and the `judge` model. The call goes through the run's engines,
+ * is recorded as a `judge.completed` event and cached by its own identity (model, messages,
  * params): re-scoring with the same judge costs nothing.
  */
 export const llmJudge: Metric = {
   id: "llm_judge",
   pluginApi: PLUGIN_API_VERSION,
+  doc: {
+    summary:
+      "A model as judge: the rubric is rendered for the candidate and sent to the judge; its verdict is read strictly, checked against `scale` and normalised to [0, 1]. Without a scale the verdict is PASS/FAIL (or 1/0) and the metric is binary. A verdict that cannot be read or lies off the scale is an invalid score (`JUDGE_UNPARSEABLE`), never a wrong answer.",
+    config: {
+      provider: "the judge's engine (required)",
+      model_id: "the judge model (default: the provider name)",
+      extras: "model extras such as `base_url`, `api_key_env`",
+      params: "inference params of the judge call",
+      rubric:
+        "prompt template with `{candidate.text}`, `{parse.answer}`, `{item.<field>}` (required)",
+      system: "an optional system message",
+      verdict: '`"json"` (default: `{"score": …, "reason": …}`) or `"line"` (`VERDICT: …`)',
+      scale:
+        "`[min, max]` (or `{ min, max }`) for numbers, a list of labels worst first, or absent for PASS/FAIL",
+    },
+    example:
+      'metrics = [{ id = "llm_judge", config = { provider = "openai", model_id = "gpt-4o-mini", rubric = "Reference: {item.answer}\\nAnswer: {candidate.text}\\nGrade 1-5 as JSON.", scale = [1, 5] } }]',
+  },
+  range: { min: 0, max: 1 },
+  rangeFor(config) {
+    return scaleRange(readConfig(config).scale);
+  },
   validateConfig(config) {
     readConfig(config);
   },
@@ -171,13 +163,17 @@ export const llmJudge: Metric = {
       extras: judge.extras,
     };
     const output = await context.judge({ model, messages, params: judge.params });
-    const { score, reason } = parseVerdict(output.text, judge.verdict);
-    const value = judge.scale
-      ? (score - judge.scale.min) / (judge.scale.max - judge.scale.min)
-      : score;
+    const { verdict, reason } = parseVerdict(output.text, judge.verdict);
     return {
-      value,
-      details: { raw_score: score, reason, cached: output.cached, judge: judge.model_id },
+      value: scoreVerdict(verdict, judge.scale),
+      details: {
+        verdict,
+        raw_score: typeof verdict === "number" ? verdict : null,
+        scale: scaleDetails(judge.scale),
+        reason,
+        cached: output.cached,
+        judge: judge.model_id,
+      },
     };
   },
 };

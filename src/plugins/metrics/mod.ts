@@ -6,6 +6,7 @@
 import type { Metric } from "../types.ts";
 import { bleu } from "./bleu.ts";
 import { choiceAccuracy } from "./choice_accuracy.ts";
+import { codeTests } from "./code_tests.ts";
 import { contains } from "./contains.ts";
 import { exactMatch } from "./exact_match.ts";
 import { jsonSchemaValid } from "./json_schema_valid.ts";
@@ -18,7 +19,15 @@ import { regexMatch } from "./regex_match.ts";
 import { rougeL } from "./rouge_l.ts";
 import { tokenF1 } from "./token_f1.ts";
 
-export { parseVerdict, renderRubric } from "./llm_judge.ts";
+export { renderRubric } from "./llm_judge.ts";
+export {
+  parseVerdict,
+  type RawVerdict,
+  readVerdictScale,
+  scoreVerdict,
+  type VerdictScale,
+} from "./judge_verdict.ts";
+export { codeTests, type CodeTestsOptions, parseCodeTestsConfig } from "./code_tests.ts";
 export {
   bleu,
   choiceAccuracy,
@@ -34,10 +43,20 @@ export {
   rougeL,
   tokenF1,
 };
-export { type BleuOptions, type BleuResult, sentenceBleu } from "./sentence_bleu.ts";
+export {
+  bleuFromStats,
+  type BleuOptions,
+  type BleuResult,
+  type BleuStats,
+  bleuStats,
+  sentenceBleu,
+} from "./sentence_bleu.ts";
+export { corpusBleu, corpusBleuFromStats } from "./corpus_bleu.ts";
+export { PYTHON_WHITESPACE, pythonRstrip, pythonSplit, pythonStrip } from "./python_text.ts";
 export { isClose } from "./numeric_match.ts";
 export { measureLength } from "./length.ts";
 export { normalizeAnswer } from "./normalize_answer.ts";
+export { BINARY, failingValue, metricRange, UNBOUNDED, UNIT_INTERVAL } from "./metric_range.ts";
 export { answerText, bestOverReferences, referencesOf } from "./references.ts";
 export { lcsLength, rougeLScores, rougeTokenize } from "./rouge_l.ts";
 export { tokenF1Scores } from "./token_f1.ts";
@@ -48,8 +67,9 @@ export { tokenize13a } from "./tokenize_13a.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinMetrics } from "./mod.ts";
- * console.assert(builtinMetrics.some((m) => m.id === "exact_match"));
+ * assert.ok(builtinMetrics.some((m) => m.id === "exact_match"));
  * ```
  */
 export const builtinMetrics: Metric[] = [
@@ -66,4 +86,5 @@ export const builtinMetrics: Metric[] = [
   jsonValid,
   jsonSchemaValid,
   length,
+  codeTests,
 ];

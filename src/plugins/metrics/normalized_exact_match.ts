@@ -1,4 +1,5 @@
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { BINARY } from "./metric_range.ts";
 import { normalizeAnswer } from "./normalize_answer.ts";
 import {
   answerText,
@@ -17,14 +18,21 @@ const ID = "normalized_exact_match";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizedExactMatch } from "./normalized_exact_match.ts";
  * const input = { prediction: "the Eiffel Tower.", text: "", item: {}, reference: "Eiffel tower" };
- * console.assert(normalizedExactMatch.score(input, {}).value === 1);
+ * assert.ok(normalizedExactMatch.score(input, {}).value === 1);
  * ```
  */
 export const normalizedExactMatch: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: BINARY,
+  doc: {
+    summary:
+      "SQuAD v1.1 exact match: 1 when the prediction and a reference are equal after SQuAD's `normalize_answer` (lowercase, no ASCII punctuation, no a/an/the, Python whitespace), else 0.",
+    example: 'metrics = [{ id = "normalized_exact_match" }]',
+  },
   needsReference: true,
   validateConfig(config) {
     readMetricConfig(config, ID).only([]);

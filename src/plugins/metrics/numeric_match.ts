@@ -2,6 +2,7 @@ import { ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import { parseNumber } from "../extractors/find_numbers.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { BINARY } from "./metric_range.ts";
 import {
   answerText,
   bestOverReferences,
@@ -38,9 +39,10 @@ function toNumber(value: Json): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isClose } from "./numeric_match.ts";
- * console.assert(isClose(100, 101, { absTol: 0, relTol: 0.01 }));
- * console.assert(!isClose(0.1 + 0.2, 0.3, { absTol: 0, relTol: 0 }));
+ * assert.ok(isClose(100, 101, { absTol: 0, relTol: 0.01 }));
+ * assert.ok(!isClose(0.1 + 0.2, 0.3, { absTol: 0, relTol: 0 }));
  * ```
  */
 export function isClose(a: number, b: number, tolerance: Tolerance): boolean {
@@ -58,14 +60,25 @@ export function isClose(a: number, b: number, tolerance: Tolerance): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { numericMatch } from "./numeric_match.ts";
  * const input = { prediction: "1,234.0", text: "", item: {}, reference: 1234 };
- * console.assert(numericMatch.score(input, {}).value === 1);
+ * assert.ok(numericMatch.score(input, {}).value === 1);
  * ```
  */
 export const numericMatch: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: BINARY,
+  doc: {
+    summary:
+      "1 when the prediction is numerically equal to a reference within Python's `math.isclose` tolerances, else 0. A prediction that is not a number scores 0.",
+    config: {
+      abs_tol: "absolute tolerance (default `0`)",
+      rel_tol: "relative tolerance (default `0`: exact)",
+    },
+    example: 'metrics = [{ id = "numeric_match", config = { abs_tol = 0.01 } }]',
+  },
   needsReference: true,
   validateConfig(config) {
     parseOptions(config);

@@ -11,8 +11,9 @@ const CLIP = 200;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { answerText } from "./references.ts";
- * console.assert(answerText(42) === "42" && answerText(null) === "" && answerText([1]) === "[1]");
+ * assert.ok(answerText(42) === "42" && answerText(null) === "" && answerText([1]) === "[1]");
  * ```
  */
 export function answerText(value: Json): string {
@@ -27,8 +28,9 @@ export function answerText(value: Json): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clip } from "./references.ts";
- * console.assert(clip("abcdef", 3) === "abc…");
+ * assert.ok(clip("abcdef", 3) === "abc…");
  * ```
  */
 export function clip(text: string, max = CLIP): string {
@@ -49,10 +51,11 @@ export interface ReferencesOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readMetricConfig } from "./references.ts";
  * const read = readMetricConfig({ reference: "label", unit: "words" }, "length");
  * read.only(["unit"]);
- * console.assert(read.string("unit") === "words");
+ * assert.ok(read.string("unit") === "words");
  * ```
  */
 export function readMetricConfig(config: JsonObject, metricId: string): ConfigReader {
@@ -68,9 +71,10 @@ export function readMetricConfig(config: JsonObject, metricId: string): ConfigRe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { referencesOf } from "./references.ts";
  * const input = { prediction: "x", text: "x", item: {}, reference: ["a", "b"] };
- * console.assert(referencesOf(input, { metric: "exact_match", config: {} }).length === 2);
+ * assert.ok(referencesOf(input, { metric: "exact_match", config: {} }).length === 2);
  * ```
  */
 export function referencesOf(input: MetricInput, options: ReferencesOptions): Json[] {
@@ -105,9 +109,10 @@ export function referencesOf(input: MetricInput, options: ReferencesOptions): Js
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bestOverReferences } from "./references.ts";
  * const best = bestOverReferences(["a", "b"], (r) => ({ value: r === "b" ? 1 : 0 }));
- * console.assert(best.value === 1 && best.details?.reference === "b");
+ * assert.ok(best.value === 1 && best.details?.reference === "b");
  * ```
  */
 export function bestOverReferences(

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../../core/json.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { BINARY } from "./metric_range.ts";
 import { answerText, clip, readMetricConfig } from "./references.ts";
 
 const ID = "regex_match";
@@ -23,14 +24,25 @@ function parseOptions(config: JsonObject): RegExp {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { regexMatch } from "./regex_match.ts";
  * const input = { prediction: "Order #1234 shipped", text: "", item: {}, reference: undefined };
- * console.assert(regexMatch.score(input, { pattern: "#\\d{4}\\b" }).value === 1);
+ * assert.ok(regexMatch.score(input, { pattern: "#\\d{4}\\b" }).value === 1);
  * ```
  */
 export const regexMatch: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: BINARY,
+  doc: {
+    summary:
+      "1 when `pattern` (JavaScript syntax, searched anywhere; anchor with `^…$`) matches the prediction, else 0. Needs no reference.",
+    config: {
+      pattern: "the regular expression (required)",
+      flags: 'regex flags such as `"i"` (default `""`)',
+    },
+    example: 'metrics = [{ id = "regex_match", config = { pattern = "^\\\\d+$" } }]',
+  },
   validateConfig(config) {
     parseOptions(config);
   },

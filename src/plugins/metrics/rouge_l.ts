@@ -1,6 +1,8 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { JsonObject } from "../../core/json.ts";
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { UNIT_INTERVAL } from "./metric_range.ts";
+import { pythonSplit } from "./python_text.ts";
 import { answerText, bestOverReferences, readMetricConfig, referencesOf } from "./references.ts";
 
 const ID = "rouge_l";
@@ -14,13 +16,16 @@ const MAX_CELLS = 250_000_000;
  * Tokens for ROUGE. `ascii` is rouge-score's default tokenizer exactly (lowercase, every run
  * of characters other than `[a-z0-9]` becomes a space, so non-ASCII letters are dropped);
  * `unicode` (the default) is the same with Unicode letters, marks and digits kept, so it equals
- * `ascii` on ASCII text; `whitespace` is lowercase + split on whitespace. No stemming.
+ * `ascii` on ASCII text; `whitespace` is lowercase + Python's `str.split()`. No stemming.
+ * Lowercasing is Python's `str.lower()` and splitting uses Python's whitespace, as in
+ * rouge-score.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rougeTokenize } from "./rouge_l.ts";
- * console.assert(rougeTokenize("Héllo, World-2!", "ascii").join(" ") === "h llo world 2");
- * console.assert(rougeTokenize("Héllo, World-2!", "unicode").join(" ") === "héllo world 2");
+ * assert.equal(rougeTokenize("Héllo, World-2!", "ascii").join(" "), "h llo world 2");
+ * assert.equal(rougeTokenize("Héllo, World-2!", "unicode").join(" "), "héllo world 2");
  * ```
  */
 export function rougeTokenize(text: string, tokenizer: RougeTokenizer = "unicode"): string[] {
@@ -30,7 +35,7 @@ export function rougeTokenize(text: string, tokenizer: RougeTokenizer = "unicode
     : tokenizer === "unicode"
     ? lower.replace(/[^\p{L}\p{M}\p{N}]+/gu, " ")
     : lower;
-  return spaced.split(/\s+/u).filter((t) => t !== "");
+  return pythonSplit(spaced);
 }
 
 /**
@@ -39,8 +44,9 @@ export function rougeTokenize(text: string, tokenizer: RougeTokenizer = "unicode
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lcsLength } from "./rouge_l.ts";
- * console.assert(lcsLength(["1", "2", "3", "4", "5"], ["2", "5", "3", "4"]) === 3);
+ * assert.ok(lcsLength(["1", "2", "3", "4", "5"], ["2", "5", "3", "4"]) === 3);
  * ```
  */
 export function lcsLength(a: readonly string[], b: readonly string[]): number {
@@ -82,9 +88,10 @@ export interface RougeLScores {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rougeLScores } from "./rouge_l.ts";
  * const s = rougeLScores("testing one", "testing one two"); // rouge-score's own test case
- * console.assert(s.precision === 1 && s.recall === 2 / 3 && Math.abs(s.fmeasure - 0.8) < 1e-12);
+ * assert.ok(s.precision === 1 && s.recall === 2 / 3 && Math.abs(s.fmeasure - 0.8) < 1e-12);
  * ```
  */
 export function rougeLScores(
@@ -119,14 +126,25 @@ function parseOptions(config: JsonObject): RougeTokenizer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rougeL } from "./rouge_l.ts";
  * const input = { prediction: "testing two", text: "", item: {}, reference: "testing one two" };
- * console.assert(Math.abs(rougeL.score(input, {}).value - 0.8) < 1e-12);
+ * assert.ok(Math.abs(rougeL.score(input, {}).value - 0.8) < 1e-12);
  * ```
  */
 export const rougeL: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: UNIT_INTERVAL,
+  doc: {
+    summary:
+      "ROUGE-L F-measure as rouge-score's `rougeL` (no stemming), the best over the references.",
+    config: {
+      tokenizer:
+        '`"unicode"` (default: letters, marks and digits of any script), `"ascii"` (rouge-score exactly: `[a-z0-9]` only) or `"whitespace"`',
+    },
+    example: 'metrics = [{ id = "rouge_l", config = { tokenizer = "ascii" } }]',
+  },
   needsReference: true,
   validateConfig(config) {
     parseOptions(config);

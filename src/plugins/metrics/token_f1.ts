@@ -1,4 +1,5 @@
 import { type Metric, PLUGIN_API_VERSION } from "../types.ts";
+import { UNIT_INTERVAL } from "./metric_range.ts";
 import { normalizeAnswer } from "./normalize_answer.ts";
 import { answerText, bestOverReferences, readMetricConfig, referencesOf } from "./references.ts";
 
@@ -23,9 +24,10 @@ function tokens(text: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenF1Scores } from "./token_f1.ts";
  * const s = tokenF1Scores("the cat sat", "a cat sat down");
- * console.assert(s.precision === 1 && s.recall === 2 / 3 && s.f1 === 0.8);
+ * assert.ok(s.precision === 1 && s.recall === 2 / 3 && s.f1 === 0.8);
  * ```
  */
 export function tokenF1Scores(prediction: string, reference: string): TokenScores {
@@ -53,14 +55,20 @@ export function tokenF1Scores(prediction: string, reference: string): TokenScore
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenF1 } from "./token_f1.ts";
  * const input = { prediction: "Denver Broncos", text: "", item: {}, reference: ["Broncos", "Denver"] };
- * console.assert(tokenF1.score(input, {}).value === 2 / 3);
+ * assert.ok(tokenF1.score(input, {}).value === 2 / 3);
  * ```
  */
 export const tokenF1: Metric = {
   id: ID,
   pluginApi: PLUGIN_API_VERSION,
+  range: UNIT_INTERVAL,
+  doc: {
+    summary: "SQuAD v1.1 token F1 (the official evaluate-v1.1.py), the best over the references.",
+    example: 'metrics = [{ id = "token_f1" }]',
+  },
   needsReference: true,
   validateConfig(config) {
     readMetricConfig(config, ID).only([]);

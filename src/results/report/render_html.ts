@@ -5,7 +5,11 @@ import type { ReportData } from "./report_data.ts";
 import { reportTables, type TextTable } from "./report_tables.ts";
 import { methodNote } from "./render_text.ts";
 
-function htmlTable(table: TextTable, numeric: ReadonlyArray<string> = []): string {
+/** A table of text cells as HTML; columns named in `numeric` align right. */
+export function htmlTable(
+  table: Pick<TextTable, "columns" | "rows">,
+  numeric: ReadonlyArray<string> = [],
+): string {
   if (table.rows.length === 0) return `<p class="note">None.</p>`;
   const cls = (c: string) => (numeric.includes(c) ? ` class="num"` : "");
   return `<table><thead><tr>${
@@ -17,7 +21,22 @@ function htmlTable(table: TextTable, numeric: ReadonlyArray<string> = []): strin
   }</tbody></table>`;
 }
 
-const NUMERIC = ["rank", "mean", "stderr", "n", "trials", "delta", "p", "p (adj.)", "total"];
+const NUMERIC = [
+  "rank",
+  "mean",
+  "stderr",
+  "n",
+  "n_trials",
+  "n_scored",
+  "n_invalid",
+  "n_failed",
+  "clusters",
+  "delta",
+  "MDE",
+  "p",
+  "p (adj.)",
+  "total",
+];
 
 function failuresSection(data: ReportData, tables: TextTable[]): string {
   const byCode = data.failures.byCode;
@@ -79,6 +98,36 @@ export function scriptJson(value: unknown): string {
 }
 
 /**
+ * The report's sections as HTML (method note, leaderboard, slice × model, paired deltas,
+ * failures): what the offline report and `themis view` both show.
+ *
+ * @example
+ * ```ts
+ * // const html = reportSections(await buildReportData(scope, { maxItems: 0 }));
+ * ```
+ */
+export function reportSections(data: ReportData): string {
+  const tables = reportTables(data);
+  const table = (id: TextTable["id"]) => htmlTable(tables.find((t) => t.id === id)!, NUMERIC);
+  const paired = data.paired;
+  return `<p class="note">${escapeHtml(methodNote(data))}</p>
+<section id="leaderboard"><h2>Leaderboard</h2>${leaderboardChart(data.leaderboard)}${
+    table("leaderboard")
+  }</section>
+<section id="heatmap"><h2>Slice × model</h2>${
+    data.heatmap ? heatmapChart(data.heatmap) : `<p class="note">No scores.</p>`
+  }${table("aggregate")}</section>
+<section id="paired"><h2>${escapeHtml(tables.find((t) => t.id === "paired")!.title)}</h2>${
+    paired && paired.rows.length
+      ? `<p class="note">Treatment − baseline per slice; solid points are significant after correction.</p>${
+        pairedChart(paired.rows)
+      }`
+      : `<p class="note">Nothing to compare: the run has one model and one prompt variant.</p>`
+  }${table("paired")}</section>
+${failuresSection(data, tables)}`;
+}
+
+/**
  * The report as one HTML page that works offline: run facts, leaderboard chart and table,
  * slice × model heatmap, paired-delta plot, failures and extraction-failure rates, and a
  * searchable per-item table whose rows open each candidate's timeline.
@@ -90,9 +139,6 @@ export function scriptJson(value: unknown): string {
  */
 export function renderHtml(data: ReportData): string {
   const r = data.run;
-  const tables = reportTables(data);
-  const table = (id: TextTable["id"]) => htmlTable(tables.find((t) => t.id === id)!, NUMERIC);
-  const paired = data.paired;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -112,21 +158,7 @@ ${r.startedAt ? ` · started ${escapeHtml(r.startedAt)}` : ""}${
     r.view ? ` · view: ${escapeHtml(r.view)}` : ""
   }</div></header>
 <main>
-<p class="note">${escapeHtml(methodNote(data))}</p>
-<section id="leaderboard"><h2>Leaderboard</h2>${leaderboardChart(data.leaderboard)}${
-    table("leaderboard")
-  }</section>
-<section id="heatmap"><h2>Slice × model</h2>${
-    data.heatmap ? heatmapChart(data.heatmap) : `<p class="note">No scores.</p>`
-  }${table("aggregate")}</section>
-<section id="paired"><h2>${escapeHtml(tables.find((t) => t.id === "paired")!.title)}</h2>${
-    paired && paired.rows.length
-      ? `<p class="note">Treatment − baseline per slice; solid points are significant after correction.</p>${
-        pairedChart(paired.rows)
-      }`
-      : `<p class="note">Nothing to compare: the run has one model and one prompt variant.</p>`
-  }${table("paired")}</section>
-${failuresSection(data, tables)}
+${reportSections(data)}
 ${itemsSection(data)}
 </main>
 <dialog id="timeline"><div class="head"><strong id="timeline-title"></strong>

@@ -45,9 +45,14 @@ function markdownTable(table: TextTable, limit = Infinity): string {
 
 /** The line under a report's title: what the numbers are. */
 export function methodNote(data: ReportData): string {
-  return `Metric \`${data.metric ?? "none"}\`. Means are over trials (samples reduced first). ` +
-    `Intervals are 95%: seeded percentile bootstrap on the leaderboard and the paired deltas, ` +
-    `Student t elsewhere. Paired p-values: McNemar's exact test for 0/1 scores, Wilcoxon ` +
+  return `Metric \`${data.metric ?? "none"}\`. Means are over trials (samples reduced first); ` +
+    `a trial whose answer could not be parsed (n_invalid) scores the metric's failing value ` +
+    `unless its score says on_invalid = "exclude"; trials whose generation failed (n_failed) ` +
+    `stay out of means unless count_failed = true. Intervals are 95% and inside the metric's ` +
+    `range (ci_method): Wilson for 0/1 metrics, Student t clipped to the range otherwise, ` +
+    `cluster-robust t (t_cluster) for scores with a cluster field; paired deltas have a ` +
+    `seeded paired bootstrap interval and the minimum detectable effect (MDE) of a two-sided ` +
+    `5% test at 80% power. Paired p-values: McNemar's exact test for 0/1 scores, Wilcoxon ` +
     `signed-rank otherwise, corrected across all comparisons.`;
 }
 

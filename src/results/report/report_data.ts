@@ -4,11 +4,14 @@ import type { ResultScope } from "../_scope.ts";
 import { compareConditions, type ConditionRow } from "../compare_conditions.ts";
 import { type LeaderboardRow, leaderboardRows, primaryMetric } from "../leaderboard.ts";
 import type { Correction } from "../paired_groups.ts";
-import { benjaminiHochberg, holm } from "../stats/mod.ts";
+import { benjaminiHochberg, holm, type IntervalMethod } from "../stats/mod.ts";
+import type { SamplePolicyOptions } from "../trial_values.ts";
 import { readReportItems, type ReportItems } from "./report_items.ts";
 
 /** Options of a report. */
-export interface ReportDataOptions {
+export interface ReportDataOptions extends SamplePolicyOptions {
+  /** Interval of the means (default: each score's `ci`, else Wilson for 0/1 metrics, else t). */
+  ci?: IntervalMethod;
   /** The score or metric the leaderboard, heatmap and deltas show (default: the first). */
   metric?: string;
   /** The model the others are compared with (default: the spec's first model). */
@@ -130,6 +133,8 @@ async function pairedOf(
         groupBy: ["slice"],
         correction: "none",
         seed: options.seed,
+        onInvalid: options.onInvalid,
+        countFailed: options.countFailed,
       }),
     );
   }
@@ -196,17 +201,22 @@ export async function buildReportData(
   options: ReportDataOptions = {},
 ): Promise<ReportData> {
   const metric = options.metric ?? primaryMetric(scope) ?? null;
-  const seed = options.seed;
+  const common = {
+    seed: options.seed,
+    ci: options.ci,
+    onInvalid: options.onInvalid,
+    countFailed: options.countFailed,
+  };
   const byModelSlice = metric === null ? [] : await aggregateResult(scope, {
+    ...common,
     groupBy: ["model", "slice"],
     metric,
-    seed,
   });
   return {
     run: await readRun(scope),
     metric,
-    leaderboard: metric === null ? [] : await leaderboardRows(scope, { metric, seed }),
-    aggregate: await aggregateResult(scope, { groupBy: ["model", "slice", "metric"], seed }),
+    leaderboard: metric === null ? [] : await leaderboardRows(scope, { ...common, metric }),
+    aggregate: await aggregateResult(scope, { ...common, groupBy: ["model", "slice", "metric"] }),
     heatmap: heatmapOf(
       byModelSlice.filter((r) =>
         r.score === byModelSlice[0].score && r.metric === byModelSlice[0].metric

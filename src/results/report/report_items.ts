@@ -1,4 +1,6 @@
 /** The per-item table of a report, and the candidate timelines it opens. */
+import { readCandidateEvents } from "../../store/read_segments.ts";
+import { byTime } from "../candidate_timeline.ts";
 import type { Json } from "../../core/json.ts";
 import type { ChatMessage } from "../../plugins/types.ts";
 import { trialsIn } from "../aggregate_sql.ts";
@@ -69,12 +71,22 @@ async function readTimelines(
 ): Promise<Record<string, CompactTimeline>> {
   const out: Record<string, CompactTimeline> = {};
   const records = await readTrialRecords(scope, trials);
-  const events = await scope.analytics.all(
-    `select cand, ts, run, type, overlay, data from events
-     where cand in (select cand from work_items where run = $run and stage = 'generation'
-       ${trialsIn(trials)}) order by ts, run, seq`,
+  const page = await scope.analytics.all(
+    `select distinct cand from work_items where run = $run and stage = 'generation'
+       ${trialsIn(trials)}`,
     { run: scope.runId },
   );
+  const cands = new Set(page.map((r) => String(r.cand)));
+  const files = await scope.analytics.all(
+    `select distinct file from events semi join (select unnest(from_json($cands, '["VARCHAR"]')) as cand)
+       using (cand) order by file`,
+    { cands: JSON.stringify([...cands]) },
+  );
+  const events = (await readCandidateEvents(
+    scope.analytics.root,
+    files.map((f) => String(f.file)),
+    cands,
+  )).sort(byTime);
   for (const t of records) {
     for (const c of t.candidates) {
       out[c.cand] = {
@@ -105,12 +117,12 @@ async function readTimelines(
     }
   }
   for (const e of events) {
-    out[e.cand as string]?.events.push({
-      ts: e.ts as string,
-      run: e.run as string,
-      type: e.type as string,
-      overlay: (e.overlay ?? null) as string | null,
-      data: clip(String(e.data ?? ""), 400),
+    out[e.cand!]?.events.push({
+      ts: e.ts,
+      run: e.run,
+      type: e.type,
+      overlay: e.overlay ?? null,
+      data: clip(JSON.stringify(e.data), 400),
     });
   }
   return out;

@@ -1,4 +1,6 @@
 /** The report's tables as text cells, shared by the Markdown, CSV and LaTeX renderers. */
+import type { AggregateRow } from "../aggregate.ts";
+import type { PairedRow } from "../paired_groups.ts";
 import type { ReportData } from "./report_data.ts";
 
 /** A titled table of text cells (numbers already formatted). */
@@ -31,66 +33,79 @@ export function interval(low: unknown, high: unknown): string {
     : "";
 }
 
+/** The trial counts every table of means shows: trials, and how many scored, invalid, failed. */
+const COUNT_COLUMNS = ["n_trials", "n_scored", "n_invalid", "n_failed"] as const;
+
+/** `clusters` when some row is clustered (a cluster field), else nothing. */
+function clusterColumn(rows: ReadonlyArray<{ clusters: number | null }>): string[] {
+  return rows.some((r) => r.clusters !== null) ? ["clusters"] : [];
+}
+
+function statsCells(r: AggregateRow, clustered: boolean): string[] {
+  return [
+    num(r.mean),
+    interval(r.ci_low, r.ci_high),
+    r.ci_method ?? "",
+    num(r.stderr),
+    ...COUNT_COLUMNS.map((k) => String(r[k])),
+    ...(clustered ? [r.clusters === null ? "" : String(r.clusters)] : []),
+  ];
+}
+
+function statsRaw(r: AggregateRow): unknown[] {
+  return [
+    r.mean,
+    r.ci_low,
+    r.ci_high,
+    r.ci_method,
+    r.stderr,
+    r.count,
+    ...COUNT_COLUMNS.map((k) => r[k]),
+    r.clusters,
+  ];
+}
+
+const STATS_COLUMNS = ["mean", "95% CI", "ci_method", "stderr", ...COUNT_COLUMNS];
+
 function leaderboard(data: ReportData): TextTable {
   const rows = data.leaderboard;
+  const clusters = clusterColumn(rows);
   return {
     id: "leaderboard",
     title: "Leaderboard",
-    columns: ["rank", "model", "score", "metric", "mean", "95% CI", "stderr", "n"],
+    columns: ["rank", "model", "score", "metric", ...STATS_COLUMNS, ...clusters],
     rows: rows.map((r) => [
       String(r.rank),
       String(r.model),
       r.score,
       r.metric,
-      num(r.mean),
-      interval(r.ci_low, r.ci_high),
-      num(r.stderr),
-      String(r.count),
+      ...statsCells(r, clusters.length > 0),
     ]),
-    raw: rows.map((r) => [
-      r.rank,
-      r.model,
-      r.score,
-      r.metric,
-      r.mean,
-      r.ci_low,
-      r.ci_high,
-      r.stderr,
-      r.count,
-    ]),
+    raw: rows.map((r) => [r.rank, r.model, r.score, r.metric, ...statsRaw(r)]),
   };
 }
 
 function aggregate(data: ReportData): TextTable {
   const rows = data.aggregate;
+  const clusters = clusterColumn(rows);
   return {
     id: "aggregate",
     title: "Model × slice",
-    columns: ["model", "slice", "score", "metric", "mean", "95% CI", "n", "trials"],
+    columns: ["model", "slice", "score", "metric", ...STATS_COLUMNS, ...clusters],
     rows: rows.map((r) => [
       String(r.model),
       String(r.slice),
       r.score,
       r.metric,
-      num(r.mean),
-      interval(r.ci_low, r.ci_high),
-      String(r.count),
-      String(r.trials),
+      ...statsCells(r, clusters.length > 0),
     ]),
-    raw: rows.map((r) => [
-      r.model,
-      r.slice,
-      r.score,
-      r.metric,
-      r.mean,
-      r.ci_low,
-      r.ci_high,
-      r.stderr,
-      r.count,
-      r.trials,
-    ]),
+    raw: rows.map((r) => [r.model, r.slice, r.score, r.metric, ...statsRaw(r)]),
   };
 }
+
+/** `baseline/treatment` of a count. */
+const sides = (r: PairedRow, count: string) =>
+  `${r[`${count}_baseline`]}/${r[`${count}_treatment`]}`;
 
 function paired(data: ReportData): TextTable {
   const rows = data.paired?.rows ?? [];
@@ -108,10 +123,13 @@ function paired(data: ReportData): TextTable {
       "n",
       "delta",
       "95% CI",
+      "ci_method",
+      "MDE",
       "test",
       "p",
       "p (adj.)",
       "W/L/T",
+      ...COUNT_COLUMNS.map((c) => `${c} (b/t)`),
     ],
     rows: rows.map((r) => [
       r.treatment,
@@ -121,28 +139,15 @@ function paired(data: ReportData): TextTable {
       String(r.n),
       num(r.delta),
       interval(r.ci_low, r.ci_high),
+      r.ci_method ?? "",
+      num(r.mde),
       r.test ?? "",
       pValue(r.p_value),
       pValue(r.p_adjusted),
       `${r.wins}/${r.losses}/${r.ties}`,
+      ...COUNT_COLUMNS.map((c) => sides(r, c)),
     ]),
-    raw: rows.map((r) => [
-      r.baseline,
-      r.treatment,
-      r.slice,
-      r.score,
-      r.metric,
-      r.n,
-      r.delta,
-      r.ci_low,
-      r.ci_high,
-      r.test,
-      r.p_value,
-      r.p_adjusted,
-      r.wins,
-      r.losses,
-      r.ties,
-    ]),
+    raw: rows.map((r) => PAIRED_CSV.map((k) => r[k])),
   };
 }
 
@@ -221,38 +226,46 @@ function items(data: ReportData): TextTable {
   };
 }
 
+const STATS_CSV = [
+  "mean",
+  "ci_low",
+  "ci_high",
+  "ci_method",
+  "stderr",
+  "count",
+  ...COUNT_COLUMNS,
+  "clusters",
+];
+
+const PAIRED_CSV = [
+  "baseline",
+  "treatment",
+  "slice",
+  "score",
+  "metric",
+  "n",
+  "unpaired",
+  "delta",
+  "se",
+  "ci_low",
+  "ci_high",
+  "ci_method",
+  "mde",
+  "clusters",
+  "test",
+  "p_value",
+  "p_adjusted",
+  "wins",
+  "losses",
+  "ties",
+  ...COUNT_COLUMNS.flatMap((c) => [`${c}_baseline`, `${c}_treatment`]),
+];
+
 /** Column names of each table's CSV (full precision, one value per column). */
 export const CSV_COLUMNS: Record<TextTable["id"], string[]> = {
-  leaderboard: ["rank", "model", "score", "metric", "mean", "ci_low", "ci_high", "stderr", "count"],
-  aggregate: [
-    "model",
-    "slice",
-    "score",
-    "metric",
-    "mean",
-    "ci_low",
-    "ci_high",
-    "stderr",
-    "count",
-    "trials",
-  ],
-  paired: [
-    "baseline",
-    "treatment",
-    "slice",
-    "score",
-    "metric",
-    "n",
-    "delta",
-    "ci_low",
-    "ci_high",
-    "test",
-    "p_value",
-    "p_adjusted",
-    "wins",
-    "losses",
-    "ties",
-  ],
+  leaderboard: ["rank", "model", "score", "metric", ...STATS_CSV],
+  aggregate: ["model", "slice", "score", "metric", ...STATS_CSV],
+  paired: PAIRED_CSV,
   failures: [
     "model",
     "work_items",

@@ -1,14 +1,17 @@
 /**
- * Test helpers: the SciPy reference numbers of `scripts/stats_reference.py` and the
- * comparison every reference test uses.
+ * Test helpers: the SciPy reference numbers of `scripts/stats_reference.py`, the statsmodels
+ * ones of `scripts/intervals_reference.py`, and the comparison every reference test uses.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import reference from "../../../test/fixtures/stats_reference.json" with { type: "json" };
+import intervalReference from "../../../test/fixtures/intervals_reference.json" with {
+  type: "json",
+};
 
-export { reference };
+export { intervalReference, reference };
 
 /**
  * The contract with SciPy: |actual − expected| <= 1e-9·|expected| (relative). An expected 0

@@ -1,12 +1,21 @@
 import assert from "node:assert/strict";
 import { isThemisError } from "../../core/errors.ts";
 import { mcnemarExact } from "./mcnemar_exact.ts";
-import { assertClose, reference } from "./_reference.ts";
+import { assertClose, intervalReference, reference } from "./_reference.ts";
 
 Deno.test("mcnemarExact() matches min(1, 2·scipy.stats.binom.cdf(min(b, c), b + c, ½)) within 1e-9", () => {
   for (const { b, c, expected } of reference.mcnemar) {
     assertClose(mcnemarExact(b, c), expected, { path: `mcnemarExact(${b}, ${c})` });
   }
+});
+
+Deno.test("mcnemarExact() matches statsmodels mcnemar(table, exact=True) within 1e-9", () => {
+  for (const { b, c, pValue } of intervalReference.mcnemarStatsmodels) {
+    assertClose(mcnemarExact(b, c).pValue, pValue, { path: `mcnemarExact(${b}, ${c})` });
+  }
+  assert.ok(
+    intervalReference.mcnemarStatsmodels.some((r) => r.b === 0 && r.c === 0 && r.pValue === 1),
+  );
 });
 
 Deno.test("mcnemarExact() is exact for small counts and symmetric in b and c", () => {

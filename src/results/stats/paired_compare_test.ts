@@ -30,13 +30,14 @@ Deno.test("pairedCompare() omits McNemar (null) when any score is not 0 or 1", (
   assert.equal(r.mcnemar, null);
 });
 
-Deno.test("pairedCompare() of identical conditions has zero delta, all ties, no Wilcoxon test", () => {
+Deno.test("pairedCompare() of identical conditions has zero delta, all ties and Wilcoxon p = 1", () => {
   const scores = [0.2, 0.8, 0.5];
   const r = pairedCompare(scores, scores, { seed: 1, resamples: 100 });
   assert.equal(r.delta, 0);
   assert.deepEqual([r.ci.low, r.ci.high], [0, 0]);
   assert.deepEqual([r.wins, r.losses, r.ties], [0, 0, 3]);
-  assert.equal(r.wilcoxon.pValue, null);
+  // No difference is no evidence: p = 1 keeps the comparison in a Holm/BH family.
+  assert.equal(r.wilcoxon.pValue, 1);
 });
 
 Deno.test("pairedCompare() is reproducible from its seed and sensitive to it", () => {

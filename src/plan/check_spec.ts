@@ -3,6 +3,7 @@
  * cross-field issues, plugin modules, plugin names and configs (model extras included), the
  * datasets and prompt variables of every slice that is valid enough to load.
  */
+import { checkPlanSize } from "./plan_size.ts";
 import { isThemisError, type ThemisError } from "../core/errors.ts";
 import type { Registry } from "../plugins/registry.ts";
 import type { ReferenceIssue } from "../spec/check_references.ts";
@@ -199,6 +200,15 @@ export async function checkSpec(
     onError: (error, path) => later.push(issueOf(error, `${path}.dataset`)),
   });
   later.push(...promptIssues(kind, spec, planned, paths));
+  if (valid) {
+    // Too large a plan is refused before any work: say so here too, not only at `run`.
+    const sizes = new Map([...planned.items].map(([task, items]) => [task, items.length]));
+    try {
+      checkPlanSize(planned.experiment, sizes);
+    } catch (error) {
+      later.push(issueOf(error, "num_samples"));
+    }
+  }
   const reported = new Set(issues.map((i) => i.path.join(".")));
   issues.push(...later.filter((i) => !reported.has(i.path.join("."))));
   return issues.length === 0 && valid ? { issues, counts: countWork(planned) } : { issues };

@@ -66,13 +66,15 @@ export function relationSql(source: FileSource): string {
 /**
  * JSONL read as lines, for files with a byte order mark (DuckDB's JSON reader refuses one; its
  * CSV reader skips it). The delimiter is a control character valid JSON never holds raw;
- * blank lines are skipped as the JSON reader does, so row numbers agree.
+ * blank lines are skipped as the JSON reader does, so row numbers agree. A line may be as long
+ * as the JSON reader's largest object (16 MiB); the buffer is set explicitly, as DuckDB's
+ * default (16 lines' worth) would not fit the dataset database's memory bound.
  */
 function bomJsonlSql(path: string): string {
   return `select row_number() over () as __rn, json(line) as __doc from (select line from ` +
     `read_csv(${path}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, ` +
     `delim = '\x1f', quote = '', escape = '', strict_mode = false, ` +
-    `max_line_size = 1073741824) where line is not null and trim(line) <> '')`;
+    `max_line_size = 16777216, buffer_size = 33554432) where line is not null and trim(line) <> '')`;
 }
 
 /**

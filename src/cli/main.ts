@@ -1,4 +1,4 @@
-import chalk from "chalk";
+import chalk from "npm:chalk@6.0.1";
 import { isThemisError } from "../core/errors.ts";
 import { TOOL_VERSION } from "../orchestrator/version.ts";
 import { schemaCommand } from "./commands/schema.ts";

@@ -2,7 +2,7 @@
  * Prompt token counts for estimates, with js-tiktoken (the only place it is imported). OpenAI's
  * encodings are exact for OpenAI models and an approximation for every other model.
  */
-import { Tiktoken } from "js-tiktoken/lite";
+import { Tiktoken } from "npm:js-tiktoken@1.0.21/lite";
 import type { ChatMessage } from "../plugins/types.ts";
 import type { ModelSpec } from "../spec/schemas.ts";
 
@@ -60,8 +60,8 @@ const counters = new Map<EncodingName, Promise<TokenCounter>>();
 async function ranksOf(encoding: EncodingName) {
   // Loaded on first use: each table is megabytes of JavaScript that a run never needs.
   return encoding === "cl100k_base"
-    ? (await import("js-tiktoken/ranks/cl100k_base")).default
-    : (await import("js-tiktoken/ranks/o200k_base")).default;
+    ? (await import("npm:js-tiktoken@1.0.21/ranks/cl100k_base")).default
+    : (await import("npm:js-tiktoken@1.0.21/ranks/o200k_base")).default;
 }
 
 /**

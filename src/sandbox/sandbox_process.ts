@@ -10,8 +10,12 @@ export interface PyodideFiles {
   dir: string;
 }
 
+/** The Pyodide package this themis runs (deno.json pins the same version). */
+const PYODIDE = "npm:pyodide@0.28.3";
+
 /**
- * The Pyodide package of this themis (`npm:pyodide`, pinned in deno.json), on disk.
+ * The Pyodide package of this themis, on disk: Deno installs it in a `node_modules` folder
+ * when the project's deno.json lists it and sets `"nodeModulesDir": "auto"`.
  *
  * @example
  * ```ts
@@ -21,12 +25,15 @@ export interface PyodideFiles {
  * ```
  */
 export function pyodideFiles(): PyodideFiles {
-  const url = import.meta.resolve("pyodide");
+  const url = import.meta.resolve(PYODIDE);
   if (!url.startsWith("file:")) {
     throw new ThemisError(
       "SANDBOX_FAILED",
-      `Python code runs in Pyodide, which must be on disk; "pyodide" resolves to ${url}`,
-      { suggestion: 'run themis from its folder (deno.json has "nodeModulesDir": "auto")' },
+      `Python code runs in Pyodide, which must be on disk; "${PYODIDE}" resolves to ${url}`,
+      {
+        suggestion: 'in your deno.json, set "nodeModulesDir": "auto" and add ' +
+          `"pyodide": "${PYODIDE}" to "imports" (docs/library.md)`,
+      },
     );
   }
   return { url, dir: dirname(fileURLToPath(url)) };

@@ -2,7 +2,7 @@
  * The zod schemas of handoffs (docs/handoffs.md): bundle manifests, and the records that bring
  * work done elsewhere back into a store. They are the single source of these types.
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import type { Json } from "../core/json.ts";
 import { formatPath } from "./validate_spec.ts";
 

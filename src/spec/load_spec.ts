@@ -1,4 +1,4 @@
-import { parse as parseToml, TomlError } from "smol-toml";
+import { parse as parseToml, TomlError } from "npm:smol-toml@1.9.1";
 import { dirname, extname, join, resolve } from "node:path";
 import { errorMessage, ThemisError } from "../core/errors.ts";
 import type { BenchmarkSpec, ExperimentSpec, ProjectSpec } from "./schemas.ts";

@@ -2,7 +2,7 @@
  * The zod schemas of every spec: the single source of the spec types (`z.infer`).
  * Keys are snake_case as users write them in TOML.
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import type { Json } from "../core/json.ts";
 
 const id = z.string().regex(

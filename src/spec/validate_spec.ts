@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 import { type ErrorIssue, ThemisError } from "../core/errors.ts";
 import { checkBenchmarkReferences, checkExperimentReferences } from "./check_references.ts";
 import type { ReferenceIssue } from "./check_references.ts";

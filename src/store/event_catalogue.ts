@@ -3,7 +3,7 @@
  * schemas. It is the one definition the writer (types), the state fold (types), the analytics
  * projections (the DuckDB column types of `data`) and `docs/events.md` (generated) follow.
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 
 /** Schema version of the event envelope; readers upcast older versions (docs/events.md). */
 export const EVENT_VERSION = 2;

@@ -51,9 +51,10 @@ const hasParams = (params: SqlParams) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Database } from "./duckdb.ts";
  * const db = await Database.open(":memory:");
- * console.assert((await db.all("select 1 as x"))[0].x === 1);
+ * assert.equal((await db.all("select 1 as x"))[0].x, 1);
  * db.close();
  * ```
  */

@@ -116,8 +116,9 @@ function block(bytes: Uint8Array, offset: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256 } from "./sha256.ts";
- * console.assert(sha256("abc") ===
+ * assert.ok(sha256("abc") ===
  *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
  * ```
  */

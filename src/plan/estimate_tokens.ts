@@ -31,11 +31,12 @@ const O200K = /^(gpt-4o|gpt-4\.\d|gpt-5|o\d|chatgpt-4o|gpt-oss|codex|computer-us
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodingFor } from "./estimate_tokens.ts";
  * const m = (id: string) => ({ model_id: id, provider: "openai", extras: {} });
- * console.assert(encodingFor(m("gpt-4o-mini")).encoding === "o200k_base");
- * console.assert(encodingFor(m("gpt-4-turbo")).encoding === "cl100k_base");
- * console.assert(encodingFor(m("claude-sonnet-4")).approximate);
+ * assert.equal(encodingFor(m("gpt-4o-mini")).encoding, "o200k_base");
+ * assert.equal(encodingFor(m("gpt-4-turbo")).encoding, "cl100k_base");
+ * assert.ok(encodingFor(m("claude-sonnet-4")).approximate);
  * ```
  */
 export function encodingFor(model: ModelSpec): ModelEncoding {
@@ -69,10 +70,11 @@ async function ranksOf(encoding: EncodingName) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenCounter } from "./estimate_tokens.ts";
  * const counter = await tokenCounter("o200k_base");
- * console.assert(counter.count("hello world") === 2);
- * console.assert(counter.countChat([{ role: "user", content: "hello world" }]) === 8);
+ * assert.equal(counter.count("hello world"), 2);
+ * assert.equal(counter.countChat([{ role: "user", content: "hello world" }]), 8);
  * ```
  */
 export function tokenCounter(encoding: EncodingName): Promise<TokenCounter> {

@@ -174,12 +174,6 @@ async function readTrials(
  * Every trial's value of every selected score × metric of the run, in trial order: samples
  * reduced by the score's reduction with its policies (the options override them for every
  * score). A trial none of whose samples is known yet is `pending`.
- *
- * @example
- * ```ts
- * // const values = await readTrialValues(scope, { metric: "accuracy" });
- * // values[0] → { trial, model_id, …, metric: "exact_match", status: "invalid", value: 0 }
- * ```
  */
 export async function readTrialValues(
   scope: ResultScope,

@@ -200,11 +200,12 @@ function hookedRegistry(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCandidateWork } from "./candidate_work.ts";
  * import { createRegistry } from "../plugins/registry.ts";
  * const result = await runCandidateWork({ text: "42", item: { answer: "42" }, parses: [],
  *   scores: [], knownAnswers: {}, hooks: [] }, createRegistry());
- * console.assert(result.parses.length === 0);
+ * assert.equal(result.parses.length, 0);
  * ```
  */
 export async function runCandidateWork(

@@ -13,11 +13,12 @@ export interface OpenCircuit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CircuitBreaker } from "./circuit_breaker.ts";
  * const breaker = new CircuitBreaker(2);
  * breaker.failure("p", "PROVIDER_AUTH", "bad key");
- * console.assert(breaker.failure("p", "PROVIDER_AUTH", "bad key") !== undefined);
- * console.assert(breaker.isOpen("p"));
+ * assert.notEqual(breaker.failure("p", "PROVIDER_AUTH", "bad key"), undefined);
+ * assert.ok(breaker.isOpen("p"));
  * ```
  */
 export class CircuitBreaker {

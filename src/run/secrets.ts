@@ -8,9 +8,10 @@ import process from "node:process";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { secretReader } from "./secrets.ts";
  * const secret = secretReader({ MY_KEY: "sk-test" });
- * console.assert(secret("MY_KEY") === "sk-test");
+ * assert.equal(secret("MY_KEY"), "sk-test");
  * ```
  */
 export function secretReader(

@@ -29,11 +29,12 @@ export interface ParseOutcome {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runParse } from "./stages.ts";
  * import { createRegistry } from "../plugins/registry.ts";
  * const out = runParse({ hash: "h", taskId: "t", name: "n",
  *   extractors: [{ id: "first_number", config: {} }] }, "x = 42", createRegistry());
- * console.assert(out.answer === 42);
+ * assert.equal(out.answer, 42);
  * ```
  */
 export function runParse(parse: PlannedParse, text: string, registry: Registry): ParseOutcome {

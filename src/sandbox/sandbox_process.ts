@@ -25,7 +25,8 @@ const PYODIDE = "npm:pyodide@0.28.3";
  * ```
  */
 export function pyodideFiles(): PyodideFiles {
-  const url = import.meta.resolve(PYODIDE);
+  // A literal, so that a published package's import graph names the package too.
+  const url = import.meta.resolve("npm:pyodide@0.28.3");
   if (!url.startsWith("file:")) {
     throw new ThemisError(
       "SANDBOX_FAILED",

@@ -13,11 +13,16 @@ import { jsonErrorOffset } from "./json_error_offset.ts";
 
 /** A spec file read and parsed, not yet validated. */
 export interface RawSpecFile {
+  /** The parsed value. */
   raw: unknown;
+  /** The file, its text and format (validation errors point at lines in it). */
   source: Required<Pick<SpecSource, "file" | "text" | "format">>;
 }
 
-/** A benchmark or experiment with the file it came from. */
+/**
+ * A benchmark or experiment with the file it came from: `kind` and `spec`, the `file`, the
+ * folder (`baseDir`) its relative paths resolve from, and its `source` text.
+ */
 export type LoadedSpec =
   & ({ kind: "benchmark"; spec: BenchmarkSpec } | { kind: "experiment"; spec: ExperimentSpec })
   & { file: string; baseDir: string; source: RawSpecFile["source"] };

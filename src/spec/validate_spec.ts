@@ -16,8 +16,11 @@ import {
 
 /** Where a spec came from, for error messages that point at a file and line. */
 export interface SpecSource {
+  /** The file's path, as messages should show it. */
   file?: string;
+  /** Its text (errors then name the line of each issue). */
   text?: string;
+  /** Its format. */
   format?: "toml" | "json";
 }
 

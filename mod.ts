@@ -99,6 +99,7 @@ export type {
   UsageRecord,
 } from "./src/spec/handoff_types.ts";
 export type {
+  EventData,
   EventEnvelope,
   EventOf,
   EventType,
@@ -110,6 +111,7 @@ export type {
   BatchStatusData,
   BatchSubmittedData,
   CircuitOpenedData,
+  ConcurrencyChangedData,
   EventDataMap,
   GenerationCompletedData,
   GenerationFailedData,
@@ -141,6 +143,8 @@ export type {
   DatasetQuery,
   DatasetQueryInput,
   DatasetSpec,
+  EndpointLimits,
+  EndpointLimitsInput,
   ExecutionBackend,
   ExecutionBackendInput,
   ExecutionPolicy,

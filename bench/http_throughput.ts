@@ -1,7 +1,9 @@
 /**
  * Throughput against a local OpenAI-compatible server that answers every request after a
- * fixed latency: the run is a child `themis run` process (pool executor, `max_in_flight`
- * requests at once); the server counts requests in this process.
+ * fixed latency: the run is a child `themis run` process (default executor settings,
+ * `max_in_flight` requests at once); the server counts requests in this process.
+ *
+ * `deno run -A bench/http_throughput.ts [in flight …]` prints one line per setting.
  */
 const here = new URL(".", import.meta.url).pathname;
 
@@ -57,14 +59,12 @@ export async function measureHttpThroughput(
   const dir = await Deno.makeTempDir({ prefix: "themis-http-bench-" });
   const items = Array.from({ length: options.requests }, (_, i) => `{"id":"q${i}","q":"${i}"}`);
   await Deno.writeTextFile(`${dir}/items.jsonl`, items.join("\n") + "\n");
+  // Default executor settings: the pool's capacity must follow max_in_flight by itself.
   await Deno.writeTextFile(
     `${dir}/themis.toml`,
     `project_name = "http-bench"
 [execution_policy]
 max_in_flight = ${options.inFlight}
-[executor]
-kind = "pool"
-tasks_per_worker = ${options.inFlight}
 `,
   );
   await Deno.writeTextFile(
@@ -105,4 +105,16 @@ dataset = { kind = "jsonl", path = "items.jsonl" }
     meanConcurrency: busy / (last - first),
     meanLatencyMs: busy / served,
   };
+}
+
+if (import.meta.main) {
+  const settings = Deno.args.length > 0 ? Deno.args.map(Number) : [64, 256];
+  for (const inFlight of settings) {
+    const http = await measureHttpThroughput({ latencyMs: 50, inFlight, requests: inFlight * 40 });
+    console.log(
+      `${inFlight} in flight: ${http.requests} requests in ${http.seconds.toFixed(2)} s = ` +
+        `${http.perSecond.toFixed(0)}/s; ideal ${http.ideal}/s; fraction of ideal ` +
+        `${http.fraction.toFixed(3)}; peak concurrency ${http.peakConcurrency}`,
+    );
+  }
 }

@@ -16,6 +16,8 @@ const cli = join(here, "..", "cli.ts");
 /** One timed process. */
 export interface Timed {
   seconds: number;
+  /** User + system CPU seconds: less at the mercy of a loaded machine than the wall clock. */
+  cpuSeconds: number;
   peakRssMb: number;
   code: number;
   stdout: string;
@@ -25,16 +27,18 @@ export interface Timed {
 export async function timed(args: string[], cwd: string): Promise<Timed> {
   const report = await Deno.makeTempFile();
   const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%e %M", "-o", report, ...args],
+    args: ["-f", "%e %M %U %S", "-o", report, ...args],
     cwd,
     stdout: "piped",
     stderr: "inherit",
     env: { NO_COLOR: "1" },
   }).output();
-  const [seconds, kb] = (await Deno.readTextFile(report)).trim().split(/\s+/).slice(-2).map(Number);
+  const [seconds, kb, user, sys] = (await Deno.readTextFile(report)).trim().split(/\s+/).slice(-4)
+    .map(Number);
   await Deno.remove(report);
   return {
     seconds,
+    cpuSeconds: Math.round((user + sys) * 10) / 10,
     peakRssMb: Math.round(kb / 1024),
     code: out.code,
     stdout: new TextDecoder().decode(out.stdout),
@@ -107,16 +111,20 @@ export async function measureStoreScale(trials: number, executor: string): Promi
   const cold = await timed([deno, "run", "-A", cli, ...query], dir);
   await Deno.remove(dir, { recursive: true });
   const ratio = (run.seconds / loop.seconds).toFixed(1);
+  const cpuRatio = (run.cpuSeconds / loop.cpuSeconds).toFixed(1);
+  const row = (what: string, t: Timed, notes = "") =>
+    `| ${trials} | ${what} | ${t.seconds} s | ${t.cpuSeconds} s | ${t.peakRssMb} MB | ${notes} |`;
   return [
-    `| ${trials} | hand-written loop | ${loop.seconds} s | ${loop.peakRssMb} MB | |`,
-    `| ${trials} | themis run (prints its aggregate) | ${run.seconds} s (${ratio}× the loop) | ` +
-    `${run.peakRssMb} MB | store ${mb(disk.total)} MB in ${disk.files} files, largest ` +
-    `${mb(disk.largest)} MB |`,
-    `| ${trials} | first themis sql after the run | ${firstSql.seconds} s | ` +
-    `${firstSql.peakRssMb} MB | |`,
-    `| ${trials} | no-op themis resume | ${resume.seconds} s | ${resume.peakRssMb} MB | |`,
-    `| ${trials} | themis sql, cache deleted (cold build) | ${cold.seconds} s | ` +
-    `${cold.peakRssMb} MB | |`,
+    row("hand-written loop", loop),
+    row(
+      "themis run (prints its aggregate)",
+      run,
+      `${ratio}× the loop's wall, ${cpuRatio}× its CPU; store ${mb(disk.total)} MB in ` +
+        `${disk.files} files, largest ${mb(disk.largest)} MB`,
+    ),
+    row("first themis sql after the run", firstSql),
+    row("no-op themis resume", resume),
+    row("themis sql, cache deleted (cold build)", cold),
   ];
 }
 
@@ -128,7 +136,9 @@ if (import.meta.main) {
       executor: { type: "string", default: "pool" },
     },
   });
-  console.log("| trials | what | wall | peak RSS | notes |\n|---:|---|---:|---:|---|");
+  console.log(
+    "| trials | what | wall | CPU | peak RSS | notes |\n|---:|---|---:|---:|---:|---|",
+  );
   for (const size of values.sizes!.split(",").map(Number)) {
     for (const row of await measureStoreScale(size, values.executor!)) console.log(row);
   }

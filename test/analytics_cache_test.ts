@@ -102,13 +102,19 @@ Deno.test("queried while a run writes, the cache counts each event once and ends
   try {
     // Open one batch of 100 items at a time; while the run waits at the next gate its log is
     // still, and the cache must hold exactly the events on disk, each once.
+    // Segments the cache read while open and that closed since are not read again: from the
+    // third batch on (more kept than new), every refresh is an update, never a rebuild.
+    const cache = await Analytics.open(root);
     for (let batch = 0; batch < 5; batch++) {
       Deno.writeTextFileSync(join(gate, `open-${batch}`), "");
       const expected = 1 + 3 * 100 * (batch + 1); // run.started, then 3 events per item
       await until(async () => (await eventsOnDisk(root)) >= expected);
-      const [{ n }] = await store.sql(`select count(*)::integer as n from events`);
+      const report = await cache.refresh();
+      const [{ n }] = await cache.sql(`select count(*)::integer as n from events`);
       assert.equal(n, expected, `after batch ${batch}`);
+      if (batch >= 2) assert.equal(report.rebuilt, false, `batch ${batch} refreshed in place`);
     }
+    cache.close();
     Deno.writeTextFileSync(join(gate, "open-5"), "");
     const out = await child.output();
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));

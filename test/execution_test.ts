@@ -138,6 +138,8 @@ Deno.test("a provider that always fails auth stops after N attempts; other provi
     const opened = events.filter((e) => e.type === "circuit.opened");
     assert.deepEqual(opened.map((e) => e.data), [{
       provider: "auth_fails",
+      base_url: null,
+      model: "locked",
       code: "PROVIDER_AUTH",
       message: "invalid API key (test)",
       failures: 3,
@@ -287,5 +289,32 @@ dataset = { kind = "inline", items = [{ id = "1", q = "x" }] }
     assert.match(second.stderr, /error \[STORE_LOCKED\] Run directory is in use by process \d+/);
   } finally {
     lock.release();
+  }
+});
+
+Deno.test("deadlines start when a worker runs the task: a plugin module that loads for 2 s never times out 0.5 s attempts", async () => {
+  const dir = await tempProject({
+    "slow_load.ts": `
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      export default { engines: [{ id: "slow_load", generate: (req) => ({ text: "ok " + req.item.id }) }] };`,
+  });
+  const store = Store.open(`${dir}/store`);
+  const orchestrator = Orchestrator.fromProjectSpec({
+    project_name: "deadlines",
+    executor: { kind: "pool", max_threads: 2 },
+    execution_policy: { attempt_timeout: 0.5, max_attempts: 1 },
+  }, { store, baseDir: dir });
+  try {
+    const result = await orchestrator.run(
+      benchmark({
+        plugins: ["./slow_load.ts"],
+        models: [{ model_id: "m", provider: "slow_load" }],
+      }),
+      { specDir: dir },
+    );
+    assert.equal(result.summary?.generationFailed, 0);
+    assert.equal(result.summary?.generated, 24);
+  } finally {
+    store.close();
   }
 });

@@ -143,6 +143,11 @@ export class Analytics {
     return this.db.all(sql, params);
   }
 
+  /** Internal queries whose rows come in chunks of about 2,048 as DuckDB produces them. */
+  stream(sql: string, params: SqlParams = []): AsyncGenerator<Row[]> {
+    return this.db.stream(sql, params);
+  }
+
   /** A user's query: read-only (SELECT/EXPLAIN), rows as plain objects. */
   async sql(query: string): Promise<Row[]> {
     return (await this.query(query)).rows;

@@ -22,6 +22,25 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/** A value as a plain row holds it (most values need nothing done). */
+const plainValue = (value: unknown): unknown =>
+  value === null || (typeof value !== "object" && typeof value !== "bigint") ? value : plain(value);
+
+/**
+ * Row objects from a result's columns. DuckDB hands values over column by column far faster
+ * than row by row (about 15× for a hundred thousand rows), so rows are assembled here.
+ */
+function rowsOf(names: readonly string[], columns: ReadonlyArray<ReadonlyArray<unknown>>): Row[] {
+  const count = columns[0]?.length ?? 0;
+  const rows: Row[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const row: Row = {};
+    for (let j = 0; j < names.length; j++) row[names[j]] = plainValue(columns[j][i]);
+    rows[i] = row;
+  }
+  return rows;
+}
+
 /** File formats `copyTo` writes. */
 export type CopyFormat = "csv" | "parquet" | "json" | "jsonl";
 
@@ -112,7 +131,7 @@ export class Database {
       sql,
       hasParams(params) ? params : undefined,
     );
-    return reader.getRowObjectsJS().map((row) => plain(row) as Row);
+    return rowsOf(reader.deduplicatedColumnNames(), reader.getColumnsJS());
   }
 
   /**
@@ -120,9 +139,12 @@ export class Database {
    * time, whatever the result's size.
    */
   async *stream(sql: string, params: SqlParams = []): AsyncGenerator<Row[]> {
+    const { JSDuckDBValueConverter } = await duckdb();
     const result = await this.#connection.stream(sql, hasParams(params) ? params : undefined);
-    for await (const rows of result.yieldRowObjectJs()) {
-      yield rows.map((row) => plain(row) as Row);
+    const names = result.deduplicatedColumnNames();
+    for (let chunk = await result.fetchChunk(); chunk; chunk = await result.fetchChunk()) {
+      if (chunk.rowCount === 0) break;
+      yield rowsOf(names, chunk.convertColumns(JSDuckDBValueConverter));
     }
   }
 
@@ -138,11 +160,11 @@ export class Database {
     const reader = max === undefined
       ? await this.#connection.runAndReadAll(sql)
       : await this.#connection.streamAndReadUntil(sql, max + 1);
-    const rows = reader.getRowObjectsJS();
+    const rows = rowsOf(reader.deduplicatedColumnNames(), reader.getColumnsJS());
     return {
       columns: reader.columnNames(),
       types: reader.columnTypes().map((t) => t.toString()),
-      rows: (max === undefined ? rows : rows.slice(0, max)).map((row) => plain(row) as Row),
+      rows: max === undefined ? rows : rows.slice(0, max),
       truncated: max !== undefined && rows.length > max,
     };
   }

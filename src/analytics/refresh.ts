@@ -8,6 +8,7 @@
  * stays bounded (test/analytics_incremental_test.ts checks both paths give the same tables).
  */
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { errorMessage, isThemisError, ThemisError } from "../core/errors.ts";
 import { EVENT_TYPES } from "../store/event_catalogue.ts";
 import { iterSegmentEvents } from "../store/read_segments.ts";
@@ -28,7 +29,13 @@ import {
   VIEWS,
 } from "./projections.ts";
 import { candidateCostSql } from "./projections_facts.ts";
-import { findChanges, hashPrefixes, listSources, type SourceFile } from "./sources.ts";
+import {
+  type ClosedSegment,
+  findChanges,
+  hashPrefixes,
+  listSources,
+  type SourceFile,
+} from "./sources.ts";
 
 /** Where the store is, and an optional probe of each step's time (the bench uses it). */
 export interface RefreshOptions {
@@ -46,7 +53,7 @@ export interface RefreshReport {
 }
 
 type Lap = (step: string) => void;
-type EventFile = SourceFile & { from: number };
+type EventFile = SourceFile & { from: number; to?: number };
 type Context = RefreshOptions & { lap: Lap; db: Database };
 
 /** An empty `ev` (events as read, with their typed `data`). */
@@ -74,8 +81,19 @@ function lapTimer(profile?: (step: string, ms: number) => void): Lap {
 const labelOf = (root: string, file: string) =>
   file.startsWith(root) ? file.slice(root.length + 1).replaceAll("\\", "/") : file;
 
-/** Copy bytes [from, to) of a file to a temporary file DuckDB can read. */
-function sliceToTemp(file: string, from: number, to: number, dir: string): string {
+/** Write bytes to a temporary file DuckDB can read. */
+function toTemp(bytes: Uint8Array, dir: string): string {
+  const tmp = join(dir, `slice-${crypto.randomUUID().slice(0, 8)}.jsonl`);
+  Deno.writeFileSync(tmp, bytes);
+  return tmp;
+}
+
+/** Copy bytes [from, to) of a file (decompressed, for a compressed one) to a temporary file. */
+function sliceToTemp(f: EventFile, dir: string): string {
+  if (f.segment!.compressed) {
+    return toTemp(gunzipSync(Deno.readFileSync(f.file)).subarray(f.from, f.to), dir);
+  }
+  const [file, from, to] = [f.file, f.from, f.to ?? f.bytes];
   const handle = Deno.openSync(file, { read: true });
   try {
     handle.seekSync(from, Deno.SeekMode.Start);
@@ -86,9 +104,7 @@ function sliceToTemp(file: string, from: number, to: number, dir: string): strin
       if (n === null) break;
       read += n;
     }
-    const tmp = join(dir, `slice-${crypto.randomUUID().slice(0, 8)}.jsonl`);
-    Deno.writeFileSync(tmp, bytes.subarray(0, read));
-    return tmp;
+    return toTemp(bytes.subarray(0, read), dir);
   } finally {
     handle.close();
   }
@@ -120,7 +136,7 @@ async function readEv(c: Context, files: EventFile[]): Promise<void> {
   Deno.mkdirSync(tmpDir, { recursive: true });
   const reads = files.map((f) => {
     const whole = f.segment!.compressed && f.from === 0;
-    const path = whole ? f.file : sliceToTemp(f.file, f.from, f.bytes, tmpDir);
+    const path = whole ? f.file : sliceToTemp(f, tmpDir);
     return { path, label: labelOf(c.root, f.file), temp: !whole };
   });
   const cases = reads.map((r) => `when ${sqlString(r.path)} then ${sqlString(r.label)}`);
@@ -160,8 +176,10 @@ async function readEv(c: Context, files: EventFile[]): Promise<void> {
 /** Rows of `ev` into `events` and every fact table; touched keys into `k_<table>`. */
 async function storeEv(c: Context, keys: boolean): Promise<void> {
   await c.db.run(`insert into events by name ${EVENTS_FROM_EV}`);
+  c.lap("events");
   for (const p of FACT_PROJECTIONS) {
     await c.db.run(`insert into ${p.name} by name ${p.facts}`);
+    c.lap(p.name);
     if (keys) {
       await c.db.run(`insert into k_${p.name} select distinct ${p.key.join(", ")}
         from (${p.facts})`);
@@ -271,13 +289,15 @@ async function rebuild(c: Context): Promise<void> {
   const events = sources.filter((s) => s.kind === "events").map((s) => ({ ...s, from: 0 }));
   for (const batch of batches(events)) {
     await readEv(c, batch);
+    c.lap("read events");
     await storeEv(c, false);
     await db.run(`drop table ev`);
+    c.lap("store events");
   }
-  c.lap("read events");
   for (const p of FACT_PROJECTIONS) await keepFirst(db, p);
+  c.lap("first facts");
   await db.run(candidateCostSql());
-  c.lap("facts");
+  c.lap("costs");
   await db.run(EMPTY_EV);
   for (const p of PROJECTIONS) {
     await db.run(`insert into ${p.name} by name ${p.select()}`);
@@ -292,14 +312,31 @@ async function rebuild(c: Context): Promise<void> {
   c.lap("commit");
 }
 
+/** Rows read from a segment while it was open now name it by its closed (compressed) file. */
+async function renameClosed(c: Context, closed: ClosedSegment[]): Promise<void> {
+  for (const { was, source } of closed) {
+    const [from, to] = [labelOf(c.root, was), labelOf(c.root, source.file)];
+    for (const table of ["events", ...FACT_PROJECTIONS.map((p) => p.name)]) {
+      await c.db.run(`update ${table} set file = ? where file = ?`, [to, from]);
+    }
+    await c.db.run(`delete from sources where file = ?`, [was]);
+  }
+}
+
 /** The keys new events and re-read plans touched, recomputed in one transaction. */
 async function update(
   c: Context,
-  changes: { events: EventFile[]; runs: Set<string>; touched: SourceFile[] },
+  changes: {
+    events: EventFile[];
+    runs: Set<string>;
+    touched: SourceFile[];
+    closed: ClosedSegment[];
+  },
 ): Promise<void> {
   const { db } = c;
   await db.run("begin transaction");
   try {
+    await renameClosed(c, changes.closed);
     await db.run(`create or replace temp table changed_runs (run varchar)`);
     for (const p of FACT_PROJECTIONS) {
       await db.run(`create or replace temp table k_${p.name} as
@@ -325,7 +362,8 @@ async function update(
       await db.run(`drop table a_${p.name}`);
       c.lap(p.name);
     }
-    await recordSources(db, [...plans, ...changes.events, ...changes.touched]);
+    const closed = changes.closed.map((s) => s.source);
+    await recordSources(db, [...plans, ...changes.events, ...changes.touched, ...closed]);
     for (const p of FACT_PROJECTIONS) await db.run(`drop table k_${p.name}`);
     await db.run(`drop table ev; drop table changed_runs; commit`);
     c.lap("commit");
@@ -351,24 +389,34 @@ export async function refreshCache(
   const report: RefreshReport = {
     rebuilt: false,
     filesRead: changes.read.length,
-    bytesRead: changes.read.reduce((n, f) => n + f.bytes - f.from, 0),
+    bytesRead: changes.read.reduce((n, f) => n + (f.to ?? f.bytes) - f.from, 0),
     manifestsRead: changes.runs.size,
   };
-  if (built && !changes.read.length && !changes.drop.length && !changes.runs.size) {
+  const unchanged = !changes.read.length && !changes.drop.length && !changes.runs.size &&
+    !changes.closed.length;
+  if (built && unchanged) {
     for (const s of changes.touched) {
       await db.run(`update sources set mtime = ? where file = ?`, [s.mtime, s.file]);
     }
     return report;
   }
   c.lap("find changes");
-  const kept = await db.all(`select coalesce(sum(bytes), 0) as n from sources
-    where kind = 'events'`);
+  // Compressed bytes count as the tenfold they hold, new and kept alike.
+  const kept = await db.all(`select coalesce(sum(case when file like '%.gz' then bytes * 10
+    else bytes end), 0) as n from sources where kind = 'events'`);
+  const fresh = changes.read.reduce(
+    (n, f) =>
+      n + (f.segment?.compressed && f.from === 0 ? f.bytes * 10 : (f.to ?? f.bytes) - f.from),
+    0,
+  );
   // Events gone or changed take facts away: building anew is exact and, as when most facts
   // are new, cheaper than updating key by key.
   const dropped = changes.drop.some((f) => f.kind === "events");
-  if (!built || dropped || report.bytesRead > Number(kept[0].n)) {
+  if (!built || dropped || fresh > Number(kept[0].n)) {
     report.rebuilt = true;
     await rebuild(c);
-  } else await update(c, { events, runs: changes.runs, touched: changes.touched });
+  } else {
+    await update(c, { ...changes, events });
+  }
   return report;
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { completeLength } from "../store/event_log.ts";
 import { storePaths } from "../store/paths.ts";
 import { listPlanSegments } from "../store/plan_segments.ts";
@@ -33,10 +34,26 @@ interface Known {
   sha256: string;
 }
 
+/**
+ * An open segment the cache read (some or all of it) that has since been closed: its plain
+ * file is gone and its compressed twin begins with exactly the bytes read.
+ */
+export interface ClosedSegment {
+  /** The plain file the cache read. */
+  was: string;
+  /** The compressed segment now. */
+  source: SourceFile;
+}
+
 /** How the files differ from what the cache read. */
 export interface SourceChanges {
-  /** Files to read from `from` (0: the whole file). */
-  read: Array<SourceFile & { from: number }>;
+  /**
+   * Files to read from `from` (0: the whole file). `to` is where the bytes to read end; for
+   * a compressed file read from the middle, it counts decompressed bytes.
+   */
+  read: Array<SourceFile & { from: number; to?: number }>;
+  /** Open segments read before and closed since: their rows stay, under the new name. */
+  closed: ClosedSegment[];
   /** Files whose rows must go (changed, so read again whole, or gone). */
   drop: Array<{ file: string; kind: string }>;
   /** Runs whose manifest or plan must be read again, or are gone. */
@@ -133,11 +150,21 @@ export async function findChanges(db: Database, root: string): Promise<SourceCha
       sha256: String(row.sha256),
     });
   }
-  const changes: SourceChanges = { read: [], drop: [], runs: new Set(), touched: [] };
+  const changes: SourceChanges = { read: [], drop: [], runs: new Set(), touched: [], closed: [] };
   const present = listSources(root);
   for (const source of present) {
     const old = known.get(source.file);
     known.delete(source.file);
+    if (old === undefined && source.segment?.compressed) {
+      const twin = known.get(source.file.slice(0, -".gz".length));
+      const rest = twin && closedTwin(source, twin);
+      if (rest !== undefined) {
+        known.delete(twin!.file);
+        changes.closed.push({ was: twin!.file, source });
+        if (rest.to > rest.from) changes.read.push({ ...source, ...rest });
+        continue;
+      }
+    }
     const verdict = compare(source, old);
     if (verdict === "same") continue;
     if (verdict === "touched") changes.touched.push(source);
@@ -153,6 +180,22 @@ export async function findChanges(db: Database, root: string): Promise<SourceCha
     if (gone.kind !== "events") changes.runs.add(gone.run);
   }
   return changes;
+}
+
+/**
+ * When a compressed segment is the closed form of a plain one the cache read, the bytes left
+ * to read (decompressed offsets); undefined when it is not (then it is read whole).
+ */
+function closedTwin(source: SourceFile, twin: Known): { from: number; to: number } | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = gunzipSync(Deno.readFileSync(source.file));
+  } catch {
+    return undefined;
+  }
+  if (bytes.length < twin.bytes) return undefined;
+  const sha256 = createHash("sha256").update(bytes.subarray(0, twin.bytes)).digest("hex");
+  return sha256 === twin.sha256 ? { from: twin.bytes, to: bytes.length } : undefined;
 }
 
 function compare(source: SourceFile, old: Known | undefined): "same" | "touched" | "grew" | "new" {

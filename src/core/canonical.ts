@@ -62,11 +62,19 @@ export function canonicalJson(value: unknown): string {
 
 /** Full sha256 hex of a string. */
 let calls = 0, ms = 0, chars = 0;
-globalThis.addEventListener("unload", () => console.error(JSON.stringify({ calls, ms: Math.round(ms), meanChars: Math.round(chars / calls) })));
+globalThis.addEventListener(
+  "unload",
+  () =>
+    console.error(
+      JSON.stringify({ calls, ms: Math.round(ms), meanChars: Math.round(chars / calls) }),
+    ),
+);
 export function sha256Hex(text: string): string {
   const t = performance.now();
   const r = USE_NODE ? hash("sha256", text, "hex") : sha256(text);
-  ms += performance.now() - t; calls++; chars += text.length;
+  ms += performance.now() - t;
+  calls++;
+  chars += text.length;
   return r;
 }
 

@@ -13,6 +13,7 @@ import { ProgressTally } from "../run/progress_tally.ts";
 import { secretReader } from "../run/secrets.ts";
 import type { TelemetryBus } from "../run/telemetry.ts";
 import type { ProjectSpec } from "../spec/schemas.ts";
+import type { ExecutionSummary } from "../results/experiment_result.ts";
 import { pendingCalls, preflight } from "./preflight.ts";
 import { activeStage, liveRate, type RunProgressSnapshot } from "./run_progress.ts";
 import type { Store } from "./store.ts";
@@ -50,6 +51,8 @@ function chooseExecutor(
     executor: poolExecutor({
       maxThreads: settings.max_threads,
       tasksPerWorker: settings.tasks_per_worker,
+      maxInFlight: project.execution_policy.max_in_flight,
+      workerHeapMb: settings.worker_heap_mb,
       modules: registry.modules(),
       runtime,
     }),
@@ -224,14 +227,17 @@ function liveSnapshot(
 }
 
 /** What a user must know about an execution that left work undone. */
-export function runWarnings(summary: ExecutionCounts | undefined): string[] {
+export function runWarnings(summary: ExecutionSummary | undefined): string[] {
   if (!summary) return [];
   const warnings: string[] = [];
   if (summary.stopped === "max_cost") {
     warnings.push(`stopped before the cost budget was exceeded (spent ${summary.cost.toFixed(4)})`);
   }
-  if (summary.stopped === "circuit_open") {
-    warnings.push("a provider's circuit opened after repeated identical failures");
+  if ((summary.circuitsOpened ?? 0) > 0 || summary.stopped === "circuit_open") {
+    warnings.push(
+      "an endpoint's circuit opened after repeated identical failures (see the circuit.opened " +
+        "event); its work is pending",
+    );
   }
   if (summary.stopped === "cancelled") warnings.push("cancelled before the work was done");
   if (summary.skipped > 0) warnings.push(`${summary.skipped} candidates are still pending`);

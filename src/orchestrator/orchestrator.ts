@@ -13,6 +13,7 @@ import { emptyCounts, type ExecutionCounts } from "../run/execute_plan.ts";
 import { TelemetryBus } from "../run/telemetry.ts";
 import { readRunProgress, type RunProgressSnapshot } from "./run_progress.ts";
 import type { RunHandle } from "./run_handle.ts";
+import { CacheFollower } from "./cache_follower.ts";
 import { executeRun, runWarnings } from "./execute_run.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
 import { loadProjectFile } from "../spec/load_spec.ts";
@@ -525,14 +526,22 @@ export class Orchestrator {
     expectedRunId?: string,
   ): Promise<ExperimentResult> {
     const plan = await this.#planAndPersist(spec, stages, options, expectedRunId);
-    const counts = await executeRun(plan, stages, {
-      ...options,
-      store: this.store,
-      registry: this.registry,
-      project: this.project,
-      telemetry: this.telemetry,
-    });
-    return this.resultOf(plan.manifest, counts);
+    // A shard leaves the cache alone: the other shards may be writing the same store.
+    const follower = this.project.analytics.follow_runs && options.shard === undefined
+      ? new CacheFollower(() => this.store.warmAnalytics()).start()
+      : undefined;
+    try {
+      const counts = await executeRun(plan, stages, {
+        ...options,
+        store: this.store,
+        registry: this.registry,
+        project: this.project,
+        telemetry: this.telemetry,
+      });
+      return this.resultOf(plan.manifest, counts);
+    } finally {
+      await follower?.stop();
+    }
   }
 
   // ---- handoffs (bundles, imports), diffs, estimates, describe: src/orchestrator/handoffs/ ----

@@ -81,12 +81,17 @@ export class Store {
    *
    * @internal
    */
-  async warmAnalytics(): Promise<boolean> {
-    if (this.#analytics !== undefined) {
-      await this.#analytics.refresh();
-      return true;
-    }
-    return await Analytics.warm(this.root, this.#options.analytics);
+  warmAnalytics(): Promise<boolean> {
+    // In line with analytics(): one open or refresh at a time in this process.
+    const next = this.#pending.then(async () => {
+      if (this.#analytics !== undefined) {
+        await this.#analytics.refresh();
+        return true;
+      }
+      return await Analytics.warm(this.root, this.#options.analytics);
+    });
+    this.#pending = next.catch(() => undefined);
+    return next;
   }
 
   /** Answer a read-only SQL query over the projections; rows as plain objects. */

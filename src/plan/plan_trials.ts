@@ -9,6 +9,7 @@ import type { Registry } from "../plugins/registry.ts";
 import { metricRange, UNBOUNDED } from "../plugins/metrics/metric_range.ts";
 import { canonicalJson, SHORT_ID_LENGTH } from "../core/canonical.ts";
 import { candidateId, candidateSeed, parseHash, scoreHash, trialHashFromParts } from "./ids.ts";
+import { checkPlanSize } from "./plan_size.ts";
 import { renderMessages } from "./render_prompt.ts";
 
 /** One planned candidate (sample) of a trial. */
@@ -327,6 +328,10 @@ export function* iterPlannedTrials(
   experiment: ExperimentSpec,
   options: PlanTrialsOptions,
 ): Generator<PlannedTrial> {
+  checkPlanSize(
+    experiment,
+    new Map(experiment.tasks.map((t) => [t.task_id, options.items.get(t.task_id)?.length ?? 0])),
+  );
   const cursor = { trial: 0, candidate: 0 };
   for (const [index, task] of experiment.tasks.entries()) {
     yield* taskTrials(index, task, experiment, options, cursor);

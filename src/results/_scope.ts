@@ -19,8 +19,11 @@ export interface OverlayView {
 export interface ResultScope {
   runId: string;
   manifest: RunManifest;
-  /** Trusted queries and the store root: any runner of them will do (the view queues them). */
-  analytics: Pick<Analytics, "all" | "root">;
+  /**
+   * Trusted queries and the store root: any runner of them will do (the view queues them).
+   * With `stream`, long results come in chunks instead of one array.
+   */
+  analytics: Pick<Analytics, "all" | "root"> & Partial<Pick<Analytics, "stream">>;
   view?: OverlayView;
 }
 

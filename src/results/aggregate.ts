@@ -11,8 +11,13 @@ import {
 import { checkGroupKeys, matchesMetric } from "./aggregate_sql.ts";
 import { corpusBleuRows } from "./corpus_bleu_rows.ts";
 import { unionRange } from "./metric_ranges.ts";
-import { groupTrialValues } from "./trial_groups.ts";
-import { readTrialValues, type SamplePolicyOptions, type TrialValue } from "./trial_values.ts";
+import { compareKeys, groupValue } from "./trial_groups.ts";
+import {
+  iterTrialValues,
+  type SamplePolicyOptions,
+  sliceDimensions,
+  type TrialValue,
+} from "./trial_values.ts";
 import { defaultSeed, dimensionKeys, type ResultScope, scoreFilter } from "./_scope.ts";
 
 /** How the interval around a mean is computed. */
@@ -141,26 +146,62 @@ export function describeValues(
   };
 }
 
-/** The interval method a group asks for: the option, else the one its scores agree on. */
-function groupMethod(trials: ReadonlyArray<TrialValue>, option?: IntervalMethod) {
-  if (option !== undefined) return option;
-  const asked = new Set(trials.map((t) => t.score.ci));
-  return asked.size === 1 ? [...asked][0] : undefined;
+/**
+ * What a group keeps of its trials as they stream by: the values in its mean (trial order),
+ * their cluster labels when the score clusters, the ranges and interval methods its scores
+ * give, and the trials by outcome. Only corpus BLEU keeps the trials themselves.
+ */
+class GroupValues {
+  readonly values: number[] = [];
+  /** One label per value once any value has a cluster (an unclustered value: its own). */
+  labels: string[] | undefined;
+  readonly ranges = new Map<string, MetricRange>();
+  readonly asked = new Set<IntervalMethod | undefined>();
+  readonly counts = { n_trials: 0, n_scored: 0, n_invalid: 0, n_failed: 0 };
+  readonly trials: TrialValue[] | undefined;
+
+  constructor(
+    readonly keys: Record<string, string | number | null>,
+    readonly score: string,
+    readonly metric: string,
+    readonly order: Array<string | number | null>,
+  ) {
+    if (metric === "bleu") this.trials = [];
+  }
+
+  add(t: TrialValue): void {
+    this.counts.n_trials++;
+    if (t.status === "scored") this.counts.n_scored++;
+    else if (t.status === "invalid") this.counts.n_invalid++;
+    else if (t.status === "failed") this.counts.n_failed++;
+    this.ranges.set(JSON.stringify(t.range), t.range);
+    this.asked.add(t.score.ci);
+    this.trials?.push(t);
+    if (t.value === null) return;
+    if (t.cluster !== null && this.labels === undefined) {
+      this.labels = this.values.map((_, i) => `\u0000value:${i}`);
+    }
+    this.labels?.push(t.cluster ?? `\u0000value:${this.values.length}`);
+    this.values.push(t.value);
+  }
+
+  /** The interval method the group asks for: the option, else the one its scores agree on. */
+  method(option?: IntervalMethod): IntervalMethod | undefined {
+    if (option !== undefined) return option;
+    return this.asked.size === 1 ? [...this.asked][0] : undefined;
+  }
 }
 
 /** A group's statistics and counts. */
-export function describeGroup(
-  trials: ReadonlyArray<TrialValue>,
+function describeGroup(
+  group: GroupValues,
   options: IntervalOptions & { seed: number },
 ): GroupStats {
-  const counted = trials.filter((t) => t.value !== null);
-  const values = counted.map((t) => t.value as number);
-  const clustered = counted.some((t) => t.cluster !== null);
-  const described = describeValues(values, {
+  const described = describeValues(group.values, {
     ...options,
-    ci: groupMethod(trials, options.ci),
-    range: unionRange(trials.map((t) => t.range)),
-    clusters: clustered ? counted.map((t) => t.cluster ?? `\u0000trial:${t.trial}`) : undefined,
+    ci: group.method(options.ci),
+    range: unionRange([...group.ranges.values()]),
+    clusters: group.labels,
   });
   return {
     mean: described.mean,
@@ -169,19 +210,8 @@ export function describeGroup(
     ci_high: described.ci_high,
     ci_method: described.ci_method,
     count: described.count,
-    ...outcomeCounts(trials),
+    ...group.counts,
     clusters: described.clusters,
-  };
-}
-
-/** n_trials and the trials by outcome. */
-export function outcomeCounts(trials: ReadonlyArray<TrialValue>) {
-  const count = (status: string) => trials.filter((t) => t.status === status).length;
-  return {
-    n_trials: trials.length,
-    n_scored: count("scored"),
-    n_invalid: count("invalid"),
-    n_failed: count("failed"),
   };
 }
 
@@ -198,21 +228,39 @@ export async function aggregateResult(
   options: AggregateOptions = {},
 ): Promise<AggregateRow[]> {
   const keys = checkGroupKeys(options.groupBy ?? DEFAULT_GROUP_BY, dimensionKeys(scope.manifest));
-  const values = await readTrialValues(
+  const dims = sliceDimensions(scope.manifest);
+  const groups = new Map<string, GroupValues>();
+  const values = iterTrialValues(
     scope,
     { ...scoreFilter(scope), metric: options.metric },
     { ...options, corpusBleu: true },
   );
+  for await (const v of values) {
+    const dimensions = dims.get(v.slice_id) ?? {};
+    const keyValues = keys.map((k) => groupValue(v, k, dimensions));
+    const order = [...keyValues, v.score.name, v.metric];
+    const id = JSON.stringify(order);
+    let group = groups.get(id);
+    if (group === undefined) {
+      const named = Object.fromEntries(keys.map((k, i) => [k, keyValues[i]]));
+      group = new GroupValues(named, v.score.name, v.metric, order);
+      groups.set(id, group);
+    }
+    group.add(v);
+  }
   const seed = options.seed ?? defaultSeed(scope.manifest);
   const rows: AggregateRow[] = [];
-  for (const group of groupTrialValues(values, keys, scope.manifest)) {
+  for (const group of [...groups.values()].sort((a, b) => compareKeys(a.order, b.order))) {
     rows.push({
       ...group.keys,
       score: group.score,
       metric: group.metric,
-      ...describeGroup(group.trials, { ...options, seed }),
+      ...describeGroup(group, { ...options, seed }),
     });
-    rows.push(...corpusBleuRows(group, options));
+    if (group.trials) {
+      const { keys, score, metric, trials } = group;
+      rows.push(...corpusBleuRows({ keys, score, metric, trials }, options));
+    }
   }
   return rows.filter((r) => matchesMetric(r.score, r.metric, options.metric));
 }

@@ -141,12 +141,14 @@ export interface SampleColumns {
   answers?: boolean;
   /** The details of this metric's values (corpus BLEU reads the sufficient statistics). */
   details?: string;
+  /** The item payload as the store holds it (`trials.item`; null without payloads). */
+  items?: boolean;
 }
 
 /**
- * SQL of one row per (score sample of the run, metric): the trial, score hash, metric (and its
- * index in the score), sample index, the work item's status and skip reason, and the recorded
- * value and `invalid` flag. Generation failures and pending generations show through
+ * SQL of one row per (score sample of the run, metric): the trial and its identity (model,
+ * slice, prompt variant, params, item), score hash, metric (and its index in the score), sample
+ * index, the work item's status and skip reason, and the recorded value and `invalid` flag. Generation failures and pending generations show through
  * (`no_generation` items take the generation's status). The run's plan comes from
  * `work_items`, so each trial counts once however many runs of the store computed it.
  * Parameter: `$run`.
@@ -171,13 +173,16 @@ export function sampleSql(
     ),
     items as (
       select w.trial, w.cand, w.sample, w.hash as score_hash, w.parse_hash, w.skip_reason,
+        w.slice_id, w.model_id, w.prompt_variant_id, w.params_index, w.item_id,
         case when w.skip_reason = 'no_generation' then g.gen_status else w.status end as status
       from work_items w left join gens g using (cand)
       where w.run = $run and w.stage = 'score' and w.hash in (select score_hash from rm)
         ${trialsIn(filter.trials, "w.trial")}
     )
-    select i.trial, i.score_hash, m.metric, m.metric_index, i.sample, i.status, i.skip_reason,
+    select i.trial, i.slice_id, i.model_id, i.prompt_variant_id, i.params_index, i.item_id,
+      i.score_hash, m.metric, m.metric_index, i.sample, i.status, i.skip_reason,
       s.value, coalesce(s.invalid, false) as invalid
+      ${columns.items ? ", t.item" : ""}
       ${
     columns.answers
       ? ", case when i.parse_hash is null then to_json(c.text) else pa.answer end as answer"
@@ -196,23 +201,6 @@ export function sampleSql(
     left join candidates c on c.cand = i.cand`
       : ""
   }
+    ${columns.items ? "left join trials t on t.trial = i.trial" : ""}
     order by i.trial, i.score_hash, m.metric_index, i.sample`;
-}
-
-/**
- * SQL of one row per trial of the run: its identity (model, slice, prompt variant, params,
- * item) from `work_items`, and with `payloads` the item as the store holds it (`trials.item`,
- * null when the run kept no payloads). Parameter: `$run`.
- */
-export function trialSql(filter: ScoreFilter, payloads = false): string {
-  return `with plan as (
-      select trial, any_value(slice_id) as slice_id, any_value(model_id) as model_id,
-        any_value(prompt_variant_id) as prompt_variant_id,
-        any_value(params_index) as params_index, any_value(item_id) as item_id
-      from work_items where run = $run and stage = 'generation' ${trialsIn(filter.trials)}
-      group by trial
-    )
-    select p.* ${payloads ? ", t.item" : ""} from plan p
-    ${payloads ? "left join trials t using (trial)" : ""}
-    order by p.trial`;
 }

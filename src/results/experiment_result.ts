@@ -70,6 +70,8 @@ export interface ExecutionSummary {
   candidates: number;
   /** Cost of the generations made, from the project's prices. */
   cost: number;
+  /** Endpoints whose circuit opened (their work stays pending). */
+  circuitsOpened?: number;
   /** Why the execution stopped early, or null when it ran to the end. */
   stopped: "max_cost" | "cancelled" | "circuit_open" | null;
 }

@@ -1,7 +1,6 @@
 /** Trial values split into groups by group keys, score and metric, in a stable order. */
-import type { RunManifest } from "../plan/manifest.ts";
 import { BASE_GROUP_KEYS } from "./aggregate_sql.ts";
-import { sliceDimensions, type TrialValue } from "./trial_values.ts";
+import type { TrialValue } from "./trial_values.ts";
 
 /** One group of trial values: its key values, score name, metric and trials. */
 export interface TrialGroup {
@@ -51,33 +50,4 @@ export function compareKeys(
     return x < y ? -1 : 1;
   }
   return 0;
-}
-
-/**
- * Split trial values into groups by `keys` (then score name and metric, which always split),
- * ordered by the key values.
- */
-export function groupTrialValues(
-  values: ReadonlyArray<TrialValue>,
-  keys: ReadonlyArray<string>,
-  manifest: RunManifest,
-): TrialGroup[] {
-  const dims = sliceDimensions(manifest);
-  const groups = new Map<string, TrialGroup & { order: Array<string | number | null> }>();
-  for (const v of values) {
-    const dimensions = dims.get(v.slice_id) ?? {};
-    const keyValues = keys.map((k) => groupValue(v, k, dimensions));
-    const order = [...keyValues, v.score.name, v.metric];
-    const id = JSON.stringify(order);
-    let group = groups.get(id);
-    if (group === undefined) {
-      const named = Object.fromEntries(keys.map((k, i) => [k, keyValues[i]]));
-      group = { keys: named, score: v.score.name, metric: v.metric, trials: [], order };
-      groups.set(id, group);
-    }
-    group.trials.push(v);
-  }
-  return [...groups.values()]
-    .sort((a, b) => compareKeys(a.order, b.order))
-    .map(({ order: _, ...group }) => group);
 }

@@ -13,13 +13,7 @@ import type { PlannedScore } from "../plan/plan_trials.ts";
 import { failingValue } from "../plugins/metrics/metric_range.ts";
 import { reduceSamples, type SampleOutcome } from "../plugins/reductions.ts";
 import type { MetricRange } from "../plugins/types.ts";
-import {
-  sampleSql,
-  type ScoreFilter,
-  type SelectedScore,
-  selectedScores,
-  trialSql,
-} from "./aggregate_sql.ts";
+import { sampleSql, type ScoreFilter, selectedScores } from "./aggregate_sql.ts";
 import { rangeOf } from "./metric_ranges.ts";
 import type { ResultScope } from "./_scope.ts";
 
@@ -158,103 +152,97 @@ export function reduceTrial(
   return { status: r.status, value: r.value };
 }
 
-async function readTrials(
-  scope: ResultScope,
-  filter: ScoreFilter,
-  payloads: boolean,
-): Promise<Map<string, { row: Row; item: JsonObject | null }>> {
-  const rows = await scope.analytics.all(trialSql(filter, payloads), { run: scope.runId });
-  return new Map(rows.map((row) => [
-    row.trial as string,
-    { row, item: payloads && row.item != null ? parseJson(row.item) as JsonObject : null },
-  ]));
-}
-
 /**
  * Every trial's value of every selected score × metric of the run, in trial order: samples
  * reduced by the score's reduction with its policies (the options override them for every
- * score). A trial none of whose samples is known yet is `pending`.
+ * score). A trial none of whose samples is known yet is `pending`. The samples stream from the
+ * store and each trial is handed over once its samples are in, so a run of millions of trials
+ * is never held at once.
+ */
+export async function* iterTrialValues(
+  scope: ResultScope,
+  filter: ScoreFilter,
+  options: ReadTrialValuesOptions = {},
+): AsyncGenerator<TrialValue> {
+  const scores = selectedScores(scope.manifest, filter, { corpusBleu: options.corpusBleu });
+  if (scores.length === 0) return;
+  const bleu = options.corpusBleu === true &&
+    scores.some((s) => s.metrics.some((i) => s.score.metrics[i].id === "bleu"));
+  const clustered = scores.some((s) => s.score.cluster !== undefined);
+  const sql = sampleSql(scores, filter, {
+    answers: scores.some((s) => s.score.reduction === "majority"),
+    details: bleu ? "bleu" : undefined,
+    items: clustered || bleu,
+  });
+  const params = { run: scope.runId };
+  const chunks = scope.analytics.stream
+    ? scope.analytics.stream(sql, params)
+    : (async function* () {
+      yield await scope.analytics.all(sql, params);
+    })();
+  const byHash = new Map(scores.map((s) => [s.score.hash, s.score]));
+  let current: TrialValue | undefined;
+  let currentKey = "";
+  for await (const rows of chunks) {
+    for (const row of rows) {
+      const key = keyOf(row.trial, row.score_hash, row.metric_index);
+      if (current === undefined || key !== currentKey) {
+        if (current) {
+          finish(current, options);
+          yield current;
+        }
+        current = newTrialValue(scope, row, byHash.get(row.score_hash as string)!);
+        currentKey = key;
+      }
+      current.samples.push({
+        sample: row.sample as number,
+        outcome: sampleOutcome(row),
+        details: row.details == null ? null : parseJson(row.details) as JsonObject,
+      });
+    }
+  }
+  if (current) {
+    finish(current, options);
+    yield current;
+  }
+}
+
+/**
+ * Every trial's value of every selected score × metric of the run, in trial order (see
+ * {@linkcode iterTrialValues}), as one array.
  */
 export async function readTrialValues(
   scope: ResultScope,
   filter: ScoreFilter,
   options: ReadTrialValuesOptions = {},
 ): Promise<TrialValue[]> {
-  const scores = selectedScores(scope.manifest, filter, { corpusBleu: options.corpusBleu });
-  if (scores.length === 0) return [];
-  const bleu = options.corpusBleu === true &&
-    scores.some((s) => s.metrics.some((i) => s.score.metrics[i].id === "bleu"));
-  const clustered = scores.some((s) => s.score.cluster !== undefined);
-  const trials = await readTrials(scope, filter, clustered || bleu);
-  const rows = await scope.analytics.all(
-    sampleSql(scores, filter, {
-      answers: scores.some((s) => s.score.reduction === "majority"),
-      details: bleu ? "bleu" : undefined,
-    }),
-    { run: scope.runId },
-  );
-  return groupSamples(scope, scores, rows, trials, options);
-}
-
-function groupSamples(
-  scope: ResultScope,
-  scores: ReadonlyArray<SelectedScore>,
-  rows: Row[],
-  trials: Map<string, { row: Row; item: JsonObject | null }>,
-  options: ReadTrialValuesOptions,
-): TrialValue[] {
-  const byHash = new Map(scores.map((s) => [s.score.hash, s.score]));
   const out: TrialValue[] = [];
-  let current: TrialValue | undefined;
-  for (const row of rows) {
-    const key = keyOf(row.trial, row.score_hash, row.metric_index);
-    if (
-      current === undefined || key !== keyOf(current.trial, current.score.hash, current.metricIndex)
-    ) {
-      if (current) finish(current, options);
-      current = newTrialValue(scope, row, byHash.get(row.score_hash as string)!, trials);
-      out.push(current);
-    }
-    current.samples.push({
-      sample: row.sample as number,
-      outcome: sampleOutcome(row),
-      details: row.details == null ? null : parseJson(row.details) as JsonObject,
-    });
-  }
-  if (current) finish(current, options);
+  for await (const value of iterTrialValues(scope, filter, options)) out.push(value);
   return out;
 }
 
 const keyOf = (trial: unknown, hash: unknown, index: unknown) =>
   `${trial}\u0000${hash}\u0000${index}`;
 
-function newTrialValue(
-  scope: ResultScope,
-  row: Row,
-  score: PlannedScore,
-  trials: Map<string, { row: Row; item: JsonObject | null }>,
-): TrialValue {
-  const trial = trials.get(row.trial as string);
-  const identity = trial?.row ?? {};
+function newTrialValue(scope: ResultScope, row: Row, score: PlannedScore): TrialValue {
   const index = row.metric_index as number;
+  const item = row.item == null ? null : parseJson(row.item) as JsonObject;
   return {
     trial: row.trial as string,
-    model_id: identity.model_id as string,
-    slice_id: identity.slice_id as string,
-    prompt_variant_id: identity.prompt_variant_id as string,
-    params_index: identity.params_index as number,
-    item_id: identity.item_id as string,
+    model_id: row.model_id as string,
+    slice_id: row.slice_id as string,
+    prompt_variant_id: row.prompt_variant_id as string,
+    params_index: row.params_index as number,
+    item_id: row.item_id as string,
     score,
     metric: row.metric as string,
     metricIndex: index,
     range: rangeOf(score, index),
     status: "pending",
     value: null,
-    cluster: score.cluster === undefined
-      ? null
-      : clusterLabel(trial?.item ?? null, identity, score, scope.runId),
+    cluster: score.cluster === undefined ? null : clusterLabel(item, row, score, scope.runId),
     samples: [],
-    item: trial?.item ?? null,
+    item,
   };
 }
 

@@ -9,7 +9,8 @@ import type { Stage } from "../plan/check_plugins.ts";
 import type { ExecutionPolicy, PluginRef } from "../spec/schemas.ts";
 import { GEN_OVERLAY, parseOverlay, scoreOverlay } from "../store/events.ts";
 import { isFinal, type StoreState } from "../store/store_state.ts";
-import type { CandidateTask } from "./candidate_work.ts";
+import type { GenerationTask, StagesTask } from "./candidate_work.ts";
+import type { StageTimeouts } from "./task_clock.ts";
 
 /** What one candidate still needs, as the store's state says. Pure. */
 export interface PendingWork {
@@ -24,7 +25,7 @@ export interface PendingWork {
   parsesDone: number;
   scoresDone: number;
   scoresBlocked: number;
-  knownAnswers: CandidateTask["knownAnswers"];
+  knownAnswers: StagesTask["knownAnswers"];
 }
 
 /**
@@ -65,7 +66,7 @@ export function pendingWork(
   const scoresBlocked = stages.includes("score")
     ? taskStages.scores.filter((s) => unanswered(s.parseHash)).length
     : 0;
-  const knownAnswers: CandidateTask["knownAnswers"] = {};
+  const knownAnswers: StagesTask["knownAnswers"] = {};
   for (const score of scores) {
     if (score.parseHash === null) continue;
     const overlay = parseOverlay(score.parseHash);
@@ -91,56 +92,78 @@ export function pendingWork(
   };
 }
 
+/** Milliseconds each phase may take, from the execution policy. */
+export function stageTimeouts(policy: ExecutionPolicy): StageTimeouts {
+  return {
+    generation: policy.attempt_timeout * 1000,
+    parse: policy.parse_timeout * 1000,
+    score: policy.score_timeout * 1000,
+    judge: policy.judge_timeout * 1000,
+    hook: policy.hook_timeout * 1000,
+  };
+}
+
 /** Settings a task carries besides the work. */
 export interface BuildTaskOptions {
-  policy: ExecutionPolicy;
+  timeouts: StageTimeouts;
   hooks: PluginRef[];
-  state: StoreState;
   /** Only inline tasks carry runtime values; workers read their own. */
   runtime?: Record<string, string>;
 }
 
-/** The task the executor runs for one candidate's pending work. */
-export function buildTask(
+/** The generation attempt of a candidate. */
+export function generationTask(
   trial: PlannedTrial,
   candidate: PlannedCandidate,
-  work: PendingWork,
   options: BuildTaskOptions,
-): CandidateTask {
-  const timeoutMs = options.policy.attempt_timeout * 1000;
+): GenerationTask {
   return {
-    generation: work.needGeneration
-      ? {
-        request: {
-          model: trial.model,
-          messages: trial.messages,
-          params: trial.params,
-          seed: candidate.seed,
-          trialId: trial.trial,
-          candidateId: candidate.id,
-          sampleIndex: candidate.sample,
-          item: trial.item,
-        },
-        timeoutMs,
-      }
-      : undefined,
+    kind: "generation",
+    request: {
+      model: trial.model,
+      messages: trial.messages,
+      params: trial.params,
+      seed: candidate.seed,
+      trialId: trial.trial,
+      candidateId: candidate.id,
+      sampleIndex: candidate.sample,
+      item: trial.item,
+    },
+    hooks: options.hooks,
+    timeouts: options.timeouts,
+    ...(options.runtime ? { runtime: options.runtime } : {}),
+  };
+}
+
+/** The pending parses and scores of a candidate over its text. */
+export function stagesTask(
+  trial: PlannedTrial,
+  candidate: PlannedCandidate,
+  work: PendingWork & { text: string },
+  options: BuildTaskOptions & { state: StoreState },
+): StagesTask {
+  const judgeCache = judgeCacheOf(options.state, candidate.id);
+  return {
+    kind: "stages",
+    trialId: trial.trial,
+    candidateId: candidate.id,
     text: work.text,
     item: trial.item.payload,
     parses: work.parses,
     scores: work.scores,
     knownAnswers: work.knownAnswers,
     hooks: options.hooks,
-    runtime: options.runtime,
-    judgeCache: judgeCacheOf(options.state, candidate.id),
-    judgeTimeoutMs: timeoutMs,
+    timeouts: options.timeouts,
+    ...(options.runtime ? { runtime: options.runtime } : {}),
+    ...(judgeCache ? { judgeCache } : {}),
   };
 }
 
 /** The judge answers a candidate already has, for the judge call cache. */
-function judgeCacheOf(state: StoreState, candidate: string): CandidateTask["judgeCache"] {
+function judgeCacheOf(state: StoreState, candidate: string): StagesTask["judgeCache"] {
   const byId = state.judges.get(candidate);
   if (!byId) return undefined;
-  const out: NonNullable<CandidateTask["judgeCache"]> = {};
+  const out: NonNullable<StagesTask["judgeCache"]> = {};
   for (const [id, answer] of byId) {
     out[id] = {
       text: answer.text,

@@ -1,24 +1,28 @@
-/** Why a provider's circuit opened. */
-export interface OpenCircuit {
-  provider: string;
+import type { Endpoint, KeyedEndpoint } from "./endpoint.ts";
+
+/** Why an endpoint's circuit opened. */
+export interface OpenCircuit extends Endpoint {
   code: string;
   message: string;
   failures: number;
 }
 
 /**
- * Stops a provider early: after `threshold` consecutive failed generations with the same error
- * code, the provider's circuit opens and its remaining work is left pending (resume runs it
- * again later). A success closes the count.
+ * Stops an endpoint early: after exactly `threshold` consecutive failed generations with the
+ * same error code, its circuit opens and its remaining work is left pending (resume runs it
+ * again later). A success resets the count. Once open, later failures are not counted (the
+ * scheduler leaves their candidates pending instead of recording them).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { CircuitBreaker } from "./circuit_breaker.ts";
+ * import { endpointOf } from "./endpoint.ts";
  * const breaker = new CircuitBreaker(2);
- * breaker.failure("p", "PROVIDER_AUTH", "bad key");
- * assert.notEqual(breaker.failure("p", "PROVIDER_AUTH", "bad key"), undefined);
- * assert.ok(breaker.isOpen("p"));
+ * const p = endpointOf({ model_id: "m", provider: "p" });
+ * breaker.failure(p, "PROVIDER_AUTH", "bad key");
+ * assert.equal(breaker.failure(p, "PROVIDER_AUTH", "bad key")?.failures, 2);
+ * assert.ok(breaker.isOpen(p.key));
  * ```
  */
 export class CircuitBreaker {
@@ -30,27 +34,28 @@ export class CircuitBreaker {
     this.#threshold = threshold;
   }
 
-  isOpen(provider: string): boolean {
-    return this.#open.has(provider);
+  isOpen(key: string): boolean {
+    return this.#open.has(key);
   }
 
   opened(): OpenCircuit[] {
     return [...this.#open.values()];
   }
 
-  success(provider: string): void {
-    this.#streaks.delete(provider);
+  success(key: string): void {
+    this.#streaks.delete(key);
   }
 
   /** Count a failure; returns the circuit when this failure opened it. */
-  failure(provider: string, code: string, message: string): OpenCircuit | undefined {
-    if (this.#open.has(provider)) return undefined;
-    const streak = this.#streaks.get(provider);
+  failure(target: KeyedEndpoint, code: string, message: string): OpenCircuit | undefined {
+    const { key, endpoint } = target;
+    if (this.#open.has(key)) return undefined;
+    const streak = this.#streaks.get(key);
     const next = streak?.code === code ? { code, count: streak.count + 1 } : { code, count: 1 };
-    this.#streaks.set(provider, next);
+    this.#streaks.set(key, next);
     if (next.count < this.#threshold) return undefined;
-    const circuit = { provider, code, message, failures: next.count };
-    this.#open.set(provider, circuit);
+    const circuit = { ...endpoint, code, message, failures: next.count };
+    this.#open.set(key, circuit);
     return circuit;
   }
 }

@@ -1,29 +1,54 @@
 import assert from "node:assert/strict";
 import { CircuitBreaker } from "./circuit_breaker.ts";
 import { backoffDelay } from "./backoff.ts";
+import { endpointOf } from "./endpoint.ts";
 
-Deno.test("the circuit opens after N consecutive identical failures, once", () => {
+const dead = endpointOf({ model_id: "m", provider: "openai", extras: { base_url: "http://a/v1" } });
+const alive = endpointOf({
+  model_id: "m",
+  provider: "openai",
+  extras: { base_url: "http://b/v1" },
+});
+
+Deno.test("the circuit opens after exactly N consecutive identical failures, once", () => {
   const breaker = new CircuitBreaker(3);
-  assert.equal(breaker.failure("p", "PROVIDER_AUTH", "bad key"), undefined);
-  assert.equal(breaker.failure("p", "PROVIDER_AUTH", "bad key"), undefined);
-  assert.deepEqual(breaker.failure("p", "PROVIDER_AUTH", "bad key"), {
-    provider: "p",
+  assert.equal(breaker.failure(dead, "PROVIDER_AUTH", "bad key"), undefined);
+  assert.equal(breaker.failure(dead, "PROVIDER_AUTH", "bad key"), undefined);
+  assert.deepEqual(breaker.failure(dead, "PROVIDER_AUTH", "bad key"), {
+    provider: "openai",
+    base_url: "http://a/v1",
+    model: "m",
     code: "PROVIDER_AUTH",
     message: "bad key",
     failures: 3,
   });
-  assert.equal(breaker.isOpen("p"), true);
-  assert.equal(breaker.failure("p", "PROVIDER_AUTH", "bad key"), undefined, "reported once");
-  assert.equal(breaker.isOpen("q"), false, "other providers are not affected");
+  assert.equal(breaker.isOpen(dead.key), true);
+  assert.equal(breaker.failure(dead, "PROVIDER_AUTH", "bad key"), undefined, "reported once");
+  assert.equal(breaker.isOpen(alive.key), false, "the same engine on another server goes on");
 });
 
 Deno.test("a success or a different error code restarts the count", () => {
   const breaker = new CircuitBreaker(2);
-  breaker.failure("p", "PROVIDER_UNAVAILABLE", "503");
-  breaker.success("p");
-  assert.equal(breaker.failure("p", "PROVIDER_UNAVAILABLE", "503"), undefined);
-  assert.equal(breaker.failure("p", "PROVIDER_TIMEOUT", "slow"), undefined);
-  assert.equal(breaker.isOpen("p"), false);
+  breaker.failure(dead, "PROVIDER_UNAVAILABLE", "503");
+  breaker.success(dead.key);
+  assert.equal(breaker.failure(dead, "PROVIDER_UNAVAILABLE", "503"), undefined);
+  assert.equal(breaker.failure(dead, "PROVIDER_TIMEOUT", "slow"), undefined);
+  assert.equal(breaker.isOpen(dead.key), false);
+});
+
+Deno.test("endpointOf() keys (provider, base_url, model), not the model id", () => {
+  const a = endpointOf({
+    model_id: "x",
+    provider: "openai",
+    extras: { model: "gpt", base_url: "http://a/v1/" },
+  });
+  const b = endpointOf({
+    model_id: "y",
+    provider: "openai",
+    extras: { model: "gpt", base_url: "http://a/v1" },
+  });
+  assert.equal(a.key, b.key, "two model ids on one endpoint share it");
+  assert.deepEqual(a.endpoint, { provider: "openai", base_url: "http://a/v1", model: "gpt" });
 });
 
 Deno.test("backoffDelay() is full jitter under an exponential cap, never below Retry-After", () => {

@@ -1,3 +1,4 @@
+import { isThemisError } from "../core/errors.ts";
 import type { Stage } from "../plan/check_plugins.ts";
 import type { PlannedCandidate, PlannedTrial } from "../plan/plan_trials.ts";
 import type { RunPlan } from "../plan/plan_run.ts";
@@ -5,17 +6,21 @@ import type { ExecutionPolicy, PluginRef } from "../spec/schemas.ts";
 import type { EventWriter } from "../store/event_log.ts";
 import type { NewEvent } from "../store/events.ts";
 import type { StoreState } from "../store/store_state.ts";
-import type { CandidateResult, CandidateTask } from "./candidate_work.ts";
-import { toWorkError } from "./candidate_work.ts";
-import { CircuitBreaker } from "./circuit_breaker.ts";
-import { backoffDelay } from "./backoff.ts";
+import type { CandidateResult, StagesOutcome } from "./candidate_work.ts";
 import type { StageExecutor } from "./executor.ts";
-import { ProviderLimiter } from "./provider_limiter.ts";
-import { buildTask, estimateTokens, maxTokens, pendingWork } from "./candidate_task.ts";
-import { type RecordedWork, recordWork } from "./record_work.ts";
+import {
+  type BuildTaskOptions,
+  generationTask,
+  type PendingWork,
+  pendingWork,
+  stagesTask,
+  stageTimeouts,
+} from "./candidate_task.ts";
+import { EventBuffer } from "./event_buffer.ts";
+import { GenerationLoop } from "./generation_loop.ts";
+import { recordWork } from "./record_work.ts";
 import type { TelemetryBus } from "./telemetry.ts";
 import type { ProgressTally } from "./progress_tally.ts";
-import { GEN_OVERLAY } from "../store/events.ts";
 
 /** Counts of what one execution did. */
 export interface ExecutionCounts {
@@ -33,13 +38,15 @@ export interface ExecutionCounts {
   scoreInvalid: number;
   /** Candidates whose stages needed nothing (all final already). */
   reused: number;
-  /** Candidates left pending: their provider's circuit opened, or the run was cancelled. */
+  /** Candidates left pending: their endpoint's circuit opened, the budget, or cancellation. */
   skipped: number;
   /** Candidates without a generation when the stage run needs one (transform/evaluate). */
   missingGeneration: number;
   candidates: number;
   /** Cost of this execution's generations, from usage and the price table (0 without prices). */
   cost: number;
+  /** Endpoints whose circuit opened in this execution. */
+  circuitsOpened: number;
   /** Why the run stopped early, if it did. */
   stopped: "max_cost" | "cancelled" | "circuit_open" | null;
 }
@@ -68,9 +75,6 @@ export interface ExecutePlanOptions {
   random?: () => number;
 }
 
-/** Extra time the main thread gives a task past its attempt timeout before killing it. */
-const KILL_GRACE_MS = 1000;
-
 /** Counts of an execution that has done nothing yet. */
 export function emptyCounts(): ExecutionCounts {
   return {
@@ -89,32 +93,35 @@ export function emptyCounts(): ExecutionCounts {
     missingGeneration: 0,
     candidates: 0,
     cost: 0,
+    circuitsOpened: 0,
     stopped: null,
   };
 }
 
 class Scheduler {
   readonly counts = emptyCounts();
-  readonly breaker: CircuitBreaker;
-  readonly limiter: ProviderLimiter;
-  readonly #sleep: (ms: number) => Promise<void>;
-  readonly #random: () => number;
+  readonly generation: GenerationLoop;
+  readonly events: EventBuffer;
+  readonly #build: BuildTaskOptions;
 
   constructor(readonly o: ExecutePlanOptions) {
-    this.breaker = new CircuitBreaker(o.policy.circuit_breaker_threshold);
-    this.limiter = new ProviderLimiter(o.policy.provider_limits);
-    this.#sleep = o.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.#random = o.random ?? Math.random;
+    this.events = new EventBuffer(o.writer);
+    this.generation = new GenerationLoop(o, this.counts, this.events);
+    this.#build = {
+      timeouts: stageTimeouts(o.policy),
+      hooks: o.hooks,
+      runtime: o.executor.kind === "inline" ? o.runtime : undefined,
+    };
   }
 
   // This run's own facts need not be folded back into the state: each candidate is visited
   // once per run, and its parses and scores travel with its task.
   append(event: NewEvent): void {
-    this.o.writer.append(event);
+    this.events.append(event);
   }
 
-  /** The task for a candidate, or undefined when it needs nothing; counts what is done. */
-  task(trial: PlannedTrial, candidate: PlannedCandidate): CandidateTask | "missing" | undefined {
+  /** The candidate's pending work, or why there is none; counts what is done. */
+  work(trial: PlannedTrial, candidate: PlannedCandidate): PendingWork | "missing" | undefined {
     const { stages, plan, state } = this.o;
     const work = pendingWork(trial, candidate, { plan, state, stages });
     const tally = this.o.tally;
@@ -133,68 +140,31 @@ class Scheduler {
     if (!work.needGeneration && work.parses.length === 0 && work.scores.length === 0) {
       return undefined;
     }
-    return buildTask(trial, candidate, work, {
-      policy: this.o.policy,
-      hooks: this.o.hooks,
-      state,
-      runtime: this.o.executor.kind === "inline" ? this.o.runtime : undefined,
-    });
+    return work;
   }
 
-  /** Run a task with a hard deadline: a stuck task is stopped (its worker terminated). */
-  async runTask(task: CandidateTask): Promise<CandidateResult> {
-    const deadlineMs = (task.generation?.timeoutMs ?? this.o.policy.attempt_timeout * 1000) +
-      KILL_GRACE_MS;
-    try {
-      return await this.o.executor.run(task, { signal: this.o.signal, deadlineMs });
-    } catch (error) {
-      const request = task.generation?.request;
-      const where = request
-        ? `generation:${request.model.provider}/${request.model.model_id}`
-        : "stages";
-      const failure = toWorkError(error, where);
-      if (task.generation) {
-        return { generation: { ok: false, error: failure }, parses: [], scores: [] };
-      }
-      return {
-        parses: task.parses.map((p) => ({ hash: p.hash, error: failure })),
-        scores: task.scores.map((s) => ({ hash: s.hash, error: failure })),
-      };
-    }
-  }
-
-  record(
-    trial: PlannedTrial,
-    candidate: PlannedCandidate,
-    result: CandidateResult,
-    attempts: number,
-    task: CandidateTask,
-  ) {
+  /** Append a result's events; returns what recording counted. */
+  record(trial: PlannedTrial, candidate: PlannedCandidate, result: CandidateResult, attempts = 0) {
     const events: NewEvent[] = [];
-    const recorded: RecordedWork = recordWork(trial, candidate, result, {
+    const recorded = recordWork(trial, candidate, result, {
       plan: this.o.plan,
       attempts,
       retryableCodes: this.o.policy.retryable_codes,
       append: (event) => events.push(event),
     });
-    if (events.length > 0) this.o.writer.appendAll(events);
+    if (events.length > 0) this.events.appendAll(events);
+    return recorded;
+  }
+
+  recordStages(trial: PlannedTrial, candidate: PlannedCandidate, result: StagesOutcome): void {
+    const recorded = this.record(trial, candidate, result);
     const c = this.counts;
     const tally = this.o.tally;
-    if (result.generation) {
-      tally?.finish("generation", result.generation.ok ? "completed" : "failed");
-    }
-    if (result.generation && !result.generation.ok) {
-      // No text: the parses and scores planned for this candidate cannot run.
-      tally?.finish("parse", "skipped", task.parses.length);
-      tally?.finish("score", "skipped", task.scores.length);
-    } else {
-      tally?.finish("parse", "completed", recorded.parsed + recorded.parseInvalid);
-      tally?.finish("parse", "failed", recorded.parseFailed);
-      tally?.finish("score", "completed", recorded.scored);
-      tally?.finish("score", "failed", recorded.scoreFailed);
-      tally?.finish("score", "skipped", recorded.scoresSkipped);
-      tally?.finish("score", "completed", recorded.scoresInvalid);
-    }
+    tally?.finish("parse", "completed", recorded.parsed + recorded.parseInvalid);
+    tally?.finish("parse", "failed", recorded.parseFailed);
+    tally?.finish("score", "completed", recorded.scored + recorded.scoresInvalid);
+    tally?.finish("score", "failed", recorded.scoreFailed);
+    tally?.finish("score", "skipped", recorded.scoresSkipped);
     c.parsed += recorded.parsed;
     c.parseInvalid += recorded.parseInvalid;
     c.parseFailed += recorded.parseFailed;
@@ -215,154 +185,122 @@ class Scheduler {
 
   async candidate(trial: PlannedTrial, candidate: PlannedCandidate): Promise<void> {
     this.counts.candidates++;
-    const task = this.task(trial, candidate);
-    if (task === "missing") {
+    const work = this.work(trial, candidate);
+    if (work === "missing") {
       this.counts.missingGeneration++;
       return;
     }
-    if (task === undefined) {
+    if (work === undefined) {
       this.counts.reused++;
       return;
     }
-    this.o.tally?.add("parse", "running", task.parses.length);
-    this.o.tally?.add("score", "running", task.scores.length);
-    if (!task.generation) {
-      this.record(trial, candidate, await this.runTask(task), 0, task);
+    const tally = this.o.tally;
+    tally?.add("parse", "running", work.parses.length);
+    tally?.add("score", "running", work.scores.length);
+    let text = work.text;
+    if (work.needGeneration) {
+      text = await this.generate(trial, candidate, work);
+      if (text === undefined) return;
+    }
+    if (work.parses.length + work.scores.length === 0) return;
+    const task = stagesTask(trial, candidate, { ...work, text: text! }, {
+      ...this.#build,
+      state: this.o.state,
+    });
+    let result: StagesOutcome;
+    try {
+      result = await this.o.executor.run(task, { signal: this.o.signal });
+    } catch (error) {
+      if (!isThemisError(error) || error.code !== "CANCELLED") throw error;
+      // Cancelled before it was sent: its items go back to pending.
+      this.counts.stopped = "cancelled";
+      tally?.add("parse", "running", -work.parses.length);
+      tally?.add("score", "running", -work.scores.length);
       return;
     }
-    this.o.tally?.add("generation", "running");
-    const done = await this.generate(trial, candidate, task);
-    if (!done) {
-      // Left pending (circuit open, budget, cancelled): its items go back to pending.
-      this.o.tally?.add("generation", "running", -1);
-      this.o.tally?.add("parse", "running", -task.parses.length);
-      this.o.tally?.add("score", "running", -task.scores.length);
-    }
+    this.recordStages(trial, candidate, result);
   }
 
-  /** The cost of a generation from its usage and the price table; 0 without a price. */
-  #cost(trial: PlannedTrial, usage?: { prompt_tokens?: number; completion_tokens?: number }) {
-    const price = this.o.pricing?.[trial.model.model_id];
-    if (!price) return 0;
-    const input = usage?.prompt_tokens ?? estimateTokens(trial) - maxTokens(trial);
-    const output = usage?.completion_tokens ?? maxTokens(trial);
-    return (input * price.input_per_million + output * price.output_per_million) / 1e6;
-  }
-
-  #reserved = 0;
-
-  /** Why a generation may not start now, if it may not. */
-  #stopReason(provider: string, estimate: number): ExecutionCounts["stopped"] {
-    if (this.o.signal?.aborted) return "cancelled";
-    if (this.breaker.isOpen(provider)) return "circuit_open";
-    const max = this.o.maxCost;
-    if (max !== undefined && this.counts.cost + this.#reserved + estimate > max) return "max_cost";
-    return null;
-  }
-
-  /** Generate with retries; false when the candidate was left pending. */
+  /** The candidate's generation, recorded; its text, or undefined when there is none. */
   async generate(
     trial: PlannedTrial,
     candidate: PlannedCandidate,
-    task: CandidateTask,
-  ): Promise<boolean> {
-    const provider = trial.model.provider;
-    const runId = this.o.writer.runId;
-    const tel = this.o.telemetry;
-    const ids = { runId, trialId: trial.trial, candidateId: candidate.id };
-    for (let attempt = 1;; attempt++) {
-      const estimate = this.#cost(trial);
-      const stop = this.#stopReason(provider, estimate);
-      if (stop) {
-        if (stop !== "circuit_open" || this.counts.stopped === null) this.counts.stopped = stop;
-        this.counts.skipped++;
-        return false;
-      }
-      this.#reserved += estimate;
-      const release = await this.limiter.acquire(provider, estimateTokens(trial));
-      tel?.emit({ type: "attempt", ...ids, data: { attempt, provider } });
-      const result = await this.runTask(task);
-      const gen = result.generation!;
-      const usage = gen.ok ? gen.output.usage : undefined;
-      release(usage ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : undefined);
-      this.#reserved -= estimate;
-      this.counts.cost += gen.ok ? this.#cost(trial, usage ?? {}) : 0;
-      if (gen.ok) {
-        this.breaker.success(provider);
-        this.counts.generated++;
-        this.record(trial, candidate, result, attempt, task);
-        return true;
-      }
-      const retryable = this.o.policy.retryable_codes.includes(gen.error.code);
-      if (this.o.signal?.aborted) {
-        this.counts.stopped = "cancelled";
-        this.counts.skipped++;
-        return false;
-      }
-      tel?.emit({ type: "error", ...ids, data: { code: gen.error.code, attempt } });
-      if (retryable && attempt < this.o.policy.max_attempts) {
-        const retryAfter = typeof gen.error.details?.retry_after === "number"
-          ? gen.error.details.retry_after
-          : undefined;
-        const delay = backoffDelay(this.o.policy, attempt, this.#random, retryAfter);
-        this.append({
-          type: "attempt.retried",
-          trial: trial.trial,
-          cand: candidate.id,
-          overlay: GEN_OVERLAY,
-          data: {
-            attempt,
-            error: { ...gen.error, retryable, provider, model: trial.model.model_id },
-            delay_ms: Math.round(delay),
-          },
-        });
-        this.counts.retries++;
-        tel?.emit({ type: "retry", ...ids, data: { attempt, delay_ms: Math.round(delay) } });
-        await this.#sleep(delay);
-        continue;
-      }
-      this.counts.generationFailed++;
-      this.record(trial, candidate, result, attempt, task);
-      const opened = this.breaker.failure(provider, gen.error.code, gen.error.message);
-      if (opened) {
-        this.append({ type: "circuit.opened", data: { ...opened } });
-        tel?.emit({ type: "circuit.opened", runId, data: { ...opened } });
-      }
-      return true;
+    work: PendingWork,
+  ): Promise<string | undefined> {
+    const tally = this.o.tally;
+    tally?.add("generation", "running");
+    const task = generationTask(trial, candidate, this.#build);
+    const end = await this.generation.generate(trial, candidate, task);
+    if (end.kind === "pending") {
+      // Left pending (circuit open, budget, cancelled): its items go back to pending.
+      tally?.add("generation", "running", -1);
+      tally?.add("parse", "running", -work.parses.length);
+      tally?.add("score", "running", -work.scores.length);
+      return undefined;
     }
+    const { outcome } = end;
+    this.record(trial, candidate, { generation: outcome, parses: [], scores: [] }, end.attempts);
+    if (end.opened) {
+      this.counts.circuitsOpened++;
+      this.append({ type: "circuit.opened", data: { ...end.opened } });
+      this.o.telemetry?.emit({
+        type: "circuit.opened",
+        runId: this.o.writer.runId,
+        data: { ...end.opened },
+      });
+    }
+    tally?.finish("generation", outcome.ok ? "completed" : "failed");
+    if (outcome.ok) return outcome.output.text;
+    // No text: the parses and scores planned for this candidate cannot run.
+    tally?.finish("parse", "skipped", work.parses.length);
+    tally?.finish("score", "skipped", work.scores.length);
+    return undefined;
   }
 }
 
 /**
- * Walk the plan once, lazily: per candidate one task (generation
- * attempt → pending parses → pending scores) on the executor, with retries, rate limits and a
- * circuit breaker per provider. At most `max_in_flight` candidates are in flight, so memory is
- * bounded by the queue, not by the plan; every fact is appended the moment it is known.
+ * Walk the plan once, lazily: per candidate its generation (with retries, the endpoint's admission and circuit breaker), recorded at once, then one task of
+ * its pending parses and scores. At most `max_in_flight` candidates are in flight, so memory
+ * is bounded by the queue, not by the plan; every fact is appended the moment it is known.
  */
 export async function executePlan(options: ExecutePlanOptions): Promise<ExecutionCounts> {
   const scheduler = new Scheduler(options);
-  const inFlight = new Set<Promise<void>>();
   const limit = options.policy.max_in_flight;
   const tel = options.telemetry;
   const runId = options.writer.runId;
   let sinceProgress = 0;
+  // A count and one waiter, not Promise.race over the in-flight set: racing N promises per
+  // candidate costs O(N) each and piles handlers on every promise in flight.
+  let active = 0;
+  let wake: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
+  const settled = () => {
+    active--;
+    wake?.();
+    wake = undefined;
+  };
+  const slot = () => new Promise<void>((resolve) => (wake = resolve));
   for (const trial of options.plan.iterTrials()) {
-    if (options.signal?.aborted) break;
+    if (options.signal?.aborted || failure) break;
     tel?.emit({ type: "trial.started", runId, trialId: trial.trial });
     let remaining = trial.candidates.length;
     for (const candidate of trial.candidates) {
-      const done: Promise<void> = scheduler.candidate(trial, candidate).then(() => {
+      active++;
+      scheduler.candidate(trial, candidate).then(() => {
         if (--remaining === 0) tel?.emit({ type: "trial.finished", runId, trialId: trial.trial });
         if (++sinceProgress >= 64) {
           sinceProgress = 0;
           options.onProgress?.(scheduler.counts);
         }
-      }).finally(() => inFlight.delete(done));
-      inFlight.add(done);
-      while (inFlight.size >= limit) await Promise.race(inFlight);
+      }, (error) => (failure ??= { error })).finally(settled);
+      while (active >= limit) await slot();
+      if (failure) break;
     }
   }
-  await Promise.all(inFlight);
+  while (active > 0) await slot();
+  // What completed is written even when a failure stopped the walk.
+  scheduler.events.flush();
+  if (failure) throw failure.error;
   options.onProgress?.(scheduler.counts);
   return scheduler.counts;
 }

@@ -48,6 +48,7 @@ function errorData(error: WorkError, retryableCodes: ReadonlyArray<string>): Err
     code: error.code,
     message: error.message,
     where: error.where,
+    ...(error.stage ? { stage: error.stage } : {}),
     retryable: retryableCodes.includes(error.code),
     causes: error.causes,
     ...(error.details ? { details: error.details } : {}),

@@ -1,12 +1,15 @@
 /**
- * The stage functions: one candidate's parse chain and scores. Pure (the registry only looks
- * plugins up), so the inline executor and the worker pool run the very same code.
+ * The stage functions: one candidate's parse chain and scores. The registry only looks plugins
+ * up and the task's clock only keeps time, so the inline executor and the worker pool run the
+ * very same code.
  */
 import { errorMessage, ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { PlannedParse, PlannedScore } from "../plan/plan_trials.ts";
 import type { Registry } from "../plugins/registry.ts";
-import type { MetricContext } from "../plugins/types.ts";
+import type { HookContext, MetricContext, MetricInput, MetricResult } from "../plugins/types.ts";
+import { type ConfiguredHook, runHooks } from "./run_hooks.ts";
+import { PhaseFailure, TaskClock } from "./task_clock.ts";
 
 /** One extractor attempt of a parse chain. */
 export interface ExtractionAttempt {
@@ -65,39 +68,81 @@ export interface ScoreInput {
   item: JsonObject;
 }
 
+/** Where a score's metrics run: the task's clock, its place in the task, evaluation hooks. */
+export interface ScoreOptions {
+  context?: MetricContext;
+  clock?: TaskClock;
+  /** The score's index among the task's work items (for the clock's board). */
+  item?: number;
+  hooks?: ReadonlyArray<ConfiguredHook>;
+  base?: Omit<HookContext, "config">;
+}
+
+const unclocked = new TaskClock({
+  generation: Infinity,
+  parse: Infinity,
+  score: Infinity,
+  judge: Infinity,
+  hook: Infinity,
+});
+
 /**
- * Compute a score's metrics for one candidate. A metric that throws, or returns a non-finite
- * value, fails the score with a `PLUGIN_ERROR` naming the metric.
+ * Compute a score's metrics for one candidate, each metric call a `score` phase of the task's
+ * clock (evaluation hooks run around it as `hook` phases). A metric that throws, or returns a
+ * non-finite value, fails the score with a `PLUGIN_ERROR` naming the metric.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runScore } from "./stages.ts";
+ * import { createRegistry } from "../plugins/registry.ts";
+ * const score = { hash: "h", taskId: "t", name: "acc", parseHash: null, parseName: null,
+ *   reduction: "mean" as const,
+ *   metrics: [{ id: "exact_match", config: {} }] };
+ * const values = await runScore(score, { text: "4", item: { answer: "4" } }, createRegistry());
+ * assert.deepEqual(values, [
+ *   { metric: "exact_match", value: 1, details: { prediction: "4", reference: "4" } },
+ * ]);
+ * ```
  */
 export async function runScore(
   score: PlannedScore,
   input: ScoreInput,
   registry: Registry,
-  context?: MetricContext,
+  options: ScoreOptions = {},
 ): Promise<MetricValue[]> {
   const prediction = score.parseHash === null ? input.text : (input.answer ?? null);
+  const { clock = unclocked, item = 0, hooks = [], base = { candidateId: "", trialId: "" } } =
+    options;
   const values: MetricValue[] = [];
   for (const ref of score.metrics) {
     const metric = registry.metric(ref.id);
     const config = ref.config as JsonObject;
     const field = typeof config.reference === "string" ? config.reference : "answer";
-    const metricInput = {
+    let metricInput: MetricInput = {
       prediction,
       text: input.text,
       item: input.item,
       reference: input.item[field],
     };
-    let result;
+    const hooked = { base, clock, item };
+    if (hooks.length > 0) metricInput = await runHooks(hooks, "preEvaluation", metricInput, hooked);
+    const prepared = metricInput;
+    let result: MetricResult;
     try {
-      result = metric.evaluate
-        ? await metric.evaluate(metricInput, config, context ?? noJudge)
-        : metric.score(metricInput, config);
-    } catch (error) {
-      if (error instanceof ThemisError) throw error;
-      throw new ThemisError("PLUGIN_ERROR", `metric "${ref.id}" failed: ${errorMessage(error)}`, {
-        metric: ref.id,
-      }, error);
+      result = await clock.run(
+        "score",
+        item,
+        `score:${score.name}/${ref.id}`,
+        () =>
+          metric.evaluate
+            ? metric.evaluate(prepared, config, options.context ?? noJudge)
+            : metric.score(prepared, config),
+      );
+    } catch (failure) {
+      throw namedMetricFailure(failure, ref.id);
     }
+    if (hooks.length > 0) result = await runHooks(hooks, "postEvaluation", result, hooked);
     if (typeof result?.value !== "number" || !Number.isFinite(result.value)) {
       throw new ThemisError(
         "PLUGIN_ERROR",
@@ -113,6 +158,20 @@ export async function runScore(
     );
   }
   return values;
+}
+
+/** A metric's own throw says which metric threw; timeouts and judge errors pass unchanged. */
+function namedMetricFailure(failure: unknown, metric: string): unknown {
+  if (!(failure instanceof PhaseFailure) || failure.stage !== "score") return failure;
+  const error = failure.error;
+  if (error instanceof ThemisError) return failure;
+  return new PhaseFailure(
+    failure.stage,
+    failure.where,
+    new ThemisError("PLUGIN_ERROR", `metric "${metric}" failed: ${errorMessage(error)}`, {
+      metric,
+    }, error),
+  );
 }
 
 const noJudge: MetricContext = {

@@ -13,7 +13,8 @@ export interface TelemetryEvent {
     | "error"
     | "metric.started"
     | "metric.finished"
-    | "circuit.opened";
+    | "circuit.opened"
+    | "concurrency.changed";
   /** The run. */
   runId: string;
   /** The trial, when the event is about one. */

@@ -10,6 +10,7 @@ import {
 } from "./validate_spec.ts";
 import type { SpecSource } from "./validate_spec.ts";
 import { jsonErrorOffset } from "./json_error_offset.ts";
+import { decodeSpecText } from "./decode_utf8.ts";
 
 /** A spec file read and parsed, not yet validated. */
 export interface RawSpecFile {
@@ -27,8 +28,12 @@ export type LoadedSpec =
   & ({ kind: "benchmark"; spec: BenchmarkSpec } | { kind: "experiment"; spec: ExperimentSpec })
   & { file: string; baseDir: string; source: RawSpecFile["source"] };
 
-/** Parse the text of a `.toml` or `.json` spec; `SPEC_PARSE` with file and line on failure. */
-export function parseSpecText(text: string, format: "toml" | "json", file: string): unknown {
+/**
+ * Parse the text of a `.toml` or `.json` spec; `SPEC_PARSE` with file and line on failure. A
+ * leading byte order mark is ignored in both formats.
+ */
+export function parseSpecText(source: string, format: "toml" | "json", file: string): unknown {
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   if (format === "toml") {
     try {
       return parseToml(text);
@@ -78,13 +83,14 @@ export async function readSpecFile(path: string): Promise<RawSpecFile> {
       { file: path, suggestion: "rename the file to .toml or .json" },
     );
   }
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound ? "no such file" : errorMessage(error);
     throw new ThemisError("SPEC_INVALID", `Cannot read spec "${path}": ${why}`, { file: path });
   }
+  const text = decodeSpecText(bytes, path);
   const format = ext === ".toml" ? "toml" : "json";
   return { raw: parseSpecText(text, format, path), source: { file: path, text, format } };
 }

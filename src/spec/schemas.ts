@@ -44,32 +44,57 @@ export const DEFAULT_RETRYABLE_CODES = [
   "PROVIDER_MALFORMED",
 ];
 
+/** Most samples one trial may ask for: beyond this, a typo (`1000000000`) is likelier than intent. */
+export const MAX_NUM_SAMPLES = 10_000;
+
+/** Limits of one endpoint (provider, base_url, model), keyed by model id or provider name. */
+export const EndpointLimitsSchema = z.strictObject({
+  max_concurrency: z.number().int().min(1).optional().describe(
+    "Requests in flight at once (the adaptive window never grows past it).",
+  ),
+  requests_per_minute: z.number().positive().optional().describe("Requests per minute."),
+  tokens_per_minute: z.number().positive().optional().describe(
+    "Prompt and completion tokens per minute (estimated, then corrected by reported usage).",
+  ),
+  burst_seconds: z.number().positive().default(1).describe(
+    "Seconds of the rate that may go back to back (at least one request): requests are spread " +
+      "evenly over the minute, never sent as a burst of a whole minute's quota.",
+  ),
+}).describe("Limits of one endpoint (provider, base_url, model).");
+
 export const ExecutionPolicySchema = z.strictObject({
   max_attempts: z.number().int().min(1).default(3).describe(
     "Attempts per work item, the first included.",
   ),
   backoff: BackoffSchema.default(BackoffSchema.parse({})).describe("Waits between retries."),
-  max_in_flight: z.number().int().min(1).default(16).describe("Candidates in flight at once."),
+  max_in_flight: z.number().int().min(1).max(100_000).default(16).describe(
+    "Candidates in flight at once.",
+  ),
   circuit_breaker_threshold: z.number().int().min(1).default(5).describe(
-    "Consecutive failed generations with one error code after which a provider's remaining " +
+    "Consecutive failed generations with one error code after which an endpoint's remaining " +
       "work is left pending.",
   ),
   retryable_codes: z.array(z.string()).default(DEFAULT_RETRYABLE_CODES).describe(
     "Error codes that are retried (default: rate limit, timeout, unavailable, network, malformed).",
   ),
-  attempt_timeout: z.number().positive().default(120).describe("Seconds one attempt may take."),
-  provider_limits: z.record(
-    z.string(),
-    z.strictObject({
-      max_concurrency: z.number().int().min(1).optional().describe(
-        "Requests in flight at once.",
-      ),
-      requests_per_minute: z.number().positive().optional().describe("Requests per minute."),
-      tokens_per_minute: z.number().positive().optional().describe(
-        "Prompt and completion tokens per minute (estimated, then corrected by reported usage).",
-      ),
-    }),
-  ).default({}).describe("Rate limits per provider, keyed by provider name."),
+  attempt_timeout: z.number().positive().default(120).describe(
+    "Seconds one generation attempt may take.",
+  ),
+  parse_timeout: z.number().positive().default(10).describe(
+    "Seconds one parse (its extractor chain) may take.",
+  ),
+  score_timeout: z.number().positive().default(60).describe(
+    "Seconds one score (its metrics, judge calls excluded) may take.",
+  ),
+  judge_timeout: z.number().positive().default(120).describe("Seconds one judge call may take."),
+  hook_timeout: z.number().positive().default(10).describe("Seconds one hook call may take."),
+  max_throttled_retries: z.number().int().min(0).default(20).describe(
+    "Rate-limit answers (HTTP 429) retried without using up an attempt, per candidate: the " +
+      "endpoint's window shrinks on each, so they are the scheduler's to absorb.",
+  ),
+  provider_limits: z.record(z.string(), EndpointLimitsSchema).default({}).describe(
+    "Per-endpoint limits, keyed by model id or provider name (the model id wins).",
+  ),
 }).describe("Retries, timeouts, limits and the circuit breaker (docs/execution.md).");
 
 export const ExecutorSchema = z.strictObject({
@@ -79,8 +104,11 @@ export const ExecutorSchema = z.strictObject({
   max_threads: z.number().int().min(1).optional().describe(
     "Worker threads of the pool (default: the machine's cores).",
   ),
-  tasks_per_worker: z.number().int().min(1).default(16).describe(
-    "Tasks one worker runs at once (async engines mostly wait on the network).",
+  tasks_per_worker: z.number().int().min(1).optional().describe(
+    "Tasks one worker runs at once; default: enough for `max_in_flight` across the threads.",
+  ),
+  worker_heap_mb: z.number().int().min(32).default(2048).describe(
+    "Heap limit of one worker (MB): a plugin past it stops its worker, not the run.",
   ),
 }).describe("Where plugin code runs.");
 
@@ -107,6 +135,9 @@ export const AnalyticsSchema = z.strictObject({
   ),
   temp_directory: z.string().min(1).optional().describe(
     "Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`).",
+  ),
+  follow_runs: z.boolean().default(true).describe(
+    "Refresh the cache every few seconds while a run writes, so it ends nearly current.",
   ),
 }).describe("Bounds of the analytics database (DuckDB).");
 
@@ -415,6 +446,12 @@ const pluginModules = z.array(z.string().min(1)).default([]).describe(
   "Plugin modules (paths relative to the spec file, or URLs) whose plugins the spec uses.",
 );
 
+const numSamples = z.number().int().min(1).max(
+  MAX_NUM_SAMPLES,
+  `at most ${MAX_NUM_SAMPLES.toLocaleString("en-US")} samples per trial (more samples of a ` +
+    "large plan belong in several runs, which the store merges)",
+).default(1);
+
 export const BenchmarkSpecSchema = z.strictObject({
   benchmark_id: id.describe("The benchmark's id."),
   description: z.string().optional().describe("What the benchmark measures."),
@@ -433,9 +470,7 @@ export const BenchmarkSpecSchema = z.strictObject({
   inference_grid: InferenceGridSchema.default({ params: [{}], overrides: [{}] }).describe(
     "Inference parameter sets.",
   ),
-  num_samples: z.number().int().min(1).default(1).describe(
-    "Candidates per trial; raising it keeps samples 0 … n-1.",
-  ),
+  num_samples: numSamples.describe("Candidates per trial; raising it keeps samples 0 … n-1."),
   cluster: clusterField.optional().describe(
     "The cluster field of every score that names none (see ScoreSpec `cluster`).",
   ),
@@ -477,9 +512,7 @@ export const ExperimentSpecSchema = z.strictObject({
   tasks: z.array(TaskSpecSchema).min(1, "an experiment needs at least one task").describe(
     "The tasks.",
   ),
-  num_samples: z.number().int().min(1).default(1).describe(
-    "Candidates per trial; raising it keeps samples 0 … n-1.",
-  ),
+  num_samples: numSamples.describe("Candidates per trial; raising it keeps samples 0 … n-1."),
   cluster: clusterField.optional().describe(
     "The cluster field of every score that names none (see ScoreSpec `cluster`).",
   ),
@@ -501,6 +534,8 @@ export type {
   DatasetQuery,
   DatasetQueryInput,
   DatasetSpec,
+  EndpointLimits,
+  EndpointLimitsInput,
   ExecutionBackend,
   ExecutionBackendInput,
   ExecutionPolicy,

@@ -78,6 +78,8 @@ export interface AnalyticsSettings {
   threads?: number;
   /** Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`). */
   temp_directory?: string;
+  /** Refresh the cache every few seconds while a run writes, so it ends nearly current. */
+  follow_runs: boolean;
 }
 
 /** Bounds of the analytics database (DuckDB). */
@@ -88,6 +90,8 @@ export interface AnalyticsSettingsInput {
   threads?: number;
   /** Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`). */
   temp_directory?: string;
+  /** Refresh the cache every few seconds while a run writes, so it ends nearly current. */
+  follow_runs?: boolean;
 }
 
 /** Retries, timeouts, limits and the circuit breaker (docs/execution.md). */
@@ -99,7 +103,7 @@ export interface ExecutionPolicy {
   /** Candidates in flight at once. */
   max_in_flight: number;
   /**
-   * Consecutive failed generations with one error code after which a provider's remaining work is
+   * Consecutive failed generations with one error code after which an endpoint's remaining work is
    * left pending.
    */
   circuit_breaker_threshold: number;
@@ -107,17 +111,23 @@ export interface ExecutionPolicy {
    * Error codes that are retried (default: rate limit, timeout, unavailable, network, malformed).
    */
   retryable_codes: string[];
-  /** Seconds one attempt may take. */
+  /** Seconds one generation attempt may take. */
   attempt_timeout: number;
-  /** Rate limits per provider, keyed by provider name. */
-  provider_limits: Record<string, {
-    /** Requests in flight at once. */
-    max_concurrency?: number;
-    /** Requests per minute. */
-    requests_per_minute?: number;
-    /** Prompt and completion tokens per minute (estimated, then corrected by reported usage). */
-    tokens_per_minute?: number;
-  }>;
+  /** Seconds one parse (its extractor chain) may take. */
+  parse_timeout: number;
+  /** Seconds one score (its metrics, judge calls excluded) may take. */
+  score_timeout: number;
+  /** Seconds one judge call may take. */
+  judge_timeout: number;
+  /** Seconds one hook call may take. */
+  hook_timeout: number;
+  /**
+   * Rate-limit answers (HTTP 429) retried without using up an attempt, per candidate: the
+   * endpoint's window shrinks on each, so they are the scheduler's to absorb.
+   */
+  max_throttled_retries: number;
+  /** Per-endpoint limits, keyed by model id or provider name (the model id wins). */
+  provider_limits: Record<string, EndpointLimits>;
 }
 
 /** Retries, timeouts, limits and the circuit breaker (docs/execution.md). */
@@ -129,7 +139,7 @@ export interface ExecutionPolicyInput {
   /** Candidates in flight at once. */
   max_in_flight?: number;
   /**
-   * Consecutive failed generations with one error code after which a provider's remaining work is
+   * Consecutive failed generations with one error code after which an endpoint's remaining work is
    * left pending.
    */
   circuit_breaker_threshold?: number;
@@ -137,17 +147,23 @@ export interface ExecutionPolicyInput {
    * Error codes that are retried (default: rate limit, timeout, unavailable, network, malformed).
    */
   retryable_codes?: string[];
-  /** Seconds one attempt may take. */
+  /** Seconds one generation attempt may take. */
   attempt_timeout?: number;
-  /** Rate limits per provider, keyed by provider name. */
-  provider_limits?: Record<string, {
-    /** Requests in flight at once. */
-    max_concurrency?: number;
-    /** Requests per minute. */
-    requests_per_minute?: number;
-    /** Prompt and completion tokens per minute (estimated, then corrected by reported usage). */
-    tokens_per_minute?: number;
-  }>;
+  /** Seconds one parse (its extractor chain) may take. */
+  parse_timeout?: number;
+  /** Seconds one score (its metrics, judge calls excluded) may take. */
+  score_timeout?: number;
+  /** Seconds one judge call may take. */
+  judge_timeout?: number;
+  /** Seconds one hook call may take. */
+  hook_timeout?: number;
+  /**
+   * Rate-limit answers (HTTP 429) retried without using up an attempt, per candidate: the
+   * endpoint's window shrinks on each, so they are the scheduler's to absorb.
+   */
+  max_throttled_retries?: number;
+  /** Per-endpoint limits, keyed by model id or provider name (the model id wins). */
+  provider_limits?: Record<string, EndpointLimitsInput>;
 }
 
 /**
@@ -176,14 +192,46 @@ export interface BackoffPolicyInput {
   multiplier?: number;
 }
 
+/** Limits of one endpoint (provider, base_url, model). */
+export interface EndpointLimits {
+  /** Requests in flight at once (the adaptive window never grows past it). */
+  max_concurrency?: number;
+  /** Requests per minute. */
+  requests_per_minute?: number;
+  /** Prompt and completion tokens per minute (estimated, then corrected by reported usage). */
+  tokens_per_minute?: number;
+  /**
+   * Seconds of the rate that may go back to back (at least one request): requests are spread evenly
+   * over the minute, never sent as a burst of a whole minute's quota.
+   */
+  burst_seconds: number;
+}
+
+/** Limits of one endpoint (provider, base_url, model). */
+export interface EndpointLimitsInput {
+  /** Requests in flight at once (the adaptive window never grows past it). */
+  max_concurrency?: number;
+  /** Requests per minute. */
+  requests_per_minute?: number;
+  /** Prompt and completion tokens per minute (estimated, then corrected by reported usage). */
+  tokens_per_minute?: number;
+  /**
+   * Seconds of the rate that may go back to back (at least one request): requests are spread evenly
+   * over the minute, never sent as a burst of a whole minute's quota.
+   */
+  burst_seconds?: number;
+}
+
 /** Where plugin code runs. */
 export interface ExecutorSettings {
   /** `pool` runs plugin code in worker threads; `inline` in the main thread. */
   kind: "inline" | "pool";
   /** Worker threads of the pool (default: the machine's cores). */
   max_threads?: number;
-  /** Tasks one worker runs at once (async engines mostly wait on the network). */
-  tasks_per_worker: number;
+  /** Tasks one worker runs at once; default: enough for `max_in_flight` across the threads. */
+  tasks_per_worker?: number;
+  /** Heap limit of one worker (MB): a plugin past it stops its worker, not the run. */
+  worker_heap_mb: number;
 }
 
 /** Where plugin code runs. */
@@ -192,8 +240,10 @@ export interface ExecutorSettingsInput {
   kind?: "inline" | "pool";
   /** Worker threads of the pool (default: the machine's cores). */
   max_threads?: number;
-  /** Tasks one worker runs at once (async engines mostly wait on the network). */
+  /** Tasks one worker runs at once; default: enough for `max_in_flight` across the threads. */
   tasks_per_worker?: number;
+  /** Heap limit of one worker (MB): a plugin past it stops its worker, not the run. */
+  worker_heap_mb?: number;
 }
 
 /**

@@ -19,6 +19,9 @@ const errorData = z.object({
   where: z.string().optional().describe(
     "the stage and plugin that failed (`generation:openai/gpt`)",
   ),
+  stage: z.enum(["generation", "parse", "score", "judge", "hook"]).optional().describe(
+    "the stage the failure happened in",
+  ),
   retryable: z.boolean().optional().describe("whether the policy retries this code"),
   causes: z.array(z.string()).optional().describe("messages of the error's causes"),
   details: z.record(z.string(), json).optional().describe("the error's details"),
@@ -276,10 +279,31 @@ export const EVENT_CATALOGUE = {
     description: "an endpoint's circuit breaker opened: its remaining work stays pending",
     data: z.object({
       provider: z.string().describe("provider"),
+      base_url: z.string().nullable().optional().describe(
+        "the endpoint's base URL (null: the engine's default)",
+      ),
+      model: z.string().optional().describe("the model name the endpoint serves"),
       code: z.string().describe("the repeated error code"),
       message: z.string().describe("the last error message"),
       failures: count.describe("consecutive identical failures"),
     }).loose(),
+  },
+  "concurrency.changed": {
+    overlay: "none",
+    description: "an endpoint's adaptive window of requests in flight changed",
+    data: z.object({
+      provider: z.string().describe("provider"),
+      base_url: z.string().nullable().describe(
+        "the endpoint's base URL (null: the engine's default)",
+      ),
+      model: z.string().describe("the model name the endpoint serves"),
+      from: count.describe("the window before"),
+      to: count.describe("the window after"),
+      reason: z.enum(["throttled", "recovered"]).describe(
+        "`throttled`: the endpoint said too much (429, an overloaded 503); `recovered`: healthy answers grew it",
+      ),
+      code: z.string().optional().describe("the throttling error code"),
+    }).strict(),
   },
 } as const satisfies Record<EventType, CatalogueEntry>;
 

@@ -141,6 +141,8 @@ export interface GenerationFailedData {
     message: string;
     /** The stage and plugin that failed (`generation:openai/gpt`). */
     where?: string;
+    /** The stage the failure happened in. */
+    stage?: "generation" | "parse" | "score" | "judge" | "hook";
     /** Whether the policy retries this code. */
     retryable?: boolean;
     /** Messages of the error's causes. */
@@ -177,6 +179,8 @@ export interface AttemptRetriedData {
     message: string;
     /** The stage and plugin that failed (`generation:openai/gpt`). */
     where?: string;
+    /** The stage the failure happened in. */
+    stage?: "generation" | "parse" | "score" | "judge" | "hook";
     /** Whether the policy retries this code. */
     retryable?: boolean;
     /** Messages of the error's causes. */
@@ -243,6 +247,8 @@ export interface ParseFailedData {
     message: string;
     /** The stage and plugin that failed (`generation:openai/gpt`). */
     where?: string;
+    /** The stage the failure happened in. */
+    stage?: "generation" | "parse" | "score" | "judge" | "hook";
     /** Whether the policy retries this code. */
     retryable?: boolean;
     /** Messages of the error's causes. */
@@ -312,6 +318,8 @@ export interface ScoreFailedData {
     message: string;
     /** The stage and plugin that failed (`generation:openai/gpt`). */
     where?: string;
+    /** The stage the failure happened in. */
+    stage?: "generation" | "parse" | "score" | "judge" | "hook";
     /** Whether the policy retries this code. */
     retryable?: boolean;
     /** Messages of the error's causes. */
@@ -454,6 +462,10 @@ export interface BatchImportedData {
 export interface CircuitOpenedData {
   /** Provider. */
   provider: string;
+  /** The endpoint's base URL (null: the engine's default). */
+  base_url?: string | null;
+  /** The model name the endpoint serves. */
+  model?: string;
   /** The repeated error code. */
   code: string;
   /** The last error message. */
@@ -462,6 +474,29 @@ export interface CircuitOpenedData {
   failures: number;
   /** Other keys, kept as given. */
   [key: string]: unknown;
+}
+
+/**
+ * The data of `concurrency.changed`: an endpoint's adaptive window of requests in flight changed.
+ */
+export interface ConcurrencyChangedData {
+  /** Provider. */
+  provider: string;
+  /** The endpoint's base URL (null: the engine's default). */
+  base_url: string | null;
+  /** The model name the endpoint serves. */
+  model: string;
+  /** The window before. */
+  from: number;
+  /** The window after. */
+  to: number;
+  /**
+   * `throttled`: the endpoint said too much (429, an overloaded 503); `recovered`: healthy answers
+   * grew it.
+   */
+  reason: "throttled" | "recovered";
+  /** The throttling error code. */
+  code?: string;
 }
 
 /** The data of every event type, by type. */
@@ -508,4 +543,6 @@ export interface EventDataMap {
   "batch.imported": BatchImportedData;
   /** An endpoint's circuit breaker opened: its remaining work stays pending. */
   "circuit.opened": CircuitOpenedData;
+  /** An endpoint's adaptive window of requests in flight changed. */
+  "concurrency.changed": ConcurrencyChangedData;
 }

@@ -13,8 +13,9 @@
  *   the request. Indexes count every request the server received, from 0.
  * - A step is one of:
  *   - `"ok"` or `{ kind: "ok", text?, finish_reason?, usage?, model?, id?, request_id?,
- *     system_fingerprint?, logprobs?, headers?, delay_ms? }`: 200 with a well-formed body in the
- *     dialect of the path. `text` defaults to the last user message (an echo); usage counts
+ *     system_fingerprint?, logprobs?, headers?, delay_ms?, echo_credential? }`: 200 with a
+ *     well-formed body in the dialect of the path; `echo_credential` appends the credential the
+ *     request carried to the text, verbatim (to test redaction). `text` defaults to the last user message (an echo); usage counts
  *     words; OpenAI logprobs are made up when the request asks for them. `null` removes a field.
  *   - a status number (`401`, `429`, `500`, `529` …) or `{ kind: "error", status, message?,
  *     type?, code?, retry_after?, retry_after_ms?, headers?, delay_ms? }`: that status with the
@@ -58,6 +59,8 @@ export interface OkStep {
   logprobs?: unknown;
   headers?: Record<string, string>;
   delay_ms?: number;
+  /** Put the credential the request carried into the completion text (a careless proxy). */
+  echo_credential?: boolean;
 }
 
 /** An HTTP error in the provider's error shape. */
@@ -187,9 +190,15 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   });
 }
 
-function okResponse(step: OkStep, dialect: Dialect, record: RecordedRequest): Response {
+function okResponse(
+  step: OkStep,
+  dialect: Dialect,
+  record: RecordedRequest,
+  credential: string,
+): Response {
   const prompt = promptOf(record.body);
-  const text = step.text ?? prompt.lastUser;
+  const text = (step.text ?? prompt.lastUser) +
+    (step.echo_credential ? ` (you sent ${credential})` : "");
   const usage = step.usage === undefined
     ? { prompt_tokens: words(prompt.all), completion_tokens: words(text) }
     : step.usage;
@@ -366,7 +375,7 @@ export function startOpenAIServer(options: OpenAIServerOptions = {}): OpenAIServ
       });
     }
     if (typeof normal !== "object") throw new Error(`unknown step ${JSON.stringify(normal)}`);
-    if (normal.kind === "ok") return okResponse(normal, dialect, record);
+    if (normal.kind === "ok") return okResponse(normal, dialect, record, credential);
     if (normal.kind === "error") return errorResponse(normal, dialect, record, credential);
     const raw = typeof normal.body === "string" ? normal.body : JSON.stringify(normal.body);
     return new Response(raw, {

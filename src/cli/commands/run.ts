@@ -8,7 +8,7 @@ import {
   STORE_FLAGS_HELP,
   STORE_OPTIONS,
 } from "../context.ts";
-import { EXIT } from "../exit_codes.ts";
+import { EXIT, exitCodeForRun } from "../exit_codes.ts";
 import { formatTable } from "../format_table.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
@@ -180,13 +180,7 @@ export async function printRunResult(
 ): Promise<number> {
   const s = result.summary!;
   const failed = s.generationFailed + s.parseFailed + s.scoreFailed;
-  const code = io.signal?.aborted
-    ? EXIT.INTERRUPTED
-    : failed > 0
-    ? EXIT.WORK_FAILED
-    : s.skipped > 0
-    ? EXIT.INCOMPLETE
-    : EXIT.OK;
+  const code = exitCodeForRun(s, io.signal?.aborted);
   // A shard's aggregate is a part of its run's: say where the whole is, and leave the
   // analytics cache alone (the other shards may be writing the same store at this moment).
   if (result.manifest.shard) return printShardResult(result, code, values, io);
@@ -229,6 +223,11 @@ export async function printRunResult(
         : "") +
       "\n" +
       (s.stopped === "max_cost" ? `stopped: the next generations would pass --max-cost\n` : "") +
+      ((s.circuitsOpened ?? 0) > 0
+        ? `stopped: ${s.circuitsOpened} endpoint circuit(s) opened after repeated identical ` +
+          `failures; their work is pending (see: themis sql "select * from events where type ` +
+          `= 'circuit.opened'")\n`
+        : "") +
       (s.cost > 0 ? `cost: ${s.cost.toFixed(4)}\n` : "") +
       `run directory: ${runDir}\n` +
       `query it:      ${selfCommand(io)} sql --store ${storeDir} ` +

@@ -5,7 +5,7 @@ import type { RunManifest } from "../../plan/manifest.ts";
 import type { SpecInput } from "../../orchestrator/orchestrator.ts";
 import { storedSpecDir } from "../../orchestrator/handoffs/import_results.ts";
 import { loadSpecArg, openOrchestrator, STORE_FLAGS_HELP, STORE_OPTIONS } from "../context.ts";
-import { EXIT } from "../exit_codes.ts";
+import { EXIT, exitCodeForRun } from "../exit_codes.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../usage.ts";
 import { progressRenderer } from "../progress.ts";
@@ -81,9 +81,12 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
       io.out(`status: ${handle.status}\n`);
       for (const warning of handle.warnings) io.err(`note: ${warning}\n`);
     }
-    // A run handed to a backend (a batch in flight, shards to start) has nothing to report yet.
-    const waiting = handle.result === undefined;
-    return waiting || handle.warnings.length === 0 ? EXIT.OK : EXIT.INCOMPLETE;
+    // A run handed to a backend (a batch in flight, shards to start) has nothing to report yet;
+    // one executed here exits as `themis run` would.
+    const summary = handle.result?.summary;
+    if (!summary) return EXIT.OK;
+    const code = exitCodeForRun(summary, io.signal?.aborted);
+    return code === EXIT.OK && handle.warnings.length > 0 ? EXIT.INCOMPLETE : code;
   } catch (error) {
     throw loaded ? addSourceLines(error, loaded.source) : error;
   } finally {

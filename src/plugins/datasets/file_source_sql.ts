@@ -16,6 +16,8 @@ export interface FileSource {
   columns: string[];
   /** CSV field delimiter (default ","). */
   delimiter?: string;
+  /** A JSONL file (or one file of the glob) starts with a byte order mark. */
+  bom?: boolean;
 }
 
 /** A SQL string literal. */
@@ -45,6 +47,7 @@ export function relationSql(source: FileSource): string {
   const path = sqlLiteral(source.path);
   switch (source.format) {
     case "jsonl":
+      if (source.bom) return bomJsonlSql(path);
       return `select row_number() over () as __rn, json as __doc from read_json_objects(${path}, ` +
         `format = 'newline_delimited')`;
     case "csv": {
@@ -59,6 +62,18 @@ export function relationSql(source: FileSource): string {
     case "parquet":
       return `select row_number() over () as __rn, * from read_parquet(${path})`;
   }
+}
+
+/**
+ * JSONL read as lines, for files with a byte order mark (DuckDB's JSON reader refuses one; its
+ * CSV reader skips it). The delimiter is a control character valid JSON never holds raw;
+ * blank lines are skipped as the JSON reader does, so row numbers agree.
+ */
+function bomJsonlSql(path: string): string {
+  return `select row_number() over () as __rn, json(line) as __doc from (select line from ` +
+    `read_csv(${path}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, ` +
+    `delim = '\x1f', quote = '', escape = '', strict_mode = false, ` +
+    `max_line_size = 1073741824) where line is not null and trim(line) <> '')`;
 }
 
 /**

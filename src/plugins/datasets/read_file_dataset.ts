@@ -75,8 +75,33 @@ async function checkFile(path: string): Promise<void> {
   }
 }
 
+const BOM = [0xef, 0xbb, 0xbf];
+
+/** Whether a file starts with a UTF-8 byte order mark. */
+async function startsWithBom(file: string): Promise<boolean> {
+  const handle = await Deno.open(file);
+  try {
+    const head = new Uint8Array(3);
+    const n = await handle.read(head);
+    return n === 3 && BOM.every((b, i) => head[i] === b);
+  } finally {
+    handle.close();
+  }
+}
+
+/** Whether the file, or any file of the glob, starts with a byte order mark. */
+async function anyBom(path: string, sql: DatasetSql): Promise<boolean> {
+  const files = isGlob(path)
+    ? (await sql.all(`select file from glob(${sqlLiteral(path)})`)).map((r) => String(r.file))
+    : [path];
+  for (const file of files) if (await startsWithBom(file)) return true;
+  return false;
+}
+
 async function fileSource(spec: FileDatasetSpec, path: string, sql: DatasetSql) {
   const source: FileSource = { format: spec.kind, path, columns: [], delimiter: spec.delimiter };
+  // A byte order mark is accepted in every input (spec files, CSV, JSONL) the same way.
+  if (spec.kind === "jsonl" && await anyBom(path, sql)) source.bom = true;
   if (spec.kind === "csv") {
     // The header comes from the first file of a glob (the files are read as one table).
     const first = isGlob(path)

@@ -96,7 +96,7 @@ export async function jsonlRowError(
  */
 export async function firstInvalidJsonLine(file: string): Promise<number | undefined> {
   if (/[*?[]/.test(file)) return undefined;
-  const lines = (await Deno.readTextFile(file)).split("\n");
+  const lines = (await Deno.readTextFile(file)).replace(/^\uFEFF/, "").split("\n");
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() === "") continue;
     try {

@@ -11,7 +11,9 @@
  * - `createHash`: `node:crypto` `createHash("sha256").update(text).digest("hex")`;
  * - `noble`: `@noble/hashes` 2.0.1 `sha256`, with its `utf8ToBytes` and `bytesToHex`;
  * - `ours`: the hand-written TypeScript SHA-256 themis used until 2026-12 (kept in
- *   `bench/_sha256_ts.ts` as a baseline only).
+ *   `bench/handwritten_sha256.ts` as a baseline only).
+ *
+ * The numbers and the decision they led to: docs/design/dependencies.md.
  *
  * The child prints one JSON line: milliseconds, ns per hash, peak RSS (VmHWM), RSS at the end,
  * and RSS after a forced full garbage collection (which tells lagging garbage from memory held).
@@ -52,7 +54,7 @@ async function load(implementation: Implementation): Promise<(text: string) => s
       return (text) => bytesToHex(sha256(utf8ToBytes(text)));
     }
     case "ours": {
-      const { sha256 } = await import("./_sha256_ts.ts");
+      const { sha256 } = await import("./handwritten_sha256.ts");
       return sha256;
     }
   }

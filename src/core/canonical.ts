@@ -1,6 +1,4 @@
 import { sha256 } from "./sha256.ts";
-import { hash } from "node:crypto";
-const USE_NODE = Deno.env.get("THEMIS_SHA") === "node";
 import { ThemisError } from "./errors.ts";
 
 /**
@@ -61,21 +59,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** Full sha256 hex of a string. */
-let calls = 0, ms = 0, chars = 0;
-globalThis.addEventListener(
-  "unload",
-  () =>
-    console.error(
-      JSON.stringify({ calls, ms: Math.round(ms), meanChars: Math.round(chars / calls) }),
-    ),
-);
 export function sha256Hex(text: string): string {
-  const t = performance.now();
-  const r = USE_NODE ? hash("sha256", text, "hex") : sha256(text);
-  ms += performance.now() - t;
-  calls++;
-  chars += text.length;
-  return r;
+  return sha256(text);
 }
 
 /** Length of the short form of an id (DESIGN §2). */

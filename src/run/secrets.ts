@@ -10,7 +10,6 @@ import process from "node:process";
  * ```ts
  * import assert from "node:assert/strict";
  * import { secretReader } from "./secrets.ts";
- * import assert from "node:assert/strict";
  * const secret = secretReader({ MY_KEY: "sk-test" });
  * assert.equal(secret("MY_KEY"), "sk-test");
  * ```

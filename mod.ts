@@ -4,8 +4,8 @@
  * The {@linkcode Orchestrator} is the one entry point: open it on a project, hand it a
  * benchmark (or a compiled experiment), and read the result. Every fact of a run is an event
  * in a run directory under the project's store root; running an unchanged benchmark again
- * does no work. The public surface and what is deliberately left out of it:
- * docs/design/library.md.
+ * does no work. How another project depends on themis, the public surface and what is
+ * deliberately left out of it: docs/library.md.
  *
  * @example Run a benchmark with the deterministic mock engine and read the aggregate
  * ```ts

@@ -12,6 +12,9 @@ export interface PyodideFiles {
 
 /** The Pyodide package this themis runs (deno.json pins the same version). */
 const PYODIDE = "npm:pyodide@0.28.3";
+/** In the message too: a failure record keeps the message, not the details. */
+const SUGGESTION = `in your deno.json, add "pyodide": "${PYODIDE}" to "imports" and set ` +
+  `"nodeModulesDir": "auto" (docs/library.md)`;
 
 /**
  * The Pyodide package of this themis, on disk: Deno installs it in a `node_modules` folder
@@ -30,11 +33,9 @@ export function pyodideFiles(): PyodideFiles {
   if (!url.startsWith("file:")) {
     throw new ThemisError(
       "SANDBOX_FAILED",
-      `Python code runs in Pyodide, which must be on disk; "${PYODIDE}" resolves to ${url}`,
-      {
-        suggestion: 'in your deno.json, set "nodeModulesDir": "auto" and add ' +
-          `"pyodide": "${PYODIDE}" to "imports" (docs/library.md)`,
-      },
+      `Python code runs in Pyodide, which must be on disk, but "${PYODIDE}" resolves to ${url}: ` +
+        SUGGESTION,
+      { suggestion: SUGGESTION },
     );
   }
   return { url, dir: dirname(fileURLToPath(url)) };

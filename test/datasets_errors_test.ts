@@ -3,12 +3,18 @@
  * through the public API (`plan`) and through `themis validate`.
  */
 import assert from "node:assert/strict";
-import { type BenchmarkSpecInput, type DatasetQuery, Orchestrator, Store } from "../mod.ts";
+import {
+  type BenchmarkSpecInput,
+  type DatasetQuery,
+  type DatasetSpec,
+  Orchestrator,
+  Store,
+} from "../mod.ts";
 import { Database } from "../src/analytics/duckdb.ts";
 import { runCli, tempProject } from "./support/cli.ts";
 
 function benchmark(
-  dataset: Record<string, unknown>,
+  dataset: DatasetSpec,
   query: DatasetQuery = { kind: "all" },
 ): BenchmarkSpecInput {
   return {
@@ -17,7 +23,7 @@ function benchmark(
     prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.question}" }] }],
     slices: [{
       slice_id: "s",
-      dataset: dataset as BenchmarkSpecInput["slices"][number]["dataset"],
+      dataset,
       dataset_query: query,
     }],
   };

@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
-import { loadSpecFile, openResult, Orchestrator, stats, Store } from "../mod.ts";
+import { loadSpecFile, openResult, Orchestrator, Store } from "../mod.ts";
+import * as stats from "../src/results/stats/mod.ts";
+
 import { runCli } from "./support/cli.ts";
 
 const DEMO = fromFileUrl(new URL("../examples/demo/benchmark.toml", import.meta.url));

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./support/cli.ts";
-import { stats } from "../mod.ts";
+import * as stats from "../src/results/stats/mod.ts";
 import { benchmark, openFixture, rounded } from "./results_fixture_test.ts";
 
 function parseCsv(text: string): string[][] {

@@ -3,7 +3,8 @@
  * outcome counts and a status key, the leaderboard, trial records and summaries, and results loaded later.
  */
 import assert from "node:assert/strict";
-import { openResult, stats, type TrialSummary } from "../mod.ts";
+import { openResult, type TrialSummary } from "../mod.ts";
+import * as stats from "../src/results/stats/mod.ts";
 import { benchmark, openFixture, rounded } from "./results_fixture_test.ts";
 
 function valuesOf(summaries: TrialSummary[], model: string, key: string): number[] {

@@ -3,7 +3,8 @@
  * (`compareWith`, `themis compare`), checked against the stats module on the same pairs.
  */
 import assert from "node:assert/strict";
-import { type ExperimentResult, stats } from "../mod.ts";
+import type { ExperimentResult } from "../mod.ts";
+import * as stats from "../src/results/stats/mod.ts";
 import { runCli } from "./support/cli.ts";
 import { benchmark, openFixture, rounded } from "./results_fixture_test.ts";
 

@@ -1,7 +1,7 @@
 /** exportJson and persistArtifacts: the result as one JSON value, and as files in a folder. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { stats } from "../mod.ts";
+import * as stats from "../src/results/stats/mod.ts";
 import { benchmark, openFixture, rounded } from "./results_fixture_test.ts";
 
 Deno.test("exportJson holds the plan, summary, aggregate, leaderboard, failures and trials", async () => {

@@ -5,13 +5,8 @@
  * clear errors of a cluster field that cannot be read.
  */
 import assert from "node:assert/strict";
-import {
-  type BenchmarkSpecInput,
-  Orchestrator,
-  type ProjectSpecInput,
-  stats,
-  Store,
-} from "../mod.ts";
+import { type BenchmarkSpecInput, Orchestrator, type ProjectSpecInput, Store } from "../mod.ts";
+import * as stats from "../src/results/stats/mod.ts";
 import { corpusBleu } from "../src/plugins/metrics/corpus_bleu.ts";
 
 const ITEMS = [1, 2, 3, 4, 5, 6].map((n) => ({

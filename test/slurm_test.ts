@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { copy } from "./support/copy_dir.ts";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
 import { Store } from "../mod.ts";
-import { openResult } from "../src/results/load_result.ts";
+import { loadResult } from "../src/results/load_result.ts";
 import { runCli } from "./support/cli.ts";
 import { ensureSlurm, runArray } from "./support/slurm.ts";
 
@@ -49,8 +49,8 @@ Deno.test({
     const sharded = Store.open(`${dir}/themis-store`);
     const alone = Store.open(single);
     try {
-      const a = await (await openResult(sharded, runId)).aggregate();
-      const b = await (await openResult(alone, runId)).aggregate();
+      const a = await (await loadResult(sharded, runId)).aggregate();
+      const b = await (await loadResult(alone, runId)).aggregate();
       assert.deepEqual(a, b);
       const [row] = await sharded.sql(
         "select count(*) as n, count(distinct run) as runs from candidates",

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
-import { serveView, type ViewServer } from "../mod.ts";
+import { serveView, type ViewServer } from "../src/view/mod.ts";
 import { benchmark, type Fixture, openFixture } from "./results_fixture_test.ts";
 import { runCli } from "./support/cli.ts";
 

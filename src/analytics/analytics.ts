@@ -36,9 +36,10 @@ const COPY_FORMATS: Record<string, CopyFormat> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Analytics } from "./analytics.ts";
  * const analytics = await Analytics.open(await Deno.makeTempDir());
- * console.assert(Array.isArray(await analytics.sql("select * from runs")));
+ * assert.ok(Array.isArray(await analytics.sql("select * from runs")));
  * analytics.close();
  * ```
  */

@@ -1,8 +1,8 @@
 /** The only module that imports DuckDB (DESIGN §4). */
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "npm:@duckdb/node-api@1.5.6-r.1";
 
 // Loaded on first use: commands that never query (run --quiet, resume) skip the native library.
-const duckdb = () => import("@duckdb/node-api");
+const duckdb = () => import("npm:@duckdb/node-api@1.5.6-r.1");
 import { errorMessage, ThemisError } from "../core/errors.ts";
 
 /** A plain row: numbers, strings, booleans, null, arrays and objects of those. */
@@ -70,9 +70,10 @@ const hasParams = (params: SqlParams) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Database } from "./duckdb.ts";
  * const db = await Database.open(":memory:");
- * console.assert((await db.all("select 1 as x"))[0].x === 1);
+ * assert.equal((await db.all("select 1 as x"))[0].x, 1);
  * db.close();
  * ```
  */

@@ -4,7 +4,7 @@
  * different shapes becomes JSON). Projections read typed fields (`data.latency_ms`) instead of
  * parsing JSON text again.
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import {
   EVENT_CATALOGUE,
   EVENT_TYPES,

@@ -375,12 +375,6 @@ async function update(
 
 /**
  * Bring the cache up to date with the run directories (see the module comment).
- *
- * @example
- * ```ts
- * // const report = await refreshCache(db, { root: "themis-store", cacheDir: "themis-store/.cache" });
- * // report.rebuilt, report.filesRead, report.bytesRead
- * ```
  */
 export async function refreshCache(
   db: Database,

@@ -1,4 +1,4 @@
-import chalk from "chalk";
+import chalk from "npm:chalk@6.0.1";
 import { isThemisError } from "../core/errors.ts";
 import { TOOL_VERSION } from "../orchestrator/version.ts";
 import { schemaCommand } from "./commands/schema.ts";
@@ -121,9 +121,10 @@ function printError(error: unknown, io: CliIo): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./main.ts";
  * const code = await main(["--help"]);
- * console.assert(code === 0);
+ * assert.equal(code, 0);
  * ```
  */
 export async function main(args: string[], io: CliIo = denoIo()): Promise<number> {

@@ -7,8 +7,9 @@ import { ThemisError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalJson } from "./canonical.ts";
- * console.assert(canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}');
+ * assert.equal(canonicalJson({ b: 1, a: [true, null] }), '{"a":[true,null],"b":1}');
  * ```
  */
 export function canonicalJson(value: unknown): string {
@@ -70,9 +71,10 @@ export const SHORT_ID_LENGTH = 12;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contentHash } from "./canonical.ts";
- * console.assert(contentHash({ a: 1 }) === contentHash({ a: 1 }));
- * console.assert(contentHash({ a: 1 }).length === 12);
+ * assert.equal(contentHash({ a: 1 }), contentHash({ a: 1 }));
+ * assert.equal(contentHash({ a: 1 }).length, 12);
  * ```
  */
 export function contentHash(value: unknown): string {

@@ -18,8 +18,9 @@ export function editDistance(a: string, b: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closestMatch } from "./closest.ts";
- * console.assert(closestMatch("exact_mach", ["exact_match", "bleu"]) === "exact_match");
+ * assert.equal(closestMatch("exact_mach", ["exact_match", "bleu"]), "exact_match");
  * ```
  */
 export function closestMatch(wanted: string, names: Iterable<string>): string | undefined {

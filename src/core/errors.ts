@@ -45,18 +45,27 @@ export type ErrorCode =
 export interface ErrorIssue {
   /** Dotted path into the spec, e.g. `models[1].provider`. */
   path: string;
+  /** What is wrong there. */
   message: string;
   /** 1-based line in the source file, when known (TOML and JSON). */
   line?: number;
+  /** The validator's code for the issue (`invalid_type`, `unrecognized_keys`, …). */
   code?: string;
 }
 
+/** What an error is about, beyond its message: where, and what to do. */
 export interface ErrorDetails {
+  /** The file concerned. */
   file?: string;
+  /** 1-based line in that file. */
   line?: number;
+  /** Dotted path into a spec (`slices[0].scores[1].on_invalid`). */
   path?: string;
+  /** How to fix it. */
   suggestion?: string;
+  /** Every issue, for errors that list several (spec validation). */
   issues?: ErrorIssue[];
+  /** Anything else the error carries (run id, provider, HTTP status, …). */
   [key: string]: unknown;
 }
 
@@ -66,15 +75,19 @@ export interface ErrorDetails {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ThemisError } from "./errors.ts";
  * const err = new ThemisError("SPEC_INVALID", "models must not be empty", { path: "models" });
- * console.assert(err.code === "SPEC_INVALID");
+ * assert.equal(err.code, "SPEC_INVALID");
  * ```
  */
 export class ThemisError extends Error {
+  /** Stable code: recognise errors by it, not by message or class. */
   readonly code: ErrorCode;
+  /** Where and what (file, line, spec path, suggestion, issues). */
   readonly details: ErrorDetails;
 
+  /** An error with its code, message, details and (optionally) the error that caused it. */
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "ThemisError";

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seededRandom } from "./prng.ts";
  * const a = seededRandom(7), b = seededRandom(7);
- * console.assert(a() === b());
+ * assert.equal(a(), b());
  * ```
  */
 export function seededRandom(seed: number): () => number {

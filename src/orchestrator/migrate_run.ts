@@ -140,12 +140,6 @@ function planLines(trials: PlanTrial[], payloads: Map<string, V1Payloads>, spool
 /**
  * Migrate one run directory to the current layout; a run already in it is left as it is.
  * Takes the run's lock. Safe to run again after a crash: it finishes a half-done migration.
- *
- * @example
- * ```ts
- * // const report = await migrateRun(store.runs, "6c0b28e433f8");
- * // report.migrated, report.events, report.trials
- * ```
  */
 export async function migrateRun(runs: RunStore, runId: string): Promise<MigrateReport> {
   const runDir = runs.runDir(runId);

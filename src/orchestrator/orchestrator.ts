@@ -57,7 +57,9 @@ export interface OrchestratorOptions {
 
 /** A progress report while a run executes. */
 export interface ProgressOptions {
+  /** How progress is printed to stderr: a bar, log lines, or nothing (default `none`). */
   renderer?: "bar" | "log" | "none";
+  /** Called with every progress snapshot while the run executes. */
   onSnapshot?: (snapshot: RunProgressSnapshot) => void;
 }
 
@@ -65,7 +67,9 @@ export interface ProgressOptions {
 export interface ExecutionOptions {
   /** Never hashed or stored: secrets, environment, labels. */
   runtime?: Record<string, string>;
+  /** Progress reporting while the run executes. */
   progress?: ProgressOptions;
+  /** Aborting stops starting new work; what finished is recorded and the run is resumable. */
   signal?: AbortSignal;
   /** Folder that the spec's relative dataset paths resolve from (default: the project's). */
   specDir?: string;
@@ -90,22 +94,65 @@ export interface PlanOptions extends ExecutionOptions {
 const CONSTRUCTION = Symbol("Orchestrator.construction");
 
 /**
- * The one entry point for planning and running evaluation work (API.md).
+ * The one entry point for planning and running evaluation work (API.md). Built with
+ * {@linkcode Orchestrator.fromProjectFile} or {@linkcode Orchestrator.fromProjectSpec}.
  *
- * @example
+ * @example Plan and estimate (no model call), run, and run again (nothing left to do)
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Orchestrator } from "./orchestrator.ts";
- * const orchestrator = Orchestrator.fromProjectSpec({ project_name: "demo" });
- * // const result = await orchestrator.run(benchmark);
+ *
+ * const root = await Deno.makeTempDir();
+ * const orchestrator = Orchestrator.fromProjectSpec({
+ *   project_name: "demo",
+ *   storage: { root },
+ *   executor: { kind: "inline" },
+ * });
+ * const benchmark = {
+ *   benchmark_id: "echo",
+ *   models: [{ model_id: "parrot", provider: "mock", extras: { mode: "echo" } }],
+ *   prompt_variants: [{ id: "p", messages: [{ role: "user" as const, content: "{item.q}" }] }],
+ *   slices: [{
+ *     slice_id: "s",
+ *     dataset: { kind: "inline" as const, items: [{ id: "a", q: "7" }, { id: "b", q: "8" }] },
+ *   }],
+ *   num_samples: 2,
+ * };
+ * try {
+ *   const manifest = await orchestrator.plan(benchmark);
+ *   assert.deepEqual(manifest.counts, { trials: 2, candidates: 4, parses: 0, scores: 0 });
+ *   const estimate = await orchestrator.estimate(benchmark);
+ *   assert.equal(estimate.stages.generation.pending, 4);
+ *
+ *   const first = await orchestrator.run(benchmark, { progress: { renderer: "none" } });
+ *   assert.equal(first.runId, manifest.run_id);
+ *   assert.equal(first.summary?.generated, 4);
+ *   const again = await orchestrator.run(benchmark, { progress: { renderer: "none" } });
+ *   assert.equal(again.summary?.generated, 0);
+ * } finally {
+ *   orchestrator.store.close();
+ *   await Deno.remove(root, { recursive: true });
+ * }
  * ```
  */
 export class Orchestrator {
+  /** The project settings, validated. */
   readonly project: ProjectSpec;
+  /** The active store: run directories and the analytics database (SQL, low-level access). */
   readonly store: Store;
+  /** The plugins runs use. */
   readonly registry: Registry;
+  /** The folder the project's relative paths resolve from. */
   readonly baseDir: string;
+  /** The telemetry bus runs announce trials, attempts, retries and errors on. */
   readonly telemetry: TelemetryBus;
 
+  /**
+   * Not part of the API: throws unless called by the factories; use
+   * {@linkcode Orchestrator.fromProjectFile} or {@linkcode Orchestrator.fromProjectSpec}.
+   *
+   * @internal
+   */
   constructor(
     token: symbol,
     project: ProjectSpec,
@@ -162,11 +209,15 @@ export class Orchestrator {
     return new Orchestrator(CONSTRUCTION, spec, resolve(options.baseDir ?? "."), options);
   }
 
-  /** Plan, then generation → parses → scores for all pending work, reusing the store. */
+  /**
+   * Plan, then generation → parses → scores for all pending work, reusing the store; a
+   * benchmark gives a `BenchmarkResult`.
+   */
   run(
     spec: BenchmarkSpecInput | BenchmarkSpec,
     options?: ExecutionOptions,
   ): Promise<BenchmarkResult>;
+  /** Plan, then generation → parses → scores for all pending work, reusing the store. */
   run(spec: SpecInput, options?: ExecutionOptions): Promise<ExperimentResult>;
   run(spec: SpecInput, options: ExecutionOptions = {}): Promise<ExperimentResult> {
     return this.#execute(spec, ["generation", "parse", "score"], options);
@@ -212,6 +263,8 @@ export class Orchestrator {
    * Plan a spec and return the walkable plan (manifest, items, stages, lazily rendered
    * trials); the manifest is persisted unless `persist: false`. The building block of
    * estimates, diffs and bundles.
+   *
+   * @internal
    */
   planSpec(spec: SpecInput, options: PlanOptions = {}): Promise<RunPlan> {
     return options.persist === false
@@ -219,7 +272,11 @@ export class Orchestrator {
       : this.#planAndPersist(spec, ["generation", "parse", "score"], options);
   }
 
-  /** The result view of a planned run (a `BenchmarkResult` when it came from a benchmark). */
+  /**
+   * The result view of a planned run (a `BenchmarkResult` when it came from a benchmark).
+   *
+   * @internal
+   */
   resultOf(manifest: RunManifest, summary?: ExecutionCounts): ExperimentResult {
     return manifest.experiment.benchmark_id !== undefined
       ? new BenchmarkResult(manifest, this.store, summary)
@@ -374,7 +431,11 @@ export class Orchestrator {
     return this.#handle(plan.manifest, undefined, workerPoolAdvice(plan.manifest.run_id));
   }
 
-  /** Ask the provider to cancel the run's batches that have not ended (the batch backend). */
+  /**
+   * Ask the provider to cancel the run's batches that have not ended (the batch backend).
+   *
+   * @internal
+   */
   async cancel(
     runId: string,
     options: ExecutionOptions = {},
@@ -383,7 +444,11 @@ export class Orchestrator {
     return await (await import("./batch/batch_lifecycle.ts")).cancelBatches(this, runId, options);
   }
 
-  /** Ask the provider for the state of the run's batches and record changes (no import). */
+  /**
+   * Ask the provider for the state of the run's batches and record changes (no import).
+   *
+   * @internal
+   */
   async refreshBatches(
     runId: string,
     options: ExecutionOptions = {},
@@ -407,7 +472,11 @@ export class Orchestrator {
     };
   }
 
-  /** Validate and compile a spec object into its source and experiment forms. */
+  /**
+   * Validate and compile a spec object into its source and experiment forms.
+   *
+   * @internal
+   */
   normalize(spec: SpecInput): { source: SourceSpec; experiment: ExperimentSpec } {
     const kind = specKind(spec);
     if (kind === "benchmark") {

@@ -4,8 +4,11 @@ import type { RunProgressSnapshot } from "./run_progress.ts";
 
 /** A submitted run: its id and plan, where it stands, and its result once executed here. */
 export interface RunHandle {
+  /** The run. */
   runId: string;
+  /** Where it stands. */
   status: RunProgressSnapshot["status"];
+  /** Its plan. */
   manifest: RunManifest;
   /** Why the run is not done yet, in words a user can act on. */
   warnings: string[];

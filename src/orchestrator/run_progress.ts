@@ -16,13 +16,17 @@ import {
 
 /** Where a run stands, derived from its manifest and the store's events (never stored). */
 export interface RunProgressSnapshot {
+  /** The run. */
   runId: string;
   /** `planned`: never started; `interrupted`: started, not finished, and no process runs it. */
   status: "planned" | "running" | "finished" | "interrupted";
+  /** Work items of each stage by state. */
   stages: Record<ProgressStage, StageProgress>;
   /** The first stage with work left, or null when nothing is left. */
   activeStage: ProgressStage | null;
+  /** When its first execution started (ISO 8601), or null. */
   startedAt: string | null;
+  /** When its last execution finished (ISO 8601), or null. */
   endedAt: string | null;
   /**
    * Work done per second by the current execution, in `throughputUnit`: generation requests
@@ -45,6 +49,7 @@ export interface RunProgressSnapshot {
 
 /** One provider batch of a run: its state and request counts as last recorded. */
 export interface BatchProgress extends BatchFacts {
+  /** The provider's batch id. */
   id: string;
 }
 

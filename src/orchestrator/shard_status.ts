@@ -3,13 +3,17 @@ import type { RunStore } from "../store/run_store.ts";
 
 /** One shard of a run found in the store. */
 export interface ShardRun {
+  /** Its index (0-based). */
   index: number;
+  /** How many shards the run was split into. */
   count: number;
+  /** The shard's own run id. */
   runId: string;
 }
 
 /** Where the shards of a run stand, for each shard count they were run with. */
 export interface ShardProgress {
+  /** How many shards the run was split into. */
   count: number;
   /** Shard indexes whose last execution finished with nothing left. */
   done: number[];
@@ -17,6 +21,7 @@ export interface ShardProgress {
   unfinished: number[];
   /** Shard indexes no process has planned yet in this store. */
   missing: number[];
+  /** Every shard run found, with its status and the work it has left or failed. */
   runs: Array<ShardRun & { status: string; pending: number; failed: number }>;
 }
 

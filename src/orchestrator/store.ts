@@ -1,12 +1,12 @@
 import { Analytics, type AnalyticsOptions } from "../analytics/analytics.ts";
 import type { Row } from "../analytics/duckdb.ts";
-import type { ResultSource } from "../results/experiment_result.ts";
 import { RunStore } from "../store/run_store.ts";
 
 /** How a store is opened: segment size and the analytics database's bounds. */
 export interface StoreOptions {
   /** Close an event segment once it holds this many bytes (default 32 MiB). */
   segmentBytes?: number;
+  /** Bounds of the analytics database (DuckDB memory, threads, spill folder). */
   analytics?: AnalyticsOptions;
 }
 
@@ -16,14 +16,21 @@ export interface StoreOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Store } from "./store.ts";
  * const store = Store.open(await Deno.makeTempDir());
- * console.assert((await store.sql("select count(*) as n from trials"))[0].n === 0);
+ * assert.equal((await store.sql("select count(*) as n from trials"))[0].n, 0);
  * store.close();
  * ```
  */
-export class Store implements ResultSource {
+export class Store {
+  /** The store root: `runs/<run id>/` below it, the analytics cache in `.cache/`. */
   readonly root: string;
+  /**
+   * The run directories (events, manifests, locks).
+   *
+   * @internal
+   */
   readonly runs: RunStore;
   readonly #options: StoreOptions;
   #analytics?: Analytics;
@@ -35,16 +42,25 @@ export class Store implements ResultSource {
     this.#options = options;
   }
 
+  /** Open the store at `root` (nothing is written until a run is planned). */
   static open(root: string, options: StoreOptions = {}): Store {
     return new Store(new RunStore(root, { segmentBytes: options.segmentBytes }), options);
   }
 
-  /** How the analytics database is bounded (the project's `[analytics]`). */
+  /**
+   * How the analytics database is bounded (the project's `[analytics]`).
+   *
+   * @internal
+   */
   get analyticsOptions(): AnalyticsOptions {
     return { ...this.#options.analytics };
   }
 
-  /** The analytics database, brought up to date with the event files. */
+  /**
+   * The analytics database, brought up to date with the event files.
+   *
+   * @internal
+   */
   analytics(): Promise<Analytics> {
     // One open and one refresh at a time: callers that ask together share them.
     const next = this.#pending.then(async () => {
@@ -62,6 +78,8 @@ export class Store implements ResultSource {
   /**
    * Bring the analytics cache up to date unless another process holds it (then the next query
    * does); a run calls this as it ends. Returns false when the cache was busy.
+   *
+   * @internal
    */
   warmAnalytics(): Promise<boolean> {
     // In line with analytics(): one open or refresh at a time in this process.

@@ -8,29 +8,41 @@ import type { TaskStages } from "./plan_trials.ts";
 
 /** One changed field, by its path in the spec (`slices[math].scores[acc].metrics[0].id`). */
 export interface FieldChange {
+  /** Where, with list items named by their id (`slices[math]`) rather than position. */
   path: string;
+  /** What happened to the field. */
   change: "added" | "removed" | "changed";
+  /** The baseline's value (absent when added). */
   before?: Json;
+  /** The treatment's value (absent when removed). */
   after?: Json;
 }
 
 /** A parse or score of one slice, by hash. */
 export interface StageItem {
+  /** The slice (task) id. */
   task: string;
+  /** The parse's or score's name. */
   name: string;
+  /** Its hash: equal hashes are the same work. */
   hash: string;
 }
 
 /** What two plans share and what only one of them has. */
 export interface SetDiff<T> {
+  /** Only in the treatment. */
   added: T[];
+  /** Only in the baseline. */
   removed: T[];
+  /** In both: the treatment reuses them. */
   reused: T[];
 }
 
 /** One side of a diff. */
 export interface DiffSide {
+  /** The run id the spec plans to. */
   runId: string;
+  /** Which kind of spec. */
   kind: "benchmark" | "experiment";
   /** The benchmark or experiment id. */
   id: string;
@@ -38,11 +50,17 @@ export interface DiffSide {
 
 /** What changes from a baseline spec to a treatment spec, and what running it would do. */
 export interface RunDiff {
+  /** The baseline spec. */
   baseline: DiffSide;
+  /** The treatment spec. */
   treatment: DiffSide;
+  /** The fields that differ. */
   fields: FieldChange[];
+  /** Trial ids only one side plans, and those both plan. */
   trials: SetDiff<string>;
+  /** Parses only one side has, and those both have. */
   parses: SetDiff<StageItem>;
+  /** Scores only one side has, and those both have. */
   scores: SetDiff<StageItem>;
   /** The work running the treatment after the baseline (and with the store) would do. */
   work: CostEstimate;
@@ -105,10 +123,11 @@ function walk(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diffFields } from "./diff_specs.ts";
  * const a = { models: [{ model_id: "m", extras: { t: 0 } }] };
  * const b = { models: [{ model_id: "m", extras: { t: 1 } }] };
- * console.assert(diffFields(a, b)[0].path === "models[m].extras.t");
+ * assert.equal(diffFields(a, b)[0].path, "models[m].extras.t");
  * ```
  */
 export function diffFields(a: Json, b: Json): FieldChange[] {
@@ -123,9 +142,10 @@ export function diffFields(a: Json, b: Json): FieldChange[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diffTrialIds } from "./diff_specs.ts";
  * const d = diffTrialIds(["t1", "t2"], ["t2", "t3"]);
- * console.assert(d.added[0] === "t3" && d.removed[0] === "t1" && d.reused[0] === "t2");
+ * assert.ok(d.added[0] === "t3" && d.removed[0] === "t1" && d.reused[0] === "t2");
  * ```
  */
 export function diffTrialIds(baseline: Iterable<string>, treatment: Iterable<string>) {
@@ -157,9 +177,10 @@ function diffItems(before: StageItem[], after: StageItem[]): SetDiff<StageItem> 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diffStages } from "./diff_specs.ts";
  * const stages = new Map([["s", { parses: [], scores: [] }]]);
- * console.assert(diffStages(stages, stages).scores.added.length === 0);
+ * assert.equal(diffStages(stages, stages).scores.added.length, 0);
  * ```
  */
 export function diffStages(

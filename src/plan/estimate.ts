@@ -13,6 +13,7 @@ export const DEFAULT_COMPLETION_TOKENS = 256;
 
 /** Work items of one stage. */
 export interface StageWork {
+  /** Work items of the stage in the plan. */
   total: number;
   /** Still to do (failed work counts: resume runs it again). */
   pending: number;
@@ -25,8 +26,11 @@ export type CompletionSource = "history" | "max_tokens" | "default" | "mixed";
 
 /** The pending generations of one model on one slice. */
 export interface EstimateRow {
+  /** The model. */
   modelId: string;
+  /** Its engine. */
   provider: string;
+  /** The slice. */
   sliceId: string;
   /** The tiktoken encoding the prompts were counted with. */
   encoding: string;
@@ -34,11 +38,15 @@ export interface EstimateRow {
   approximate: boolean;
   /** Pending generations (requests). */
   requests: number;
+  /** Prompt tokens of those requests. */
   promptTokens: number;
+  /** Expected completion tokens of those requests. */
   completionTokens: number;
+  /** Where the completion figure comes from. */
   completionSource: CompletionSource;
   /** Mean completion tokens of earlier generations of this model on this slice, when known. */
   historyMean?: number;
+  /** How many earlier generations that mean is over. */
   historyCount?: number;
   /** Null when the project has no price for the model. */
   cost: number | null;
@@ -46,13 +54,19 @@ export interface EstimateRow {
 
 /** What running the pending work of a plan would take. */
 export interface CostEstimate {
+  /** The run the spec plans to. */
   runId: string;
+  /** Work items per stage: total, pending, done. */
   stages: { generation: StageWork; parse: StageWork; score: StageWork };
+  /** Prompt tokens of every pending generation. */
   promptTokens: number;
+  /** Expected completion tokens of every pending generation. */
   completionTokens: number;
   /** Sum over the rows with a price; `unpriced` lists models left out. */
   cost: number;
+  /** Models without a price in the project. */
   unpriced: string[];
+  /** Pending generations per model and slice. */
   rows: EstimateRow[];
   /** How each figure was made. */
   notes: string[];
@@ -160,13 +174,6 @@ function newRow(trial: PlannedTrial, options: EstimatePlanOptions): RowBuilder {
 /**
  * Estimate the pending work of a plan. Pure: the store's state, the completion history, the
  * price table and the token counters are passed in.
- *
- * @example
- * ```ts
- * import { estimatePlan } from "./estimate.ts";
- * // const estimate = estimatePlan(plan, { state, history, pricing, counterFor });
- * // estimate.stages.generation.pending, estimate.promptTokens, estimate.cost
- * ```
  */
 export function estimatePlan(plan: Walkable, options: EstimatePlanOptions): CostEstimate {
   const stages = { generation: emptyWork(), parse: emptyWork(), score: emptyWork() };

@@ -2,7 +2,7 @@
  * Prompt token counts for estimates, with js-tiktoken (the only place it is imported). OpenAI's
  * encodings are exact for OpenAI models and an approximation for every other model.
  */
-import { Tiktoken } from "js-tiktoken/lite";
+import { Tiktoken } from "npm:js-tiktoken@1.0.21/lite";
 import type { ChatMessage } from "../plugins/types.ts";
 import type { ModelSpec } from "../spec/schemas.ts";
 
@@ -31,11 +31,12 @@ const O200K = /^(gpt-4o|gpt-4\.\d|gpt-5|o\d|chatgpt-4o|gpt-oss|codex|computer-us
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodingFor } from "./estimate_tokens.ts";
  * const m = (id: string) => ({ model_id: id, provider: "openai", extras: {} });
- * console.assert(encodingFor(m("gpt-4o-mini")).encoding === "o200k_base");
- * console.assert(encodingFor(m("gpt-4-turbo")).encoding === "cl100k_base");
- * console.assert(encodingFor(m("claude-sonnet-4")).approximate);
+ * assert.equal(encodingFor(m("gpt-4o-mini")).encoding, "o200k_base");
+ * assert.equal(encodingFor(m("gpt-4-turbo")).encoding, "cl100k_base");
+ * assert.ok(encodingFor(m("claude-sonnet-4")).approximate);
  * ```
  */
 export function encodingFor(model: ModelSpec): ModelEncoding {
@@ -60,8 +61,8 @@ const counters = new Map<EncodingName, Promise<TokenCounter>>();
 async function ranksOf(encoding: EncodingName) {
   // Loaded on first use: each table is megabytes of JavaScript that a run never needs.
   return encoding === "cl100k_base"
-    ? (await import("js-tiktoken/ranks/cl100k_base")).default
-    : (await import("js-tiktoken/ranks/o200k_base")).default;
+    ? (await import("npm:js-tiktoken@1.0.21/ranks/cl100k_base")).default
+    : (await import("npm:js-tiktoken@1.0.21/ranks/o200k_base")).default;
 }
 
 /**
@@ -69,10 +70,11 @@ async function ranksOf(encoding: EncodingName) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenCounter } from "./estimate_tokens.ts";
  * const counter = await tokenCounter("o200k_base");
- * console.assert(counter.count("hello world") === 2);
- * console.assert(counter.countChat([{ role: "user", content: "hello world" }]) === 8);
+ * assert.equal(counter.count("hello world"), 2);
+ * assert.equal(counter.countChat([{ role: "user", content: "hello world" }]), 8);
  * ```
  */
 export function tokenCounter(encoding: EncodingName): Promise<TokenCounter> {

@@ -30,6 +30,7 @@ export interface DatasetIdentity {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trialHash } from "./ids.ts";
  * const id = trialHash({
  *   model: { model_id: "m", provider: "mock", extras: {} },
@@ -38,7 +39,7 @@ export interface DatasetIdentity {
  *   item: { id: "1", payload: { id: "1" } },
  *   dataset: { slice_id: "s", source: { kind: "inline" }, dimensions: {} },
  * });
- * console.assert(id.length === 12);
+ * assert.equal(id.length, 12);
  * ```
  */
 export function trialHash(identity: TrialIdentity): string {

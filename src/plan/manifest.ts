@@ -10,13 +10,15 @@ import type { PlannedParse, PlannedScore, PlannedTrial } from "./plan_trials.ts"
  */
 export const MANIFEST_VERSION = 2;
 
-/** One trial as the plan lists it. */
-export type ManifestTrial = PlanTrial;
+export type { PlanTrial as ManifestTrial } from "../store/plan_segments.ts";
 
 /** Project settings that change what a run computes; resume refuses when they changed. */
 export interface ManifestProject {
+  /** The project's name. */
   project_name: string;
+  /** The seed every candidate seed derives from. */
   global_seed: number;
+  /** Whether item payloads and rendered prompts are in the run directory. */
   store_item_payloads: boolean;
   /** Prices per model id when the run was planned (for costs in SQL); not part of the run id. */
   pricing?: Record<
@@ -27,25 +29,37 @@ export interface ManifestProject {
 
 /** The plan of one run, persisted as `manifest.json` (DESIGN §3). */
 export interface RunManifest {
+  /** Version of this layout (2: trials in plan segments). */
   manifest_version: number;
+  /** The run id: a hash of the normalized spec and the planned work. */
   run_id: string;
+  /** The tool and version that planned it. */
   tool: { name: string; version: string };
+  /** The project settings that change what the run computes. */
   project: ManifestProject;
+  /** The spec as given, and where its relative paths resolve from. */
   source: {
+    /** Which kind of spec. */
     kind: "benchmark" | "experiment";
+    /** The spec, validated. */
     spec: BenchmarkSpec | ExperimentSpec;
     /** Folder relative dataset paths resolve from, relative to the store root when possible. */
     base_dir: string;
   };
+  /** The compiled experiment (every `slice_by` slice replaced by the slices it makes). */
   experiment: ExperimentSpec;
+  /** Items and content hash of each slice's selection, by slice id. */
   datasets: Record<string, { items: number; content_hash: string }>;
+  /** Every parse of the plan. */
   parses: PlannedParse[];
+  /** Every score of the plan. */
   scores: PlannedScore[];
+  /** Planned work items. */
   counts: { trials: number; candidates: number; parses: number; scores: number };
   /** A shard's manifest: its part of the run `of` (src/plan/shard_plan.ts). */
   shard?: { index: number; count: number; of: string };
   /** Version 1 manifests only: every trial, inline. Version 2 keeps them in `plan/`. */
-  trials?: ManifestTrial[];
+  trials?: PlanTrial[];
 }
 
 /** Options of a `ManifestBuilder`. */
@@ -96,7 +110,7 @@ export class ManifestBuilder {
   add(trial: PlannedTrial): void {
     const candidates = trial.candidates.map((c) => c.id);
     if (this.#sink) {
-      const entry: ManifestTrial = {
+      const entry: PlanTrial = {
         trial: trial.trial,
         task: trial.taskId,
         model: trial.model.model_id,

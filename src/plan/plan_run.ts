@@ -243,13 +243,6 @@ export function manifestProject(project: ProjectSpec): ManifestProject {
 /**
  * Plan a run: load items, render every prompt (a missing variable fails here, before any
  * model call), hash every trial and candidate, and build the manifest with its run id.
- *
- * @example
- * ```ts
- * import { planRun } from "./plan_run.ts";
- * // const plan = await planRun({ source, experiment, project, baseDir, baseDirLabel, toolVersion });
- * // plan.manifest.run_id
- * ```
  */
 export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
   const { project } = options;

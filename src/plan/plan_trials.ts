@@ -38,21 +38,33 @@ export interface PlannedTrial {
 
 /** A parse as planned for one task. */
 export interface PlannedParse {
+  /** The parse hash (name + extractors and their configs). */
   hash: string;
+  /** The slice (task) it belongs to. */
   taskId: string;
+  /** Its name in the spec. */
   name: string;
+  /** The extractor chain, in order. */
   extractors: PluginRef[];
 }
 
 /** A score as planned for one task. */
 export interface PlannedScore {
+  /** The score hash (name + metrics and configs + the parse hash it reads). */
   hash: string;
+  /** The slice (task) it belongs to. */
   taskId: string;
+  /** Its name in the spec. */
   name: string;
+  /** The parse it reads, or null for the raw text. */
   parseHash: string | null;
+  /** That parse's name, or null. */
   parseName: string | null;
+  /** The metrics, in order. */
   metrics: PluginRef[];
+  /** How a trial's samples reduce to one value. */
   reduction: ScoreSpec["reduction"];
+  /** The k of `pass_at_k`. */
   k?: number;
   /**
    * Each metric's range (aligned with `metrics`), resolved with the registry when the run was
@@ -60,10 +72,13 @@ export interface PlannedScore {
    */
   ranges?: MetricRange[];
   // Read-side policies, present only when the spec sets them (docs/specs.md); never hashed.
+  /** How aggregates count a sample with no answer. */
   onInvalid?: ScoreSpec["on_invalid"];
+  /** Whether failed generations score the failing value. */
   countFailed?: boolean;
   /** The score's cluster field, or the benchmark's. */
   cluster?: string;
+  /** The interval method of its means. */
   ci?: ScoreSpec["ci"];
 }
 
@@ -308,12 +323,6 @@ function* taskTrials(
  * Every trial of an experiment, in a fixed order (task, prompt, params, item, model), created
  * lazily so a plan of millions of trials is never held in memory at once. Rendering happens
  * here: a missing template variable fails at planning time.
- *
- * @example
- * ```ts
- * import { iterPlannedTrials } from "./plan_trials.ts";
- * // for (const trial of iterPlannedTrials(experiment, { items, globalSeed: 0 })) { … }
- * ```
  */
 export function* iterPlannedTrials(
   experiment: ExperimentSpec,

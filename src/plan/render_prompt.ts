@@ -46,11 +46,12 @@ function asText(value: Json): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderTemplate } from "./render_prompt.ts";
  * const text = renderTemplate("Q: {item.q} {{x}}", {
  *   item: { q: "1+1" }, slice: { slice_id: "s", dimensions: {} }, prompt: { id: "p", variables: {} },
  * }, { variantId: "p", itemId: "1", sliceId: "s" });
- * console.assert(text === "Q: 1+1 {x}");
+ * assert.equal(text, "Q: 1+1 {x}");
  * ```
  */
 export function renderTemplate(

@@ -11,7 +11,9 @@ import type { RunPlan } from "./plan_run.ts";
 
 /** Which part of a plan: shard `index` (0-based) of `count`. */
 export interface Shard {
+  /** Which part (0-based). */
   index: number;
+  /** Of how many. */
   count: number;
 }
 
@@ -88,13 +90,6 @@ export function shardTrials(trialIds: Iterable<string>, shard: Shard): Set<strin
  * The plan of one shard of a run: the run's manifest with the shard's run id, counts and
  * `shard: {index, count, of}`, walking only the shard's trials. `sink` receives the shard's
  * plan lines (item payloads and prompts ride on the shard's own first trial that uses them).
- *
- * @example
- * ```ts
- * import { shardPlan } from "./shard_plan.ts";
- * // const part = shardPlan(plan, { index: 1, count: 4 });
- * // part.manifest.shard → { index: 1, count: 4, of: plan.manifest.run_id }
- * ```
  */
 export function shardPlan(
   plan: RunPlan,

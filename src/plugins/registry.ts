@@ -21,6 +21,7 @@ export type PluginKind = "engine" | "extractor" | "metric" | "hook" | "dataset_p
 
 /** A plugin module that may also provide dataset providers (run at planning time). */
 export interface DatasetPluginModule extends PluginModule {
+  /** Dataset providers, by the id a dataset's `provider` names. */
   datasetProviders?: DatasetProvider[];
 }
 
@@ -84,18 +85,22 @@ export class Registry {
   readonly #modules: string[] = [];
   #closures = 0;
 
+  /** An engine from code (the run then executes inline: workers cannot rebuild a closure). */
   registerEngine(engine: Engine): this {
     return this.#register("engine", engine, true);
   }
 
+  /** An extractor from code (the run then executes inline). */
   registerExtractor(extractor: Extractor): this {
     return this.#register("extractor", extractor, true);
   }
 
+  /** A metric from code (the run then executes inline). */
   registerMetric(metric: Metric): this {
     return this.#register("metric", metric, true);
   }
 
+  /** A hook from code (the run then executes inline). */
   registerHook(hook: Hook): this {
     return this.#register("hook", hook, true);
   }
@@ -180,26 +185,32 @@ export class Registry {
     return this.#closures === 0;
   }
 
+  /** The engine for a provider name; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   engine(provider: string, where?: string): Engine {
     return this.#get("engine", provider, where) as Engine;
   }
 
+  /** The extractor with this id; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   extractor(id: string, where?: string): Extractor {
     return this.#get("extractor", id, where) as Extractor;
   }
 
+  /** The metric with this id; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   metric(id: string, where?: string): Metric {
     return this.#get("metric", id, where) as Metric;
   }
 
+  /** The hook with this id; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   hook(id: string, where?: string): Hook {
     return this.#get("hook", id, where) as Hook;
   }
 
+  /** The dataset provider with this id; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   datasetProvider(id: string, where?: string): DatasetProvider {
     return this.#get("dataset_provider", id, where) as DatasetProvider;
   }
 
+  /** The ids of every plugin of a kind, sorted. */
   names(kind: PluginKind): string[] {
     return [...this.#plugins[kind].keys()].sort();
   }

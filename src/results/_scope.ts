@@ -5,10 +5,13 @@ import type { ScoreFilter } from "./aggregate_sql.ts";
 
 /** An overlay view of a result: one parse (`tf:`) or one score (`ev:`). */
 export interface OverlayView {
+  /** A parse's view (`forTransform`) or a score's (`forEvaluation`). */
   kind: "transform" | "evaluation";
   /** `tf:<parse hash>` or `ev:<score hash>`. */
   overlay: string;
+  /** The parse or score hash. */
   hash: string;
+  /** The parse's or score's name. */
   name: string;
 }
 

@@ -59,15 +59,25 @@ export type RowIntervalMethod = IntervalMethod | "t_cluster";
  * of the group = n_scored + n_invalid + n_failed + trials still pending.
  */
 export interface GroupStats {
+  /** The mean of the values that count, or null when none do. */
   mean: number | null;
+  /** Its standard error (cluster-robust with a cluster field), or null. */
   stderr: number | null;
+  /** Lower bound of the interval, inside the metric's range, or null. */
   ci_low: number | null;
+  /** Upper bound of the interval, inside the metric's range, or null. */
   ci_high: number | null;
+  /** How the interval was computed. */
   ci_method: RowIntervalMethod | null;
+  /** Values in the mean. */
   count: number;
+  /** Every trial of the group (scored + invalid + failed + pending). */
   n_trials: number;
+  /** Trials with a score. */
   n_scored: number;
+  /** Trials whose answer was invalid (no answer found). */
   n_invalid: number;
+  /** Trials whose generation failed. */
   n_failed: number;
   /** Clusters of a clustered score (null without a cluster field). */
   clusters: number | null;
@@ -212,13 +222,6 @@ function describeGroup(
  * inside the metric's range, and n_trials / n_scored / n_invalid / n_failed. A score with a
  * `bleu` metric adds a `corpus_bleu` row per group. Unknown group keys are a `QUERY_INVALID`
  * error listing the valid ones.
- *
- * @example
- * ```ts
- * // const rows = await aggregateResult(scope, { groupBy: ["model", "slice"] });
- * // rows[0] → { model, slice, score, metric, mean, stderr, ci_low, ci_high, ci_method, count,
- * //             n_trials, n_scored, n_invalid, n_failed, clusters }
- * ```
  */
 export async function aggregateResult(
   scope: ResultScope,

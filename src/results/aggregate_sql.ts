@@ -152,11 +152,6 @@ export interface SampleColumns {
  * (`no_generation` items take the generation's status). The run's plan comes from
  * `work_items`, so each trial counts once however many runs of the store computed it.
  * Parameter: `$run`.
- *
- * @example
- * ```ts
- * // const rows = await analytics.all(sampleSql(selectedScores(manifest, {}), {}), { run });
- * ```
  */
 export function sampleSql(
   scores: ReadonlyArray<SelectedScore>,

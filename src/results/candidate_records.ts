@@ -9,6 +9,7 @@ export type ItemStatus = "completed" | "invalid" | "failed" | "skipped" | "pendi
 
 /** Where a work item's outcome comes from. */
 export interface ItemOrigin {
+  /** Where the work item stands. */
   status: ItemStatus;
   /** The run whose event decided the status (null while pending or skipped). */
   run: string | null;
@@ -20,9 +21,13 @@ export interface ItemOrigin {
 
 /** One parse of a candidate. */
 export interface CandidateParse extends ItemOrigin {
+  /** The parse hash. */
   hash: string;
+  /** The parse's name. */
   name: string;
+  /** The answer found, or null. */
   answer: Json | null;
+  /** The extractor that found it, or null. */
   extractor: string | null;
   /** Every extractor tried: `[{extractor, ok, error?}]`. */
   attempts: Json | null;
@@ -30,8 +35,11 @@ export interface CandidateParse extends ItemOrigin {
 
 /** One score of a candidate. */
 export interface CandidateScore extends ItemOrigin {
+  /** The score hash. */
   hash: string;
+  /** The score's name. */
   name: string;
+  /** The parse it reads, or null for the raw text. */
   parseHash: string | null;
   /** Metric id → value. */
   metrics: Record<string, number>;
@@ -39,15 +47,25 @@ export interface CandidateScore extends ItemOrigin {
 
 /** One candidate (sample) of a trial. */
 export interface TrialCandidate extends ItemOrigin {
+  /** The candidate id. */
   cand: string;
+  /** Its sample index. */
   sample: number;
+  /** The generated text (null until generated). */
   text: string | null;
+  /** Why generation stopped, when reported. */
   finishReason: string | null;
+  /** Prompt tokens, when reported. */
   tokensIn: number | null;
+  /** Completion tokens, when reported. */
   tokensOut: number | null;
+  /** How long the call took. */
   latencyMs: number | null;
+  /** Its cost from the project's prices (null without a price). */
   cost: number | null;
+  /** Its parses. */
   parses: CandidateParse[];
+  /** Its scores. */
   scores: CandidateScore[];
 }
 
@@ -122,11 +140,6 @@ function group<T>(rows: Row[], map: (row: Row) => T): Map<string, T[]> {
 /**
  * The candidates of `trials` in this run, grouped by trial and ordered by sample, each with
  * its parses and scores (only the view's overlay when the scope is an overlay view).
- *
- * @example
- * ```ts
- * // const byTrial = await readCandidates(scope, ["9c1075d3089c"]);
- * ```
  */
 export async function readCandidates(
   scope: ResultScope,

@@ -3,7 +3,7 @@ import type { Row } from "../analytics/duckdb.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ChatMessage } from "../plugins/types.ts";
-import type { ThemisEvent } from "../store/events.ts";
+import type { ThemisEvent } from "../store/event_catalogue.ts";
 import { readCandidateEvents } from "../store/read_segments.ts";
 import type { ResultScope } from "./_scope.ts";
 import { readCandidates, type TrialCandidate } from "./candidate_records.ts";
@@ -19,56 +19,89 @@ export interface Lineage {
   reusedFrom: string | null;
   /** Every run whose events reached the trial. */
   plannedIn: string[];
+  /** The trial. */
   trial: string;
+  /** Its model. */
   model: string;
+  /** The model's engine, when known. */
   provider: string | null;
+  /** Its slice. */
   slice: string;
+  /** Its prompt variant. */
   promptVariant: string;
+  /** Index of its inference parameters in the slice's grid. */
   paramsIndex: number;
+  /** Those parameters, when known. */
   params: JsonObject | null;
+  /** The dataset item. */
   itemId: string;
+  /** The slice's dimensions. */
   dimensions: JsonObject;
 }
 
 /** One call to an LLM judge while scoring the candidate. */
 export interface JudgeCall {
+  /** The call's id (a hash of the request: equal calls are answered once). */
   callId: string;
+  /** The score it was made for. */
   scoreHash: string;
+  /** The metric that made it. */
   metric: string;
+  /** The judge model. */
   model: string;
+  /** Its engine. */
   provider: string;
+  /** The judge's prompt. */
   messages: Json;
+  /** The judge's answer, or null when the call failed. */
   text: string | null;
+  /** Prompt tokens, when reported. */
   tokensIn: number | null;
+  /** Completion tokens, when reported. */
   tokensOut: number | null;
+  /** How long the call took. */
   latencyMs: number | null;
+  /** The run that made it. */
   run: string;
 }
 
 /** One recorded error or retry of the candidate's work. */
 export interface TimelineError {
+  /** The event type (`generation.failed`, `attempt.retried`, …). */
   type: string;
+  /** The overlay it concerns (`gen`, `tf:…`, `ev:…`). */
   overlay: string;
+  /** The error code, when recorded. */
   code: string | null;
+  /** The error message, when recorded. */
   message: string | null;
+  /** The attempt number, when recorded. */
   attempt: number | null;
+  /** The run that recorded it. */
   run: string;
+  /** When (ISO 8601). */
   ts: string;
 }
 
 /** The timeline of one candidate (`viewTimeline`). */
 export interface CandidateTimeline {
+  /** The candidate id. */
   cand: string;
+  /** Its sample index. */
   sample: number;
+  /** Where it comes from. */
   lineage: Lineage;
   /** The rendered prompt (null when payloads are kept out of the store). */
   prompt: ChatMessage[] | null;
+  /** The dataset item's payload (null when payloads are kept out of the store). */
   item: JsonObject | null;
   /** The generation with its output, parses and scores (with status and origin). */
   candidate: TrialCandidate;
   /** Metric details by score hash and metric (prediction, reference, judge verdict, …). */
   details: Record<string, Record<string, Json>>;
+  /** Every call of an LLM judge made while scoring it. */
   judgeCalls: JudgeCall[];
+  /** Every recorded error and retry of its work. */
   errors: TimelineError[];
   /** Every event that mentions the candidate (and its trial's `trial.planned`), in time order. */
   events: ThemisEvent[];
@@ -146,12 +179,6 @@ function timelineError(e: Row): TimelineError {
  * The timeline of one candidate of the run (full id or a unique prefix of ≥ 6 characters):
  * lineage (which runs planned, generated or reused it), prompt, item, output, parses,
  * scores with their details, judge calls, errors, and every event that mentions it.
- *
- * @example
- * ```ts
- * // const t = await readTimeline(scope, "393ff8c000b0");
- * // t.candidate.text, t.candidate.scores, t.events.map((e) => e.type)
- * ```
  */
 export async function readTimeline(
   scope: ResultScope,

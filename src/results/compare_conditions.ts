@@ -33,7 +33,9 @@ export type Condition = string | Record<string, string | number>;
 
 /** Options of `pairedCompare()`. */
 export interface PairedCompareOptions extends SamplePolicyOptions {
+  /** The condition compared against. */
   baseline: Condition;
+  /** The condition compared. */
   treatment: Condition;
   /** Only this score or metric (as in `aggregate`). */
   metric?: string;
@@ -41,6 +43,7 @@ export interface PairedCompareOptions extends SamplePolicyOptions {
   groupBy?: string[];
   /** Across the groups: `holm` (default), `bh` (Benjamini–Hochberg) or `none`. */
   correction?: Correction;
+  /** Two-sided confidence level (default 0.95). */
   confidence?: number;
   /** Bootstrap seed (default: the project's `global_seed`). */
   seed?: number;
@@ -133,11 +136,6 @@ export function sideValue(
  * each side's trials by outcome, and p-values corrected across the groups. Invalid answers
  * count as each score says (the failing value by default), so a side that fails to answer is
  * compared as wrong, not left out.
- *
- * @example
- * ```ts
- * // const rows = await compareConditions(scope, { baseline: "mock-echo", treatment: "mock-solver" });
- * ```
  */
 export async function compareConditions(
   scope: ResultScope,

@@ -21,22 +21,33 @@ export interface CompareRunsOptions extends SamplePolicyOptions {
   groupBy?: string[];
   /** Across all comparisons: `holm` (default), `bh` or `none`. */
   correction?: Correction;
+  /** Two-sided confidence level (default 0.95). */
   confidence?: number;
   /** Bootstrap seed (default: the first run's project `global_seed`). */
   seed?: number;
+  /** Bootstrap resamples (default 2000). */
   resamples?: number;
 }
 
 /** An item whose 0/1 score changed between the runs. */
 export interface FlipRow {
+  /** The model. */
   model: string;
+  /** The slice. */
   slice: string;
+  /** The prompt variant. */
   prompt_variant: string;
+  /** Index of the inference parameters in the slice's grid. */
   params: number;
+  /** The dataset item. */
   item: string;
+  /** The score. */
   score: string;
+  /** The metric. */
   metric: string;
+  /** Its value in the baseline run. */
   baseline: number;
+  /** Its value in the treatment run. */
   treatment: number;
   /** `gained`: right only in the treatment run; `lost`: right only in the baseline run. */
   direction: "gained" | "lost";
@@ -44,9 +55,13 @@ export interface FlipRow {
 
 /** What `compareRuns()` found. */
 export interface RunComparison {
+  /** The baseline run id. */
   baseline: string;
+  /** The treatment run id. */
   treatment: string;
+  /** One paired comparison per group. */
   rows: PairedRow[];
+  /** Items whose 0/1 score changed. */
   flips: FlipRow[];
 }
 
@@ -107,11 +122,6 @@ function flipsOf(sets: ReadonlyArray<PairSet>): FlipRow[] {
  * score × metric: the mean delta with a paired bootstrap interval, McNemar's exact test for
  * 0/1 scores or Wilcoxon's otherwise, the minimum detectable effect, each side's trials by
  * outcome, p-values corrected across all comparisons, and every item whose 0/1 score flipped.
- *
- * @example
- * ```ts
- * // const { rows, flips } = await compareRunScopes(scopeA, scopeB, { metric: "accuracy" });
- * ```
  */
 export async function compareRunScopes(
   baseline: ResultScope,

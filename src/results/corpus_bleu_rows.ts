@@ -64,11 +64,6 @@ function segments(trial: TrialValue, policy: SamplePolicyOptions): BleuStats[] |
  * corpus statistic is not a mean). The mean is null when a segment's statistics are missing
  * (an invalid answer counted as zero whose item the run did not store, or a score recorded
  * without details).
- *
- * @example
- * ```ts
- * // rows.push(...corpusBleuRows(group, {}));
- * ```
  */
 export function corpusBleuRows(
   group: TrialGroup,

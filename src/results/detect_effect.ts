@@ -13,21 +13,27 @@ import { itemsToDetect, minimumDetectableEffect, type PowerOptions } from "./sta
 export interface DetectRow {
   /** What the spread comes from: `sd` (given) or a comparison of the run (`b → t`). */
   source: string;
+  /** The score compared (from a run). */
   score: string | null;
+  /** The metric compared (from a run). */
   metric: string | null;
   /** Per-item sd of the differences (given, or se·√n of the comparison). */
   sd: number;
   /** The comparison's standard error and pairs (from a run). */
   se: number | null;
+  /** The comparison's pairs (from a run). */
   n: number | null;
+  /** Its clusters, for a clustered score (from a run). */
   clusters: number | null;
   /** The minimum detectable effect at the comparison's own size (from a run). */
   mde: number | null;
   /** Items (pairs) needed to detect `delta` with the power asked for: ⌈exact⌉. */
   items: number;
+  /** The same, before rounding up. */
   exact: number;
   /** With a planned size: its pairs and their minimum detectable effect. */
   planned_items: number | null;
+  /** The minimum detectable effect of the planned size. */
   planned_mde: number | null;
 }
 
@@ -82,11 +88,6 @@ export function detectWithSd(sd: number, options: DetectOptions): DetectRow {
  * standard error and n (cluster-robust when the score names a cluster field), so the answer
  * carries the run's design effect. Comparisons whose differences are all equal (se 0) are
  * left out.
- *
- * @example
- * ```ts
- * // const rows = await detectFromRun(scope, { delta: 0.02 });
- * ```
  */
 export async function detectFromRun(
   scope: ResultScope,

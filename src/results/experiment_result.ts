@@ -40,25 +40,39 @@ export interface ResultSource {
 
 /** What one execution did (absent when the result was loaded rather than run). */
 export interface ExecutionSummary {
+  /** Generations made. */
   generated: number;
+  /** Generations that failed. */
   generationFailed: number;
+  /** Attempts retried. */
   retries: number;
+  /** Parses that found an answer. */
   parsed: number;
+  /** Parses that found none. */
   parseInvalid: number;
+  /** Parses that failed (an extractor threw). */
   parseFailed: number;
+  /** Scores computed. */
   scored: number;
+  /** Scores that failed (a metric threw). */
   scoreFailed: number;
   /** Scores recorded invalid because their parse found no answer. */
   scoreNoAnswer: number;
   /** Scores whose judge gave no verdict on its scale (unparseable or out of scale). */
   scoreInvalid: number;
+  /** Work items found done in the store and not redone. */
   reused: number;
+  /** Work items not run because what they need failed. */
   skipped: number;
+  /** Parses or scores left undone because their generation is missing. */
   missingGeneration: number;
+  /** Candidates in the plan. */
   candidates: number;
+  /** Cost of the generations made, from the project's prices. */
   cost: number;
   /** Endpoints whose circuit opened (their work stays pending). */
   circuitsOpened?: number;
+  /** Why the execution stopped early, or null when it ran to the end. */
   stopped: "max_cost" | "cancelled" | "circuit_open" | null;
 }
 
@@ -86,21 +100,78 @@ function resolveOverlay<T extends { hash: string; name: string }>(
  * The result of a run of an experiment: a view over the store for the run's plan. Numbers
  * come from the store's projections, so a result loaded later (`openResult`) says the same.
  *
- * @example
+ * @example Aggregate, leaderboard, trials, a timeline, what failed, a report
  * ```ts
- * // const result = await orchestrator.run(spec);
- * // const rows = await result.aggregate({ groupBy: ["model", "slice"] });
- * // const board = await result.leaderboard();
- * // for await (const trial of result.iterTrials()) console.log(trial.itemId, trial.status);
+ * import assert from "node:assert/strict";
+ * import { Orchestrator } from "../orchestrator/orchestrator.ts";
+ *
+ * const root = await Deno.makeTempDir();
+ * const orchestrator = Orchestrator.fromProjectSpec({
+ *   project_name: "demo",
+ *   storage: { root },
+ *   executor: { kind: "inline" },
+ * });
+ * try {
+ *   const result = await orchestrator.run({
+ *     benchmark_id: "arith",
+ *     models: [{
+ *       model_id: "solver",
+ *       provider: "mock",
+ *       extras: { answers: { q1: "It is 4", q2: "I do not know" } },
+ *     }],
+ *     prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}?" }] }],
+ *     slices: [{
+ *       slice_id: "sums",
+ *       dataset: {
+ *         kind: "inline",
+ *         items: [{ id: "q1", q: "2 + 2", answer: 4 }, { id: "q2", q: "3 + 3", answer: 6 }],
+ *       },
+ *       parses: [{ name: "num", extractors: [{ id: "first_number" }] }],
+ *       scores: [{ name: "acc", parse: "num", metrics: [{ id: "exact_match" }] }],
+ *     }],
+ *   }, { progress: { renderer: "none" } });
+ *
+ *   // q2's answer has no number: invalid, scored 0 (on_invalid = "zero"), and counted.
+ *   const [row] = await result.aggregate({ groupBy: ["model"] });
+ *   assert.deepEqual([row.mean, row.n_trials, row.n_scored, row.n_invalid], [0.5, 2, 1, 1]);
+ *   const [top] = await result.leaderboard();
+ *   assert.equal(top.model, "solver");
+ *
+ *   const trials = [];
+ *   for await (const trial of result.iterTrials()) trials.push(trial);
+ *   assert.deepEqual(trials.map((t) => t.itemId).sort(), ["q1", "q2"]);
+ *   const q1 = trials.find((t) => t.itemId === "q1")!;
+ *   assert.equal((await result.getTrial(q1.trial))?.candidates[0].text, "It is 4");
+ *
+ *   const timeline = await result.viewTimeline(q1.candidates[0].cand);
+ *   assert.ok(timeline.events.some((e) => e.type === "generation.completed"));
+ *   const invalid = [];
+ *   for await (const x of result.iterInvalidExtractions()) invalid.push(x.itemId);
+ *   assert.deepEqual(invalid, ["q2"]);
+ *
+ *   assert.match(await result.report({ format: "md" }), /solver/);
+ *   assert.equal((await result.exportJson({ trials: "none" })).format, "themis.result");
+ * } finally {
+ *   orchestrator.store.close();
+ *   await Deno.remove(root, { recursive: true });
+ * }
  * ```
  */
 export class ExperimentResult {
+  /** The run. */
   readonly runId: string;
+  /** Its plan. */
   readonly manifest: RunManifest;
+  /** What the execution that returned this result did (absent when loaded later). */
   readonly summary?: ExecutionSummary;
   readonly #source: ResultSource;
   #view?: OverlayView;
 
+  /**
+   * Results come from the {@linkcode Orchestrator}'s methods, not from this constructor.
+   *
+   * @internal
+   */
   constructor(manifest: RunManifest, source: ResultSource, summary?: ExecutionSummary) {
     this.runId = manifest.run_id;
     this.manifest = manifest;
@@ -262,10 +333,18 @@ export class ExperimentResult {
 
 /** The result of a run of a benchmark: an experiment result that knows its slices and variants. */
 export class BenchmarkResult extends ExperimentResult {
+  /** The benchmark's id. */
   readonly benchmarkId: string;
+  /** Its slices, in spec order (with `slice_by` slices expanded). */
   readonly sliceIds: string[];
+  /** Its prompt variants. */
   readonly promptVariantIds: string[];
 
+  /**
+   * Results come from the {@linkcode Orchestrator}'s methods, not from this constructor.
+   *
+   * @internal
+   */
   constructor(manifest: RunManifest, source: ResultSource, summary?: ExecutionSummary) {
     super(manifest, source, summary);
     this.benchmarkId = manifest.experiment.benchmark_id ?? manifest.experiment.experiment_id;

@@ -18,26 +18,32 @@ export interface ExportJsonOptions {
 
 /** The exported result. */
 export interface ResultExport {
+  /** Always `themis.result`. */
   format: "themis.result";
+  /** Version of this format. */
   version: 1;
+  /** The run. */
   run_id: string;
+  /** The overlay the result was a view of (`tf:…`, `ev:…`), or null. */
   view: string | null;
+  /** The run's plan, without a version-1 inline trial list. */
   manifest: Omit<RunManifest, "trials">;
+  /** What the execution did (null when the result was loaded). */
   summary: ExecutionSummary | null;
+  /** The default aggregate. */
   aggregate: AggregateRow[];
+  /** The leaderboard. */
   leaderboard: LeaderboardRow[];
+  /** Work items still failed. */
   failures: FailureRecord[];
+  /** How many parses found no answer. */
   invalid_extractions: number;
+  /** The trials, as `trials` asked (absent for `none`). */
   trials?: TrialSummary[] | TrialRecord[];
 }
 
 /**
  * Gather a result into one JSON-serializable value.
- *
- * @example
- * ```ts
- * // const json = JSON.stringify(await exportResult(scope, { trials: "none" }));
- * ```
  */
 export async function exportResult(
   scope: ResultScope,

@@ -6,15 +6,23 @@ import type { ResultScope } from "./_scope.ts";
 
 /** Where a work item sits in the run. */
 export interface ItemLocation {
+  /** Which stage the work item belongs to. */
   stage: "generation" | "parse" | "score";
+  /** The trial. */
   trial: string;
+  /** The candidate. */
   cand: string;
+  /** `gen`, `tf:<parse hash>` or `ev:<score hash>`. */
   overlay: string;
   /** Parse or score name (null for generations). */
   name: string | null;
+  /** The model. */
   model: string;
+  /** The slice. */
   slice: string;
+  /** The prompt variant. */
   promptVariant: string;
+  /** The dataset item. */
   itemId: string;
 }
 
@@ -22,12 +30,17 @@ export interface ItemLocation {
 export interface FailureRecord extends ItemLocation {
   /** `generation.failed`, `parse.failed`, `score.failed` or `attempt.retried`. */
   type: string;
+  /** The error code (`PROVIDER_TIMEOUT`, `PLUGIN_ERROR`, …). */
   code: string | null;
+  /** The error message. */
   message: string | null;
+  /** Whether the policy retries this code. */
   retryable: boolean | null;
+  /** The attempt number, when recorded. */
   attempt: number | null;
   /** The run that recorded the failure. */
   run: string;
+  /** When (ISO 8601). */
   ts: string;
   /** The item's status now (`failed`, or `completed` once a retry or resume succeeded). */
   status: string;
@@ -44,6 +57,7 @@ export interface FailureOptions {
 
 /** A candidate whose parse found no answer. */
 export interface InvalidExtraction extends ItemLocation {
+  /** The parse hash. */
   hash: string;
   /** The output no extractor could read. */
   text: string | null;
@@ -83,11 +97,6 @@ function viewFilter(scope: ResultScope): string {
  * The failures of a run's work items, ordered by stage, trial and candidate: by default the
  * items still failed (what a resume would retry) with their last error; with
  * `includeResolved`, every failure and retry event on the run's work.
- *
- * @example
- * ```ts
- * // for await (const f of iterFailureRecords(scope)) console.log(f.code, f.message);
- * ```
  */
 export async function* iterFailureRecords(
   scope: ResultScope,
@@ -125,11 +134,6 @@ export async function* iterFailureRecords(
 /**
  * The run's parses that found no answer (`invalid`), with the output and each extractor's
  * complaint, ordered by parse, trial and candidate.
- *
- * @example
- * ```ts
- * // for await (const x of iterInvalidExtractionRecords(scope)) console.log(x.text, x.attempts);
- * ```
  */
 export async function* iterInvalidExtractionRecords(
   scope: ResultScope,

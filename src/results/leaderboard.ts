@@ -37,13 +37,6 @@ function rank(rows: AggregateRow[]): LeaderboardRow[] {
  * answers counted as the score says), standard error, an interval inside the metric's range
  * (as `aggregate`: Wilson for 0/1 metrics by default, `ci` to choose) and the trial counts.
  * With a filter matching several score × metric pairs, each pair is ranked on its own.
- *
- * @example
- * ```ts
- * // const board = await leaderboardRows(scope, { metric: "accuracy" });
- * // board[0] → { rank: 1, model, score, metric, mean, stderr, ci_low, ci_high, ci_method,
- * //              count, n_trials, n_scored, n_invalid, n_failed, clusters }
- * ```
  */
 export async function leaderboardRows(
   scope: ResultScope,

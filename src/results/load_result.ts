@@ -12,8 +12,9 @@ const TRIALS_KEY = '\n "trials": [';
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseManifestHead } from "./load_result.ts";
- * console.assert(parseManifestHead('{"run_id": "r"}', "m.json").run_id === "r");
+ * assert.equal(parseManifestHead('{"run_id": "r"}', "m.json").run_id, "r");
  * ```
  */
 export function parseManifestHead(text: string, path: string): RunManifest {
@@ -39,15 +40,20 @@ export function parseManifestHead(text: string, path: string): RunManifest {
 
 /**
  * The result of a stored run (a `BenchmarkResult` when it was planned from a benchmark);
- * `RUN_NOT_FOUND` when the store has no such run.
+ * `RUN_NOT_FOUND` when the store has no such run. The public form is `openResult` of
+ * `src/orchestrator/open_result.ts`, which takes a `Store`.
  *
  * @example
  * ```ts
- * // const result = await openResult(store, "6c0b28e433f8");
- * // console.log(await result.report({ format: "md" }));
+ * import assert from "node:assert/strict";
+ * import { Store } from "../orchestrator/store.ts";
+ * import { loadResult } from "./load_result.ts";
+ * const store = Store.open(await Deno.makeTempDir());
+ * await assert.rejects(() => loadResult(store, "0123456789ab"), { code: "RUN_NOT_FOUND" });
+ * await Deno.remove(store.root, { recursive: true });
  * ```
  */
-export async function openResult(
+export async function loadResult(
   store: ResultSource & { root: string },
   runId: string,
 ): Promise<ExperimentResult> {

@@ -40,9 +40,13 @@ export interface SideValue {
 
 /** Trials of one side by outcome. */
 export interface SideCounts {
+  /** Trials of the side. */
   trials: number;
+  /** Trials with a score. */
   scored: number;
+  /** Trials whose answer was invalid. */
   invalid: number;
+  /** Trials whose generation failed. */
   failed: number;
 }
 

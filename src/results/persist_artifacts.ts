@@ -12,6 +12,7 @@ import { iterTrialRecords } from "./trial_records.ts";
 
 /** What `persistArtifacts()` wrote. */
 export interface PersistedArtifacts {
+  /** The folder written. */
   dir: string;
   /** File names inside `dir`. */
   files: string[];
@@ -44,11 +45,6 @@ async function writeJsonl(path: string, items: AsyncIterable<unknown>): Promise<
  * Write `result.json`, `aggregate.csv`, `leaderboard.csv`, `trials.jsonl` (full records,
  * streamed), `failures.jsonl`, `report.md` and a self-contained `report.html` into `dir`
  * (created when missing). Returns the folder and file names.
- *
- * @example
- * ```ts
- * // const { files } = await persistResult(scope, "out/run-abc");
- * ```
  */
 export async function persistResult(
   scope: ResultScope,

@@ -14,24 +14,35 @@ export type TrialStatus = "completed" | "failed" | "pending";
 
 /** The identity of a trial, as summaries and records share it. */
 export interface TrialIdentity {
+  /** The trial id. */
   trial: string;
+  /** The model. */
   model: string;
+  /** The slice. */
   slice: string;
+  /** The prompt variant. */
   promptVariant: string;
+  /** Index of the inference parameters in the slice's grid. */
   paramsIndex: number;
+  /** The dataset item. */
   itemId: string;
+  /** The slice's dimensions. */
   dimensions: JsonObject;
+  /** Where the trial stands. */
   status: TrialStatus;
 }
 
 /** One trial of a run with everything the store knows about it. */
 export interface TrialRecord extends TrialIdentity {
+  /** The model's engine, when known. */
   provider: string | null;
+  /** The inference parameters, when known. */
   params: JsonObject | null;
   /** The item payload (null when the project keeps payloads out of the store). */
   item: JsonObject | null;
   /** The rendered prompt (null without payloads, or before any run reached the trial). */
   messages: ChatMessage[] | null;
+  /** Its candidates, sample 0 first. */
   candidates: TrialCandidate[];
 }
 
@@ -115,11 +126,6 @@ export async function readTrialRecords(
  * Every trial of the run, in trial-id order, read a page at a time (a run of millions of
  * trials is never held in memory). Each record has the trial's identity, prompt, item, and
  * every candidate with its output, parses and scores (only the overlay's, on an overlay view).
- *
- * @example
- * ```ts
- * // for await (const trial of iterTrialRecords(scope)) console.log(trial.itemId, trial.status);
- * ```
  */
 export async function* iterTrialRecords(
   scope: ResultScope,
@@ -139,11 +145,6 @@ export async function* iterTrialRecords(
 /**
  * One trial of the run by id (or a unique prefix of at least 6 characters); undefined when the
  * run has no such trial.
- *
- * @example
- * ```ts
- * // const trial = await getTrialRecord(scope, "9c1075d3089c");
- * ```
  */
 export async function getTrialRecord(
   scope: ResultScope,

@@ -22,11 +22,6 @@ export interface TrialSummary extends TrialIdentity {
 
 /**
  * Every trial of the run as a summary, in trial-id order, a page at a time.
- *
- * @example
- * ```ts
- * // for await (const t of iterTrialSummaries(scope)) console.log(t.itemId, t.values["acc.exact_match"]);
- * ```
  */
 export async function* iterTrialSummaries(
   scope: ResultScope,

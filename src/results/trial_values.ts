@@ -158,13 +158,6 @@ export function reduceTrial(
  * score). A trial none of whose samples is known yet is `pending`. The samples stream from the
  * store and each trial is handed over once its samples are in, so a run of millions of trials
  * is never held at once.
- *
- * @example
- * ```ts
- * // for await (const value of iterTrialValues(scope, { metric: "accuracy" })) {
- * //   value → { trial, model_id, …, metric: "exact_match", status: "invalid", value: 0 }
- * // }
- * ```
  */
 export async function* iterTrialValues(
   scope: ResultScope,
@@ -217,12 +210,6 @@ export async function* iterTrialValues(
 /**
  * Every trial's value of every selected score × metric of the run, in trial order (see
  * {@linkcode iterTrialValues}), as one array.
- *
- * @example
- * ```ts
- * // const values = await readTrialValues(scope, { metric: "accuracy" });
- * // values[0] → { trial, model_id, …, metric: "exact_match", status: "invalid", value: 0 }
- * ```
  */
 export async function readTrialValues(
   scope: ResultScope,

@@ -6,10 +6,11 @@ import type { ExecutionPolicy } from "../spec/schemas.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backoffDelay } from "./backoff.ts";
  * const policy = { backoff: { initial: 1, max: 30, multiplier: 2 } };
- * console.assert(backoffDelay(policy, 3, () => 0.5) === 2000);
- * console.assert(backoffDelay(policy, 1, () => 0, 7) === 7000);
+ * assert.equal(backoffDelay(policy, 3, () => 0.5), 2000);
+ * assert.equal(backoffDelay(policy, 1, () => 0, 7), 7000);
  * ```
  */
 export function backoffDelay(

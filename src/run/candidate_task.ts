@@ -31,12 +31,6 @@ export interface PendingWork {
 /**
  * The pending generation, parses and scores of one candidate: plan minus what the store holds.
  * A score over a parse that found no answer has nothing to score, now or on resume.
- *
- * @example
- * ```ts
- * import { pendingWork } from "./candidate_task.ts";
- * // const work = pendingWork(trial, candidate, { plan, state, stages });
- * ```
  */
 export function pendingWork(
   trial: PlannedTrial,

@@ -3,7 +3,7 @@
  * answers), and optional requests- and tokens-per-minute limits spread evenly over the
  * minute (token buckets that hold `burst_seconds` of the rate, never a whole minute's quota).
  */
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 import type { EndpointLimitsSchema } from "../spec/schemas.ts";
 import { AdaptiveWindow, type WindowChange } from "./adaptive_window.ts";
 import type { Endpoint, KeyedEndpoint } from "./endpoint.ts";

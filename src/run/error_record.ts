@@ -15,8 +15,9 @@ export interface ErrorRecord extends JsonObject {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorRecord } from "./error_record.ts";
- * console.assert(errorRecord(new Error("boom"), []).code === "PLUGIN_ERROR");
+ * assert.equal(errorRecord(new Error("boom"), []).code, "PLUGIN_ERROR");
  * ```
  */
 export function errorRecord(error: unknown, retryableCodes: ReadonlyArray<string>): ErrorRecord {

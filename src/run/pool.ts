@@ -1,5 +1,5 @@
 /** The only module that imports Piscina (DESIGN §4). */
-import { Piscina } from "piscina";
+import { Piscina } from "npm:piscina@5.3.2";
 import { availableParallelism } from "node:os";
 import { setImmediate } from "node:timers";
 import { ThemisError } from "../core/errors.ts";

@@ -3,11 +3,17 @@ export type ProgressStage = "generation" | "parse" | "score";
 
 /** One stage's work items by state. */
 export interface StageProgress {
+  /** Work items of the stage in the plan. */
   total: number;
+  /** Not started. */
   pending: number;
+  /** In flight now. */
   running: number;
+  /** Done (here or in another run of the store). */
   completed: number;
+  /** Failed; a resume tries them again. */
   failed: number;
+  /** Not run because what they need failed (a failed generation is not parsed). */
   skipped: number;
 }
 
@@ -28,10 +34,11 @@ const STAGES: ProgressStage[] = ["generation", "parse", "score"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProgressTally } from "./progress_tally.ts";
  * const tally = new ProgressTally({ generation: 2, parse: 0, score: 0 });
  * tally.add("generation", "completed", 1);
- * console.assert(tally.stages().generation.pending === 1);
+ * assert.equal(tally.stages().generation.pending, 1);
  * ```
  */
 export class ProgressTally {

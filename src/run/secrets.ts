@@ -8,8 +8,8 @@ import process from "node:process";
  *
  * @example
  * ```ts
- * import { secretReader } from "./secrets.ts";
  * import assert from "node:assert/strict";
+ * import { secretReader } from "./secrets.ts";
  * const secret = secretReader({ MY_KEY: "sk-test" });
  * assert.equal(secret("MY_KEY"), "sk-test");
  * ```

@@ -32,11 +32,11 @@ export interface ParseOutcome {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runParse } from "./stages.ts";
  * import { createRegistry } from "../plugins/registry.ts";
  * const out = runParse({ hash: "h", taskId: "t", name: "n",
  *   extractors: [{ id: "first_number", config: {} }] }, "x = 42", createRegistry());
- * import assert from "node:assert/strict";
  * assert.equal(out.answer, 42);
  * ```
  */

@@ -2,6 +2,7 @@ import type { JsonObject } from "../core/json.ts";
 
 /** What the telemetry bus announces while a run executes. */
 export interface TelemetryEvent {
+  /** What happened. */
   type:
     | "run.started"
     | "run.finished"
@@ -14,9 +15,13 @@ export interface TelemetryEvent {
     | "metric.finished"
     | "circuit.opened"
     | "concurrency.changed";
+  /** The run. */
   runId: string;
+  /** The trial, when the event is about one. */
   trialId?: string;
+  /** The candidate, when the event is about one. */
   candidateId?: string;
+  /** Details (the error, the attempt number, …). */
   data?: JsonObject;
 }
 
@@ -29,16 +34,18 @@ export type TelemetrySubscriber = (event: TelemetryEvent) => void;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TelemetryBus } from "./telemetry.ts";
  * const bus = new TelemetryBus();
  * const seen: string[] = [];
  * bus.subscribe((e) => seen.push(e.type));
  * bus.emit({ type: "attempt", runId: "r" });
- * console.assert(seen[0] === "attempt");
+ * assert.equal(seen[0], "attempt");
  * ```
  */
 export class TelemetryBus {
   readonly #subscribers = new Set<TelemetrySubscriber>();
+  /** Subscribers that threw, counted. */
   subscriberErrors = 0;
 
   /** Subscribe; returns the function that unsubscribes. */
@@ -47,6 +54,7 @@ export class TelemetryBus {
     return () => this.#subscribers.delete(subscriber);
   }
 
+  /** Announce an event to every subscriber. */
   emit(event: TelemetryEvent): void {
     for (const subscriber of this.#subscribers) {
       try {

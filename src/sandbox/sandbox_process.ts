@@ -10,8 +10,15 @@ export interface PyodideFiles {
   dir: string;
 }
 
+/** The Pyodide package this themis runs (deno.json pins the same version). */
+const PYODIDE = "npm:pyodide@0.28.3";
+/** In the message too: a failure record keeps the message, not the details. */
+const SUGGESTION = `in your deno.json, add "pyodide": "${PYODIDE}" to "imports" and set ` +
+  `"nodeModulesDir": "auto" (docs/library.md)`;
+
 /**
- * The Pyodide package of this themis (`npm:pyodide`, pinned in deno.json), on disk.
+ * The Pyodide package of this themis, on disk: Deno installs it in a `node_modules` folder
+ * when the project's deno.json lists it and sets `"nodeModulesDir": "auto"`.
  *
  * @example
  * ```ts
@@ -21,12 +28,14 @@ export interface PyodideFiles {
  * ```
  */
 export function pyodideFiles(): PyodideFiles {
-  const url = import.meta.resolve("pyodide");
+  // A literal, so that a published package's import graph names the package too.
+  const url = import.meta.resolve("npm:pyodide@0.28.3");
   if (!url.startsWith("file:")) {
     throw new ThemisError(
       "SANDBOX_FAILED",
-      `Python code runs in Pyodide, which must be on disk; "pyodide" resolves to ${url}`,
-      { suggestion: 'run themis from its folder (deno.json has "nodeModulesDir": "auto")' },
+      `Python code runs in Pyodide, which must be on disk, but "${PYODIDE}" resolves to ${url}: ` +
+        SUGGESTION,
+      { suggestion: SUGGESTION },
     );
   }
   return { url, dir: dirname(fileURLToPath(url)) };

@@ -26,6 +26,7 @@ function promptsForSlice(slice: SliceSpec, variants: PromptVariant[]): PromptVar
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileBenchmark } from "./compile_benchmark.ts";
  * import { validateBenchmark } from "./validate_spec.ts";
  * const exp = compileBenchmark(validateBenchmark({
@@ -34,7 +35,7 @@ function promptsForSlice(slice: SliceSpec, variants: PromptVariant[]): PromptVar
  *   prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
  *   slices: [{ slice_id: "s", dataset: { kind: "inline", items: [{ id: "1", q: "hi" }] } }],
  * }));
- * console.assert(exp.tasks[0].task_id === "s");
+ * assert.equal(exp.tasks[0].task_id, "s");
  * ```
  */
 export function compileBenchmark(benchmark: BenchmarkSpec): ExperimentSpec {

@@ -2,11 +2,11 @@
  * The zod schemas of handoffs (docs/handoffs.md): bundle manifests, and the records that bring
  * work done elsewhere back into a store. They are the single source of these types.
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import type { Json } from "../core/json.ts";
 import { formatPath } from "./validate_spec.ts";
 
-const jsonValue: z.ZodType<Json> = z.lazy(() =>
+const jsonValue: z.ZodType<Json, Json> = z.lazy(() =>
   z.union([
     z.string(),
     z.number(),
@@ -19,128 +19,146 @@ const jsonValue: z.ZodType<Json> = z.lazy(() =>
 const jsonObject = z.record(z.string(), jsonValue);
 const count = z.number().int().nonnegative();
 
-/** Token usage as a record reports it (either count may be missing). */
 export const UsageRecordSchema = z.strictObject({
-  prompt_tokens: count.nullable().optional(),
-  completion_tokens: count.nullable().optional(),
-});
+  prompt_tokens: count.nullable().optional().describe("Prompt tokens (null: not reported)."),
+  completion_tokens: count.nullable().optional().describe(
+    "Completion tokens (null: not reported).",
+  ),
+}).describe("Token usage as a record reports it (either count may be missing).");
 
-/** A failure reported by whoever did the work. */
 export const ErrorRecordSchema = z.object({
-  code: z.string().min(1).nullable().optional(),
-  message: z.string(),
-});
+  code: z.string().min(1).nullable().optional().describe(
+    "A stable error code (`PROVIDER_TIMEOUT`, …), when known.",
+  ),
+  message: z.string().describe("What failed."),
+}).describe("A failure reported by whoever did the work.");
 
 /** What a generation produced, as a record carries it. */
 const generationFields = {
-  text: z.string(),
-  finish_reason: z.string().nullable().optional(),
-  usage: UsageRecordSchema.optional(),
-  latency_ms: z.number().nonnegative().optional(),
-  meta: jsonObject.optional(),
+  text: z.string().describe("The generated text."),
+  finish_reason: z.string().nullable().optional().describe(
+    "Why generation stopped (`stop`, `length`, …), when known.",
+  ),
+  usage: UsageRecordSchema.optional().describe("Token usage, when known."),
+  latency_ms: z.number().nonnegative().optional().describe("How long the call took."),
+  meta: jsonObject.optional().describe("Anything else worth keeping with the generation."),
 };
 
-/** A generation answering one line of a generation bundle (themis form). */
+const customId = z.string().min(1).describe("The `custom_id` of the bundle line it answers.");
+
 export const GenerationRecordSchema = z.strictObject({
-  custom_id: z.string().min(1),
+  custom_id: customId,
   ...generationFields,
-});
+}).describe("A generation answering one line of a generation bundle (themis form).");
 
-/** A generation that failed elsewhere: stays pending, the next export lists it again. */
 export const GenerationFailureRecordSchema = z.strictObject({
-  custom_id: z.string().min(1),
-  error: ErrorRecordSchema,
-});
+  custom_id: customId,
+  error: ErrorRecordSchema.describe("What failed."),
+}).describe("A generation that failed elsewhere: stays pending, the next export lists it again.");
 
-/** One line of an OpenAI Batch API output file. */
 export const BatchOutputLineSchema = z.object({
-  id: z.string().optional(),
-  custom_id: z.string().min(1),
+  id: z.string().optional().describe("The provider's id of the line."),
+  custom_id: customId,
   response: z.object({
-    status_code: z.number().int(),
-    request_id: z.string().optional(),
-    body: z.unknown(),
-  }).nullable(),
-  error: ErrorRecordSchema.nullable().optional(),
-});
+    status_code: z.number().int().describe("The HTTP status of the request."),
+    request_id: z.string().optional().describe("The provider's request id."),
+    body: z.unknown().describe("The response body (a chat completion on success)."),
+  }).nullable().describe("The response (null when the request failed before one)."),
+  error: ErrorRecordSchema.nullable().optional().describe("The error, when the request failed."),
+}).describe("One line of an OpenAI Batch API output file.");
 
-/** A generation made without any bundle: it names its trial (and sample, default 0). */
 export const CandidateRecordSchema = z.strictObject({
-  trial_id: z.string().min(1),
-  candidate_id: z.string().min(1).optional(),
-  sample: count.optional(),
+  trial_id: z.string().min(1).describe("The trial the generation answers."),
+  candidate_id: z.string().min(1).optional().describe(
+    "The candidate id, if known (it must then match the trial and sample).",
+  ),
+  sample: count.optional().describe("The sample index (default 0)."),
   ...generationFields,
-});
+}).describe("A generation made without any bundle: it names its trial (and sample, default 0).");
 
-/** One metric value of a score. */
 export const MetricRecordSchema = z.strictObject({
-  metric: z.string().min(1),
-  value: z.number().refine(Number.isFinite, "a metric value must be a finite number"),
-  details: jsonObject.optional(),
-});
+  metric: z.string().min(1).describe("The metric's id."),
+  value: z.number().refine(Number.isFinite, "a metric value must be a finite number").describe(
+    "The value (finite).",
+  ),
+  details: jsonObject.optional().describe("What the metric saw (prediction, reference, …)."),
+}).describe("One metric value of a score.");
 
-/** The metrics of one (candidate, score) line of an evaluation bundle. */
 export const EvaluationRecordSchema = z.strictObject({
-  custom_id: z.string().min(1),
-  metrics: z.array(MetricRecordSchema).min(1),
-});
+  custom_id: customId,
+  metrics: z.array(MetricRecordSchema).min(1).describe("The score's metric values."),
+}).describe("The metrics of one (candidate, score) line of an evaluation bundle.");
 
-/** The shortcut for a score with one metric: its value alone. */
 export const EvaluationValueRecordSchema = z.strictObject({
-  custom_id: z.string().min(1),
-  value: z.number().refine(Number.isFinite, "a metric value must be a finite number"),
-  details: jsonObject.optional(),
-});
+  custom_id: customId,
+  value: z.number().refine(Number.isFinite, "a metric value must be a finite number").describe(
+    "The value of the score's one metric (finite).",
+  ),
+  details: jsonObject.optional().describe("What the metric saw (prediction, reference, …)."),
+}).describe("The shortcut for a score with one metric: its value alone.");
 
 /** A score that could not be computed elsewhere: stays pending. */
 export const EvaluationFailureRecordSchema = GenerationFailureRecordSchema;
 
-/** A score definition as an evaluation bundle carries it. */
 export const BundleScoreSchema = z.strictObject({
-  name: z.string(),
-  task: z.string(),
-  parse: z.string().nullable(),
-  parse_hash: z.string().nullable(),
-  metrics: z.array(z.strictObject({ id: z.string(), config: jsonObject })),
-  reduction: z.string(),
-});
+  name: z.string().describe("The score's name."),
+  task: z.string().describe("The task (slice) it belongs to."),
+  parse: z.string().nullable().describe("The parse it reads (null: the raw text)."),
+  parse_hash: z.string().nullable().describe("That parse's hash."),
+  metrics: z.array(z.strictObject({
+    id: z.string().describe("The metric's id."),
+    config: jsonObject.describe("The metric's settings."),
+  })).describe("The metrics to compute."),
+  reduction: z.string().describe("How samples reduce to one value."),
+}).describe("A score definition as an evaluation bundle carries it.");
 
-/** `bundle.json`: what a bundle holds and the hashes that prove it is unchanged. */
 export const BundleManifestSchema = z.strictObject({
-  bundle_version: z.literal(1),
-  kind: z.enum(["generation", "evaluation"]),
-  format: z.enum(["openai-batch", "themis-evaluation"]),
-  bundle_id: z.string().min(1),
-  tool: z.strictObject({ name: z.string(), version: z.string() }),
-  run_id: z.string().min(1),
-  plan_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  bundle_version: z.literal(1).describe("Version of this format."),
+  kind: z.enum(["generation", "evaluation"]).describe("What work the bundle holds."),
+  format: z.enum(["openai-batch", "themis-evaluation"]).describe("The format of its lines."),
+  bundle_id: z.string().min(1).describe("The bundle's id."),
+  tool: z.strictObject({
+    name: z.string().describe("`themis`."),
+    version: z.string().describe("The version that wrote it."),
+  }).describe("What wrote the bundle."),
+  run_id: z.string().min(1).describe("The run the bundle was cut from."),
+  plan_hash: z.string().regex(/^[0-9a-f]{64}$/).describe(
+    "sha256 of the plan, checked when results come back.",
+  ),
   source: z.strictObject({
-    kind: z.enum(["benchmark", "experiment"]),
-    spec: jsonObject,
-    base_dir: z.string(),
-  }),
+    kind: z.enum(["benchmark", "experiment"]).describe("Which kind of spec."),
+    spec: jsonObject.describe("The spec as written."),
+    base_dir: z.string().describe("The folder its relative paths resolve from."),
+  }).describe("The spec the run was planned from."),
   file: z.strictObject({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+\.jsonl$/),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    lines: count,
-    bytes: count,
-  }),
-  /** sha256 of each line (first 16 hex digits), so a changed line can be named. */
-  line_hashes: z.array(z.string().regex(/^[0-9a-f]{16}$/)),
-  counts: z.record(z.string(), count),
-  scores: z.record(z.string(), BundleScoreSchema).optional(),
-});
+    name: z.string().regex(/^[A-Za-z0-9_.-]+\.jsonl$/).describe("The JSONL file's name."),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).describe("sha256 of the file."),
+    lines: count.describe("Its lines."),
+    bytes: count.describe("Its size."),
+  }).describe("The work file."),
+  line_hashes: z.array(z.string().regex(/^[0-9a-f]{16}$/)).describe(
+    "sha256 of each line (first 16 hex digits), so a changed line can be named.",
+  ),
+  counts: z.record(z.string(), count).describe("Work items by kind."),
+  scores: z.record(z.string(), BundleScoreSchema).optional().describe(
+    "The scores of an evaluation bundle, by score hash.",
+  ),
+}).describe("`bundle.json`: what a bundle holds and the hashes that prove it is unchanged.");
 
-export type UsageRecord = z.infer<typeof UsageRecordSchema>;
-export type ErrorRecord = z.infer<typeof ErrorRecordSchema>;
-export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
-export type GenerationFailureRecord = z.infer<typeof GenerationFailureRecordSchema>;
-export type BatchOutputLine = z.infer<typeof BatchOutputLineSchema>;
-export type CandidateRecord = z.infer<typeof CandidateRecordSchema>;
-export type MetricRecord = z.infer<typeof MetricRecordSchema>;
-export type EvaluationRecord = z.infer<typeof EvaluationRecordSchema>;
-export type BundleScore = z.infer<typeof BundleScoreSchema>;
-export type BundleManifest = z.infer<typeof BundleManifestSchema>;
+// The types of these schemas, as documented interfaces (generated: \`deno task docs\`).
+export type {
+  BatchOutputLine,
+  BundleManifest,
+  BundleScore,
+  CandidateRecord,
+  ErrorRecord,
+  EvaluationRecord,
+  EvaluationValueRecord,
+  GenerationFailureRecord,
+  GenerationRecord,
+  MetricRecord,
+  UsageRecord,
+} from "./handoff_types.ts";
 
 /** The schemas `checkHandoff` knows, by name. */
 export const HANDOFF_SCHEMAS = {
@@ -164,9 +182,10 @@ export type HandoffCheck<T> = { ok: true; value: T } | { ok: false; issues: stri
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkHandoff } from "./handoff_schemas.ts";
  * const checked = checkHandoff("generation", { custom_id: "c1", text: 4 });
- * console.assert(!checked.ok && checked.issues[0].startsWith("text:"));
+ * assert.ok(!checked.ok && checked.issues[0].startsWith("text:"));
  * ```
  */
 export function checkHandoff<K extends keyof Schemas>(

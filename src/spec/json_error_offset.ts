@@ -17,8 +17,9 @@ class JsonSyntaxError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonErrorOffset } from "./json_error_offset.ts";
- * console.assert(jsonErrorOffset('{"a": [,]}')?.offset === 7);
+ * assert.ok(jsonErrorOffset('{"a": [,]}')?.offset === 7);
  * ```
  */
 export function jsonErrorOffset(text: string): JsonErrorAt | undefined {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { BenchmarkSpecSchema, ExperimentSpecSchema, ProjectSpecSchema } from "./schemas.ts";
 
 /**
@@ -6,8 +6,9 @@ import { BenchmarkSpecSchema, ExperimentSpecSchema, ProjectSpecSchema } from "./
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { specJsonSchema } from "./json_schema.ts";
- * console.assert(specJsonSchema("project").type === "object");
+ * assert.equal(specJsonSchema("project").type, "object");
  * ```
  */
 export function specJsonSchema(

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 
 /** The parts of a zod 4 schema definition the walk reads. */
 interface Def {

@@ -1,4 +1,4 @@
-import { parse as parseToml, TomlError } from "smol-toml";
+import { parse as parseToml, TomlError } from "npm:smol-toml@1.9.1";
 import { dirname, extname, join, resolve } from "node:path";
 import { errorMessage, ThemisError } from "../core/errors.ts";
 import type { BenchmarkSpec, ExperimentSpec, ProjectSpec } from "./schemas.ts";
@@ -14,11 +14,16 @@ import { decodeSpecText } from "./decode_utf8.ts";
 
 /** A spec file read and parsed, not yet validated. */
 export interface RawSpecFile {
+  /** The parsed value. */
   raw: unknown;
+  /** The file, its text and format (validation errors point at lines in it). */
   source: Required<Pick<SpecSource, "file" | "text" | "format">>;
 }
 
-/** A benchmark or experiment with the file it came from. */
+/**
+ * A benchmark or experiment with the file it came from: `kind` and `spec`, the `file`, the
+ * folder (`baseDir`) its relative paths resolve from, and its `source` text.
+ */
 export type LoadedSpec =
   & ({ kind: "benchmark"; spec: BenchmarkSpec } | { kind: "experiment"; spec: ExperimentSpec })
   & { file: string; baseDir: string; source: RawSpecFile["source"] };

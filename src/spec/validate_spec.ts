@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 import { type ErrorIssue, ThemisError } from "../core/errors.ts";
 import { checkBenchmarkReferences, checkExperimentReferences } from "./check_references.ts";
 import type { ReferenceIssue } from "./check_references.ts";
@@ -16,8 +16,11 @@ import {
 
 /** Where a spec came from, for error messages that point at a file and line. */
 export interface SpecSource {
+  /** The file's path, as messages should show it. */
   file?: string;
+  /** Its text (errors then name the line of each issue). */
   text?: string;
+  /** Its format. */
   format?: "toml" | "json";
 }
 

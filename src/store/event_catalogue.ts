@@ -3,7 +3,8 @@
  * schemas. It is the one definition the writer (types), the state fold (types), the analytics
  * projections (the DuckDB column types of `data`) and `docs/events.md` (generated) follow.
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
+import type { EventDataMap } from "./event_types.ts";
 
 /** Schema version of the event envelope; readers upcast older versions (docs/events.md). */
 export const EVENT_VERSION = 2;
@@ -34,10 +35,10 @@ const usage = z.object({
 }).strict();
 
 const plannedCounts = z.object({
-  trials: count,
-  candidates: count,
-  parses: count,
-  scores: count,
+  trials: count.describe("trials"),
+  candidates: count.describe("candidates (trials × samples)"),
+  parses: count.describe("parse work items"),
+  scores: count.describe("score work items"),
 }).strict();
 
 /** Marks of facts that came from an import rather than a local execution. */
@@ -67,17 +68,20 @@ const batchCounts = z.object({
 }).strict();
 
 const extractionAttempt = z.object({
-  extractor: z.string(),
-  ok: z.boolean(),
-  error: z.string().optional(),
+  extractor: z.string().describe("the extractor"),
+  ok: z.boolean().describe("whether it found an answer"),
+  error: z.string().optional().describe("why not"),
 }).strict();
 
-const chatMessage = z.object({ role: z.string(), content: z.string() }).strict();
+const chatMessage = z.object({
+  role: z.string().describe("who speaks"),
+  content: z.string().describe("the text"),
+}).strict();
 
 const metricValue = z.object({
-  metric: z.string(),
-  value: z.number(),
-  details: z.record(z.string(), json).optional(),
+  metric: z.string().describe("the metric id"),
+  value: z.number().describe("its value"),
+  details: z.record(z.string(), json).optional().describe("what it saw and decided"),
 }).strict();
 
 /** Where an event type's data lives and what it says. */
@@ -118,18 +122,18 @@ export const EVENT_CATALOGUE = {
     description: "v1 only (read, never written): a run reached a trial. Version 2 keeps the " +
       "run's trials in its plan segments (`plan/`)",
     data: z.object({
-      benchmark_id: z.string().nullable().optional(),
-      slice_id: z.string(),
-      model_id: z.string(),
-      provider: z.string().optional(),
-      prompt_variant_id: z.string(),
-      params: z.record(z.string(), json).optional(),
-      params_index: count,
-      item_id: z.string(),
-      dimensions: z.record(z.string(), json).optional(),
-      num_samples: count,
-      item: z.record(z.string(), json).optional(),
-      messages: z.array(chatMessage).optional(),
+      benchmark_id: z.string().nullable().optional().describe("the benchmark id"),
+      slice_id: z.string().describe("slice (task) id"),
+      model_id: z.string().describe("model id"),
+      provider: z.string().optional().describe("the model's engine"),
+      prompt_variant_id: z.string().describe("prompt variant id"),
+      params: z.record(z.string(), json).optional().describe("inference parameters"),
+      params_index: count.describe("index of the parameters in the slice's grid"),
+      item_id: z.string().describe("dataset item id"),
+      dimensions: z.record(z.string(), json).optional().describe("the slice's dimensions"),
+      num_samples: count.describe("candidates planned"),
+      item: z.record(z.string(), json).optional().describe("the item's payload"),
+      messages: z.array(chatMessage).optional().describe("the rendered prompt"),
       ...importMarks,
     }).strict(),
   },
@@ -301,28 +305,34 @@ export const EVENT_CATALOGUE = {
       code: z.string().optional().describe("the throttling error code"),
     }).strict(),
   },
-} as const satisfies Record<string, CatalogueEntry>;
+} as const satisfies Record<EventType, CatalogueEntry>;
 
 /** Every event type. */
-export type EventType = keyof typeof EVENT_CATALOGUE;
+export type EventType = keyof EventDataMap;
 
-/** The data of one event type. */
-export type EventData<T extends EventType> = z.infer<(typeof EVENT_CATALOGUE)[T]["data"]>;
+/** The data of one event type (`event_types.ts`, generated from this catalogue). */
+export type EventData<T extends EventType> = EventDataMap[T];
 
 /** The envelope every event shares. */
-interface Envelope {
+export interface EventEnvelope {
+  /** Schema version of the event (readers upcast older ones). */
   v: number;
+  /** Sequence number in the run's log, from 0. */
   seq: number;
+  /** When it was written (ISO 8601). */
   ts: string;
+  /** The run whose log holds it. */
   run: string;
+  /** The trial it is about, if any. */
   trial?: string;
+  /** The candidate it is about, if any. */
   cand?: string;
   /** `gen`, `tf:<parse hash>` or `ev:<score hash>`. */
   overlay?: string;
 }
 
 /** One event of a given type. */
-export type EventOf<T extends EventType> = Envelope & { type: T; data: EventData<T> };
+export type EventOf<T extends EventType> = EventEnvelope & { type: T; data: EventData<T> };
 
 /** One line of a run's event log: a union discriminated by `type`. */
 export type ThemisEvent = { [T in EventType]: EventOf<T> }[EventType];

@@ -2,7 +2,7 @@
  * `docs/events.md`, generated from the event catalogue (`deno task docs` writes it; a test
  * fails when the file and the catalogue disagree).
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { EVENT_CATALOGUE, EVENT_TYPES, EVENT_VERSION } from "./event_catalogue.ts";
 
 type Node = {

@@ -14,9 +14,11 @@ export const PLAN_DIR = "plan";
 
 /** One planned trial as the plan lists it. */
 export interface PlanTrial {
+  /** The trial id. */
   trial: string;
   /** Slice (task) id. */
   task: string;
+  /** Model id. */
   model: string;
   /** Prompt variant id. */
   prompt: string;
@@ -24,6 +26,7 @@ export interface PlanTrial {
   params: number;
   /** Dataset item id. */
   item: string;
+  /** Its candidate ids, sample 0 first. */
   candidates: string[];
   /** The item's payload, on the first trial of the run that uses the item (`store_item_payloads`). */
   payload?: JsonObject;

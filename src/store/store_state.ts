@@ -39,13 +39,19 @@ export interface RunFacts {
 
 /** What a run's events say about one provider batch. */
 export interface BatchFacts {
+  /** Whose Batch API (`openai`, `anthropic`). */
   provider: string;
+  /** The model its requests are for. */
   model: string;
+  /** Requests in the batch. */
   requests: number;
   /** The last state recorded (`validating` … `completed`, `expired`, `cancelled`, `failed`). */
   state: string;
+  /** Requests that succeeded, as last recorded. */
   completed: number;
+  /** Requests that failed, as last recorded. */
   failed: number;
+  /** When it was submitted (ISO 8601). */
   submittedAt: string;
   /** True once its results were imported: nothing of it is in flight. */
   imported: boolean;
@@ -148,13 +154,13 @@ export class StoreState {
   readonly facts: FactTable;
   readonly overlays: string[];
   readonly runNames: string[];
-  readonly runs = new Map<string, RunFacts>();
+  readonly runs: Map<string, RunFacts> = new Map();
   readonly #overlayIndex = new Map<string, number>();
   readonly #runIndex = new Map<string, number>();
   #wanted?: ReadonlySet<string>;
-  readonly texts = new Map<string, string>();
-  readonly answers = new Map<string, Json>();
-  readonly judges = new Map<string, Map<string, JudgeAnswer>>();
+  readonly texts: Map<string, string> = new Map();
+  readonly answers: Map<string, Json> = new Map();
+  readonly judges: Map<string, Map<string, JudgeAnswer>> = new Map();
 
   constructor(
     init: { facts?: FactTable; overlays?: string[]; runNames?: string[] } = {},

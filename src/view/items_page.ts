@@ -123,11 +123,6 @@ function matchedSql(
  * The page of a run's trials the filters ask for, in the report's order (slice, item, model,
  * prompt variant, params), with each trial's status, candidates and value of the run's
  * primary metric. Only the page's trials are read in full.
- *
- * @example
- * ```ts
- * // const page = await readItemsPage(scope, parseItemFilters(new URLSearchParams("q=m3")));
- * ```
  */
 export async function readItemsPage(scope: ResultScope, f: ItemFilters): Promise<ItemsPage> {
   const { sql, params } = matchedSql(f, scope.runId);

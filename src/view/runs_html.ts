@@ -107,11 +107,6 @@ export function runsTableHtml(rows: ReadonlyArray<RunRow>): string {
 
 /**
  * A run page's header: what the run is and where it stands, stage by stage.
- *
- * @example
- * ```ts
- * // const html = runHeadHtml(rows.find((r) => r.snapshot.runId === id)!);
- * ```
  */
 export function runHeadHtml({ snapshot: s, manifest: m }: RunRow): string {
   const stages = STAGES.map((stage) => {

@@ -32,11 +32,6 @@ function requireQuery(query: string): string {
 /**
  * The first `SQL_MAX_ROWS` rows of a read-only query as a table (write statements are refused
  * with `SQL_READ_ONLY`, as in `themis sql`).
- *
- * @example
- * ```ts
- * // const html = await data.session((a) => sqlResultHtml(a, "select * from runs"));
- * ```
  */
 export async function sqlResultHtml(analytics: LaneAnalytics, query: string): Promise<string> {
   const started = performance.now();

@@ -61,11 +61,6 @@ async function compareModels(job: StatsJob & { kind: "compareModels" }, analytic
 
 /**
  * Do one job and render it.
- *
- * @example
- * ```ts
- * // const html = await runStatsJob({ kind: "overview", manifest }, analytics);
- * ```
  */
 export async function runStatsJob(job: StatsJob, analytics: Queries): Promise<string> {
   if (job.kind === "overview") {

@@ -48,12 +48,6 @@ type Settle = { resolve: (html: string) => void; reject: (error: Error) => void 
 /**
  * The statistics worker: `run(job)` resolves to the job's HTML. Started on first use;
  * a crashed worker fails its jobs and the next job starts a fresh one.
- *
- * @example
- * ```ts
- * // const stats = new StatsWorker(root, (sql, params) => data.backgroundQuery(sql, params));
- * // const html = await stats.run({ kind: "overview", manifest });
- * ```
  */
 export class StatsWorker {
   readonly #query: (sql: string, params: SqlParams) => Promise<Row[]>;

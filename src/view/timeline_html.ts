@@ -143,11 +143,6 @@ function events(t: CandidateTimeline): string {
 /**
  * The timeline of one candidate: lineage, prompt, item, raw output, every parse with every
  * extractor it tried, scores with their details, judge calls, errors, and every event.
- *
- * @example
- * ```ts
- * // const html = timelineHtml(await readTimeline(scope, cand));
- * ```
  */
 export function timelineHtml(t: CandidateTimeline): string {
   return `<h3>Lineage</h3>${lineage(t)}<h3>Prompt</h3>${messages(t.prompt as Json)}` +

@@ -87,9 +87,10 @@ export const gguf = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gguf, readGguf, writeGguf } from "./gguf.ts";
  * const bytes = writeGguf(new Map([["general.name", gguf.string("x")]]), []);
- * console.assert(readGguf(bytes).metadata.get("general.name")?.value === "x");
+ * assert.equal(readGguf(bytes).metadata.get("general.name")?.value, "x");
  * ```
  */
 export function readGguf(bytes: Uint8Array): GgufFile {
@@ -186,9 +187,10 @@ class ByteWriter {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gguf, writeGguf } from "./gguf.ts";
  * const bytes = writeGguf(new Map([["general.architecture", gguf.string("llama")]]), []);
- * console.assert(new TextDecoder().decode(bytes.subarray(0, 4)) === "GGUF");
+ * assert.equal(new TextDecoder().decode(bytes.subarray(0, 4)), "GGUF");
  * ```
  */
 export function writeGguf(metadata: Map<string, GgufEntry>, tensors: GgufTensor[]): Uint8Array {
@@ -352,9 +354,10 @@ async function git(args: string[]): Promise<Uint8Array> {
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { bundledVocab } from "./gguf.ts";
  * const vocab = await bundledVocab("llama-spm");
- * console.assert((vocab.get("tokenizer.ggml.tokens")!.value as string[]).length === 32000);
+ * assert.equal((vocab.get("tokenizer.ggml.tokens")!.value as string[]).length, 32000);
  * ```
  */
 export async function bundledVocab(name = "llama-spm"): Promise<Map<string, GgufEntry>> {

@@ -36,10 +36,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startOpenAIServer } from "./openai_server.ts";
  * await using server = startOpenAIServer({ script: [429, "ok"] });
  * const first = await fetch(`${server.url}/chat/completions`, { method: "POST", body: "{}" });
- * console.assert(first.status === 429 && first.headers.get("retry-after") === "1");
+ * assert.equal(first.status, 429);
+ * assert.equal(first.headers.get("retry-after"), "1");
  * await first.body?.cancel();
  * ```
  */
@@ -132,8 +134,9 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hashSecret } from "./openai_server.ts";
- * console.assert(hashSecret("Bearer sk-test-1").startsWith("sha256:"));
+ * assert.match(hashSecret("Bearer sk-test-1"), /^sha256:[0-9a-f]{16}$/);
  * ```
  */
 export function hashSecret(value: string): string {

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { extname, resolve } from "node:path";
 import type { Store } from "../../orchestrator/store.ts";
-import { openResult } from "../../results/load_result.ts";
+import { loadResult } from "../../results/load_result.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
 import type { Correction } from "../../results/paired_groups.ts";
 import {
@@ -60,7 +60,7 @@ const BY_EXTENSION: Record<string, ReportFormat> = {
 
 /** The result of a run named on the command line. */
 export async function openRunArg(store: Store, wanted: string): Promise<ExperimentResult> {
-  return await openResult(store, await resolveRunArg(store, wanted));
+  return await loadResult(store, await resolveRunArg(store, wanted));
 }
 
 /** A non-negative integer flag, or a usage error. */

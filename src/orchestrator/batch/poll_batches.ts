@@ -48,13 +48,6 @@ export interface PolledBatches {
  * (`appendImports`: facts the store holds are skipped, so a poll interrupted anywhere is
  * simply repeated), then mark each imported (`batch.imported`). Requests an ended batch has no
  * line for become failed generations with the batch's code (`BATCH_EXPIRED`, …).
- *
- * @example
- * ```ts
- * import { pollBatches } from "./poll_batches.ts";
- * // const polled = await pollBatches(orchestrator, runId, { import: true });
- * // polled.batches.filter((b) => !b.imported).length: batches still running
- * ```
  */
 export async function pollBatches(
   orchestrator: Orchestrator,

@@ -137,13 +137,6 @@ export function appendBatchStatus(writer: EventWriter, info: BatchInfo): void {
  * at the provider's limits. Each batch is recorded as it is created (`batch.submitted` with
  * its candidate ids, then `batch.status`), under the run's lock; keys are read from the
  * secrets at call time and never stored. Nothing pending → nothing sent, nothing written.
- *
- * @example
- * ```ts
- * import { submitBatches } from "./submit_batches.ts";
- * // const sent = await submitBatches(orchestrator, plan);
- * // sent.batches.length: batches created now; sent.inFlight: candidates left to earlier ones
- * ```
  */
 export async function submitBatches(
   orchestrator: Orchestrator,

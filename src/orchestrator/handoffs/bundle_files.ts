@@ -15,6 +15,7 @@ export const BUNDLE_MANIFEST = "bundle.json";
 export interface ExportedBundle {
   /** The bundle folder. */
   dir: string;
+  /** Its `bundle.json`. */
   manifest: BundleManifest;
   /** Lines of work in the bundle (0: nothing pending). */
   items: number;
@@ -26,14 +27,19 @@ export interface ExportedBundle {
 export interface BundleLine {
   /** 1-based line number in the file. */
   line: number;
+  /** The line's `custom_id`: what a record answering it names. */
   customId: string;
+  /** The line as parsed. */
   value: JsonObject;
 }
 
 /** A bundle read back and checked against its hashes. */
 export interface LoadedBundle {
+  /** The bundle folder. */
   dir: string;
+  /** Its `bundle.json`. */
   manifest: BundleManifest;
+  /** Its work lines. */
   lines: BundleLine[];
 }
 
@@ -198,13 +204,6 @@ function findTamperedLine(
 /**
  * Read a bundle and check it: the manifest's schema, the file's hash and each line's hash (a
  * changed line is named), each line's JSON and unique `custom_id`.
- *
- * @example
- * ```ts
- * import { loadBundle } from "./bundle_files.ts";
- * // const bundle = await loadBundle("themis-store/bundles/generation-3f2a…");
- * // bundle.lines.length === bundle.manifest.file.lines
- * ```
  */
 export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const manifest = await readManifest(dir);

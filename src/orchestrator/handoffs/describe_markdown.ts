@@ -60,12 +60,6 @@ function sliceSection(s: SliceDescription): string[] {
 
 /**
  * A run description as Markdown, for a paper's appendix.
- *
- * @example
- * ```ts
- * import { formatDescription } from "./describe_markdown.ts";
- * // console.log(formatDescription(await describeRun(orchestrator, runId)));
- * ```
  */
 export function formatDescription(d: RunDescription): string {
   const c = d.counts;

@@ -6,9 +6,13 @@ import { redactSecrets } from "./redact.ts";
 
 /** One execution of a run (a `run.started` event): local, or an import. */
 export interface RunExecution {
+  /** When it started (ISO 8601). */
   startedAt: string;
+  /** `pool`, `inline`, `import` or `batch`. */
   executor: string;
+  /** The stages it ran. */
   stages: Json;
+  /** The themis version that ran it, when recorded. */
   toolVersion: string | null;
   /** The bundle an import came from. */
   bundle?: string | null;
@@ -16,36 +20,58 @@ export interface RunExecution {
 
 /** A slice as a paper reports it. */
 export interface SliceDescription {
+  /** The slice (task) id. */
   sliceId: string;
+  /** Where its items come from, with their count and content hash. */
   dataset: JsonObject;
+  /** Which items of the dataset. */
   query: JsonObject;
+  /** Its dimensions. */
   dimensions: JsonObject;
+  /** The prompt templates that apply. */
   prompts: JsonObject[];
   /** The inference parameter sets (the grid, expanded). */
   inference: JsonObject[];
+  /** Its parses (extractor chains). */
   parses: JsonObject[];
+  /** Its scores (metrics and how they are read). */
   scores: JsonObject[];
 }
 
 /** The settings a paper needs to report a run, secrets redacted. */
 export interface RunDescription {
+  /** The run. */
   runId: string;
+  /** What it was planned from. */
   kind: "benchmark" | "experiment";
   /** The benchmark or experiment id. */
   id: string;
+  /** The spec's description. */
   description: string | null;
+  /** The tool and version that planned it. */
   tool: { name: string; version: string };
+  /** The project settings that enter its ids. */
   project: { name: string; globalSeed: number; storeItemPayloads: boolean };
+  /** The models, engine settings redacted. */
   models: JsonObject[];
+  /** The slices. */
   slices: SliceDescription[];
+  /** Candidates per trial. */
   numSamples: number;
+  /** How every seed is derived. */
   seeds: { globalSeed: number; candidateSeeds: string; datasetQueries: JsonObject };
+  /** Plugin modules. */
   plugins: string[];
+  /** Hooks, in order. */
   hooks: JsonObject[];
+  /** Planned work. */
   counts: RunManifest["counts"];
+  /** Every execution of the run. */
   executions: RunExecution[];
-  /** Facts in this run's events. */
-  /** `scoreInvalid`: scores with no answer (the parse's or the judge's); never in `scored`. */
+  /**
+   * Facts in this run's events. `scoreInvalid`: scores with no answer (the parse's or the
+   * judge's); never in `scored`.
+   */
   outcomes: {
     generated: number;
     generationFailed: number;
@@ -74,7 +100,7 @@ function slicesOf(manifest: RunManifest): SliceDescription[] {
         items: stats?.items ?? null,
         content_hash: stats?.content_hash ?? null,
       },
-      query: task.dataset_query as JsonObject,
+      query: { ...task.dataset_query },
       dimensions: task.dimensions as JsonObject,
       prompts: task.prompts.map((p) => ({
         id: p.id,
@@ -134,13 +160,6 @@ async function readExecutions(orchestrator: Orchestrator, runId: string) {
  * item counts and content hashes), inference params, parses, metrics, samples, seeds, tool
  * version and executions. Secrets are redacted (see `redactSecrets`). `RUN_NOT_FOUND` for an
  * unknown run.
- *
- * @example
- * ```ts
- * import { describeRun } from "./describe_run.ts";
- * // const description = await describeRun(orchestrator, "3f2a…");
- * // console.log(formatDescription(description));
- * ```
  */
 export async function describeRun(
   orchestrator: Orchestrator,

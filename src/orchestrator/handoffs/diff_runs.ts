@@ -14,7 +14,9 @@ import { completionHistory, storeWorkState } from "./fold_store.ts";
 
 /** Options of `diffSpecs()`: where each spec's relative dataset paths resolve from. */
 export interface DiffOptions {
+  /** Folder the baseline's relative dataset paths resolve from (default: the project's). */
   baselineDir?: string;
+  /** Folder the treatment's relative dataset paths resolve from (default: the project's). */
   treatmentDir?: string;
 }
 
@@ -47,13 +49,6 @@ function afterBaseline(store: WorkState, baseline: RunPlan, candidates: Set<stri
  * Compare two specs without running either: the fields that changed, the trials, parses and
  * scores added, removed and reused, and the work (with its estimated cost) that running the
  * treatment after the baseline would do, given what the store already holds.
- *
- * @example
- * ```ts
- * import { diffSpecRuns } from "./diff_runs.ts";
- * // const diff = await diffSpecRuns(orchestrator, baseline, treatment);
- * // diff.work.stages.generation.pending === 0 when only metrics were added
- * ```
  */
 export async function diffSpecRuns(
   orchestrator: Orchestrator,

@@ -31,13 +31,6 @@ export async function loadCounters(
  * per stage, prompt tokens (js-tiktoken over the rendered prompts), completion tokens (mean of
  * earlier generations of the same model and slice, else `max_tokens`, else 256) and cost (the
  * project's `pricing`).
- *
- * @example
- * ```ts
- * import { estimateSpec } from "./estimate_run.ts";
- * // const estimate = await estimateSpec(orchestrator, spec);
- * // console.log(estimate.promptTokens, estimate.cost, estimate.notes.join("\n"));
- * ```
  */
 export async function estimateSpec(
   orchestrator: Orchestrator,

@@ -67,13 +67,6 @@ function* generationLines(plan: RunPlan, state: StoreState, counts: Record<strin
  * Batch API input (one request per candidate, `custom_id` = candidate id) and `bundle.json`
  * holds the spec, the plan hash and the hashes of every line. The run's manifest is persisted
  * so the results can be imported into its run directory.
- *
- * @example
- * ```ts
- * import { exportGenerationBundle } from "./export_bundle.ts";
- * // const bundle = await exportGenerationBundle(orchestrator, spec, { dir: "out/gen" });
- * // bundle.items === 0 when the store already holds every generation
- * ```
  */
 export async function exportGenerationBundle(
   orchestrator: Orchestrator,
@@ -207,13 +200,6 @@ function evaluationNotes(counts: Record<string, number>, dir: string): string[] 
  * Write the pending score work of a spec as a bundle: one line per (candidate, score) with the
  * candidate's text, the parse answer the score reads and the item, plus the score definitions
  * in `bundle.json`. Scores whose parse has not run yet are left out (and counted).
- *
- * @example
- * ```ts
- * import { exportEvaluationBundle } from "./export_bundle.ts";
- * // const bundle = await exportEvaluationBundle(orchestrator, spec);
- * // bundle.manifest.counts.blocked: scores waiting for "themis transform"
- * ```
  */
 export async function exportEvaluationBundle(
   orchestrator: Orchestrator,

@@ -11,8 +11,11 @@ import type { Store } from "../store.ts";
  * import assert from "node:assert/strict";
  * import { storeWorkState } from "./fold_store.ts";
  * import { StoreState } from "../../store/store_state.ts";
+ * import type { PlannedTrial } from "../../plan/plan_trials.ts";
  * const work = storeWorkState(new StoreState());
- * assert.equal(work.generation("t", "0123456789ab"), false);
+ * const trial = { trial: "t" } as PlannedTrial; // the store's state is keyed by candidate
+ * assert.equal(work.generation(trial, "0123456789ab"), false);
+ * assert.equal(work.parse(trial, "0123456789ab", "p1"), "pending");
  * ```
  */
 export function storeWorkState(state: StoreState): WorkState {

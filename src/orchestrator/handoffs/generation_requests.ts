@@ -48,13 +48,6 @@ function chatBody(trial: PlannedTrial, candidate: PlannedCandidate): JsonObject 
  * One line of a generation bundle: an OpenAI Batch API request keyed by the candidate id,
  * whose body is what the `openai` engine would send (other providers: the same chat format
  * with the spec's params as they are, and the candidate seed).
- *
- * @example
- * ```ts
- * import { batchRequestLine } from "./generation_requests.ts";
- * // batchRequestLine(trial, trial.candidates[0])
- * // → {"custom_id":"<candidate id>","method":"POST","url":"/v1/chat/completions","body":{…}}
- * ```
  */
 export function batchRequestLine(trial: PlannedTrial, candidate: PlannedCandidate): string {
   return JSON.stringify({

@@ -121,12 +121,6 @@ function entriesFor(plan: RunPlan, records: Checked[], issues: string[]): Import
  * "meta"?}`. The run is the spec's (when given) or the store's run that plans every trial
  * named. All problems are reported at once and nothing is written; facts the store already
  * holds are skipped.
- *
- * @example
- * ```ts
- * import { importCandidates } from "./import_candidates.ts";
- * // await importCandidates(orchestrator, [{ trial_id: "3f2a…", sample: 0, text: "4" }]);
- * ```
  */
 export async function importCandidates(
   orchestrator: Orchestrator,

@@ -3,7 +3,8 @@ import type { RunPlan } from "../../plan/plan_run.ts";
 import type { PlannedCandidate, PlannedTrial } from "../../plan/plan_trials.ts";
 import type { ExperimentResult } from "../../results/experiment_result.ts";
 import { GEN_OVERLAY, scoreOverlay } from "../../store/events.ts";
-import type { Orchestrator, SpecInput } from "../orchestrator.ts";
+import { validateBenchmark, validateExperiment } from "../../spec/validate_spec.ts";
+import type { Orchestrator } from "../orchestrator.ts";
 import { bundleInvalid, importInvalid } from "./_errors.ts";
 import { type BundleLine, loadBundle, type LoadedBundle, planHash } from "./bundle_files.ts";
 import { EVALUATION_ID_SEPARATOR } from "./export_bundle.ts";
@@ -35,7 +36,9 @@ export function storedSpecDir(storeRoot: string, baseDir: string): string {
 async function replanBundle(orchestrator: Orchestrator, bundle: LoadedBundle): Promise<RunPlan> {
   const { manifest } = bundle;
   const specDir = storedSpecDir(orchestrator.store.root, manifest.source.base_dir);
-  const plan = await orchestrator.planSpec(manifest.source.spec as SpecInput, { specDir });
+  const { kind, spec: raw } = manifest.source;
+  const spec = kind === "benchmark" ? validateBenchmark(raw) : validateExperiment(raw);
+  const plan = await orchestrator.planSpec(spec, { specDir });
   if (plan.manifest.run_id !== manifest.run_id) {
     throw bundleInvalid(
       `Bundle ${bundle.dir} was cut from run ${manifest.run_id}, but its spec now plans run ` +
@@ -112,13 +115,6 @@ function duplicateCheck() {
  * appended to the run's events as a local run would write them. Records may be themis records
  * (`{custom_id, text, usage?, …}` or `{custom_id, error}`) or OpenAI Batch API output lines.
  * Idempotent: facts the store already holds are skipped.
- *
- * @example
- * ```ts
- * import { importGenerationResults } from "./import_results.ts";
- * // const result = await importGenerationResults(orchestrator, bundleDir, "batch_output.jsonl");
- * // result.summary.generated
- * ```
  */
 export async function importGenerationResults(
   orchestrator: Orchestrator,
@@ -189,12 +185,6 @@ function evaluationTargets(loaded: LoadedBundle, plan: RunPlan) {
  * `{custom_id, metrics: [{metric, value, details?}]}` (every metric of the score, once),
  * `{custom_id, value}` for a one-metric score, or `{custom_id, error}`. Checked like
  * generation imports, appended as `score.completed` / `score.failed`, idempotent.
- *
- * @example
- * ```ts
- * import { importEvaluationResults } from "./import_results.ts";
- * // await importEvaluationResults(orchestrator, bundleDir, [{ custom_id: "…:…", value: 1 }]);
- * ```
  */
 export async function importEvaluationResults(
   orchestrator: Orchestrator,

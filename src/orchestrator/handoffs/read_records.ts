@@ -24,9 +24,10 @@ export interface ReadRecords {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readRecords } from "./read_records.ts";
  * const { records } = await readRecords([{ custom_id: "c1", text: "4" }]);
- * console.assert(records[0].where === "record 1");
+ * assert.equal(records[0].where, "record 1");
  * ```
  */
 export async function readRecords(input: RecordsInput): Promise<ReadRecords> {

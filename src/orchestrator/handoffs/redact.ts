@@ -23,9 +23,10 @@ function redactString(value: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { redactSecrets } from "./redact.ts";
  * const out = redactSecrets({ api_key: "sk-abc", api_key_env: "OPENAI_API_KEY", max_tokens: 64 });
- * console.assert(JSON.stringify(out) ===
+ * assert.ok(JSON.stringify(out) ===
  *   '{"api_key":"[redacted]","api_key_env":"OPENAI_API_KEY","max_tokens":64}');
  * ```
  */

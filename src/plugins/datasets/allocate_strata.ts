@@ -12,9 +12,10 @@ export interface Stratum {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { allocateStrata } from "./allocate_strata.ts";
  * const split = allocateStrata([{ key: '"a"', size: 6 }, { key: '"b"', size: 3 }, { key: '"c"', size: 1 }], 5);
- * console.assert(split.get('"a"') === 3 && split.get('"b"') === 2 && split.get('"c"') === 0);
+ * assert.ok(split.get('"a"') === 3 && split.get('"b"') === 2 && split.get('"c"') === 0);
  * ```
  */
 export function allocateStrata(strata: ReadonlyArray<Stratum>, count: number): Map<string, number> {

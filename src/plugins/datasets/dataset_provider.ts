@@ -39,20 +39,24 @@ export interface DatasetProviderContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DatasetProvider } from "./dataset_provider.ts";
  * const squares: DatasetProvider = {
  *   id: "squares",
  *   load: (config) =>
  *     Array.from({ length: Number(config.n ?? 3) }, (_, i) => ({ id: `sq${i}`, q: `${i}*${i}`, answer: i * i })),
  * };
- * console.assert(squares.id === "squares");
+ * assert.equal(squares.id, "squares");
  * ```
  */
 export interface DatasetProvider {
+  /** The id a dataset's `provider` names. */
   id: string;
+  /** The plugin API it was written for (default: the current {@linkcode PLUGIN_API_VERSION}). */
   pluginApi?: number;
   /** Throws a ThemisError("SPEC_INVALID") when the config is unusable (checked at planning). */
   validateConfig?(config: JsonObject): void;
+  /** The rows, each a JSON object. */
   load(
     config: JsonObject,
     context: DatasetProviderContext,

@@ -7,11 +7,12 @@ import type { Json, JsonObject } from "../../core/json.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readPath } from "./field_path.ts";
  * const row = { answers: { text: ["Paris", "paris"] }, "a.b": 1 };
- * console.assert(readPath(row, "answers.text.0") === "Paris");
- * console.assert(readPath(row, "a.b") === 1);
- * console.assert(readPath(row, "answers.start") === undefined);
+ * assert.equal(readPath(row, "answers.text.0"), "Paris");
+ * assert.equal(readPath(row, "a.b"), 1);
+ * assert.equal(readPath(row, "answers.start"), undefined);
  * ```
  */
 export function readPath(row: JsonObject, path: string): Json | undefined {
@@ -36,9 +37,10 @@ export function readPath(row: JsonObject, path: string): Json | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withFields } from "./field_path.ts";
  * const row = withFields({ answers: { text: ["4"] } }, { answer: "answers.text" });
- * console.assert(JSON.stringify(row.answer) === '["4"]');
+ * assert.equal(JSON.stringify(row.answer), '["4"]');
  * ```
  */
 export function withFields(row: JsonObject, fields?: Record<string, string>): JsonObject {

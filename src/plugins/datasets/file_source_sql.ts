@@ -37,8 +37,9 @@ function pointer(steps: string[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relationSql } from "./file_source_sql.ts";
- * console.assert(relationSql({ format: "parquet", path: "/d/x.parquet", columns: [] })
+ * assert.ok(relationSql({ format: "parquet", path: "/d/x.parquet", columns: [] })
  *   .includes("read_parquet('/d/x.parquet')"));
  * ```
  */
@@ -110,10 +111,11 @@ export function rowJsonSql(source: FileSource): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { whereSql } from "./file_source_sql.ts";
  * const params = {};
  * const sql = whereSql({ format: "jsonl", path: "x", columns: [] }, { level: 2 }, params);
- * console.assert(sql.includes("$w0") && JSON.stringify(params) === '{"w0":2}');
+ * assert.ok(sql.includes("$w0") && JSON.stringify(params) === '{"w0":2}');
  * ```
  */
 export function whereSql(

@@ -104,12 +104,13 @@ async function providerRows(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadDataset } from "./load_dataset.ts";
  * const { items } = await loadDataset({ kind: "inline", items: [{ id: "1" }, { id: "2" }] }, {
  *   baseDir: ".",
  *   query: { kind: "item_ids", ids: ["2"] },
  * });
- * console.assert(items.length === 1 && items.id(0) === "2");
+ * assert.ok(items.length === 1 && items.id(0) === "2");
  * ```
  */
 export async function loadDataset(

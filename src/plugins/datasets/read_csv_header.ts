@@ -8,8 +8,9 @@ const MAX_HEADER_BYTES = 1 << 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCsvHeader } from "./read_csv_header.ts";
- * console.assert(JSON.stringify(parseCsvHeader('id,"a ""b""",c\n1,2,3', ",")) === '["id","a \\"b\\"","c"]');
+ * assert.equal(JSON.stringify(parseCsvHeader('id,"a ""b""",c\n1,2,3', ",")), '["id","a \\"b\\"","c"]');
  * ```
  */
 export function parseCsvHeader(text: string, delimiter: string): string[] | undefined {

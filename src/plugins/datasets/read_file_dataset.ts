@@ -282,13 +282,6 @@ function pickAmong(
  * (an `ItemList`), so a file of millions of rows never sits in memory as objects. Picked items
  * keep the file's order (`item_ids`: the order asked for). Bad data is a `DATASET_INVALID`
  * error naming the file and the row or line.
- *
- * @example
- * ```ts
- * import { readFileDataset } from "./read_file_dataset.ts";
- * // const { items } = await readFileDataset({ kind: "parquet", path: "qa.parquet" },
- * //   { baseDir: ".", query: { kind: "subset", count: 10, seed: 0 }, sql });
- * ```
  */
 export async function readFileDataset(
   spec: FileDatasetSpec,

@@ -33,10 +33,11 @@ export interface ItemIdOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stableItemId } from "./select_items.ts";
  * const options = { idField: "id", required: false, source: "inline" };
- * console.assert(stableItemId(7, { row: 1, hashOf: () => "h" }, options) === "7");
- * console.assert(stableItemId(undefined, { row: 2, hashOf: () => "h" }, options) === "h");
+ * assert.equal(stableItemId(7, { row: 1, hashOf: () => "h" }, options), "7");
+ * assert.equal(stableItemId(undefined, { row: 2, hashOf: () => "h" }, options), "h");
  * ```
  */
 export function stableItemId(
@@ -94,9 +95,10 @@ export function checkUniqueIds(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assignItemIds } from "./select_items.ts";
  * const items = assignItemIds([{ id: "a" }, { q: 1 }], { idField: "id", source: "inline" });
- * console.assert(items[0].id === "a" && items[1].id.length === 12);
+ * assert.ok(items[0].id === "a" && items[1].id.length === 12);
  * ```
  */
 export function assignItemIds(
@@ -188,9 +190,10 @@ function selectByIds(items: DatasetItem[], ids: string[]): DatasetItem[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectItems } from "./select_items.ts";
  * const items = [{ id: "a", payload: {} }, { id: "b", payload: {} }];
- * console.assert(selectItems(items, { kind: "subset", count: 1, seed: 0 }).length === 1);
+ * assert.equal(selectItems(items, { kind: "subset", count: 1, seed: 0 }).length, 1);
  * ```
  */
 export function selectItems(items: DatasetItem[], query: DatasetQuery): DatasetItem[] {

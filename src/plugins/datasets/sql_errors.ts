@@ -18,10 +18,11 @@ const LINE = /\b[Ll]ine:? (\d+)/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeSqlError } from "./sql_errors.ts";
  * const error = describeSqlError(new Error("Invalid Input Error: Malformed JSON in file \"/d/x.jsonl\", at byte 8 in line 4: unexpected character."),
  *   { format: "jsonl", file: "/d/x.jsonl", label: "x.jsonl" });
- * console.assert(error.message === "x.jsonl:4: row is not valid JSON (unexpected character)");
+ * assert.equal(error.message, "x.jsonl:4: row is not valid JSON (unexpected character)");
  * ```
  */
 export function describeSqlError(error: unknown, source: SqlErrorSource): ThemisError {

@@ -41,9 +41,10 @@ const MAX_MESSAGE = 500;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scrubSecrets } from "./_http.ts";
  * const text = scrubSecrets("bad key sk-test-123456789, header Bearer abc", []);
- * console.assert(text === "bad key [redacted], header Bearer [redacted]");
+ * assert.equal(text, "bad key [redacted], header Bearer [redacted]");
  * ```
  */
 export function scrubSecrets(text: string, secrets: ReadonlyArray<string>): string {
@@ -61,8 +62,9 @@ export function scrubSecrets(text: string, secrets: ReadonlyArray<string>): stri
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scrubJson } from "./_http.ts";
- * console.assert(JSON.stringify(scrubJson({ id: "k-SECRET" }, ["SECRET"])) === '{"id":"k-[redacted]"}');
+ * assert.equal(JSON.stringify(scrubJson({ id: "k-SECRET" }, ["SECRET"])), '{"id":"k-[redacted]"}');
  * ```
  */
 export function scrubJson<T extends Json>(value: T, secrets: ReadonlyArray<string>): T {
@@ -82,11 +84,12 @@ export function scrubJson<T extends Json>(value: T, secrets: ReadonlyArray<strin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRetryAfter } from "./_http.ts";
- * console.assert(parseRetryAfter(new Headers({ "retry-after": "3" }), 0) === 3);
- * console.assert(parseRetryAfter(new Headers({ "retry-after-ms": "1500" }), 0) === 1.5);
+ * assert.equal(parseRetryAfter(new Headers({ "retry-after": "3" }), 0), 3);
+ * assert.equal(parseRetryAfter(new Headers({ "retry-after-ms": "1500" }), 0), 1.5);
  * const date = new Headers({ "retry-after": "Thu, 01 Jan 1970 00:00:10 GMT" });
- * console.assert(parseRetryAfter(date, 4_000) === 6);
+ * assert.equal(parseRetryAfter(date, 4_000), 6);
  * ```
  */
 export function parseRetryAfter(headers: Headers, nowMs: number): number | undefined {
@@ -110,8 +113,9 @@ export function parseRetryAfter(headers: Headers, nowMs: number): number | undef
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { codeForStatus } from "./_http.ts";
- * console.assert(codeForStatus(529) === "PROVIDER_UNAVAILABLE");
+ * assert.equal(codeForStatus(529), "PROVIDER_UNAVAILABLE");
  * ```
  */
 export function codeForStatus(status: number): ErrorCode {
@@ -178,10 +182,11 @@ const HINTS: Partial<Record<ErrorCode, (call: CallInfo) => string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpError } from "./_http.ts";
  * const call = { provider: "openai", model: "m", url: "http://127.0.0.1/v1", secrets: [] };
  * const err = httpError(429, '{"error":{"message":"slow down"}}', new Headers({ "retry-after": "2" }), call, 0);
- * console.assert(err.code === "PROVIDER_RATE_LIMIT" && err.details.retry_after === 2);
+ * assert.ok(err.code === "PROVIDER_RATE_LIMIT" && err.details.retry_after === 2);
  * ```
  */
 export function httpError(
@@ -304,9 +309,10 @@ export async function postJson(url: string, options: PostJsonOptions): Promise<J
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { malformed } from "./_http.ts";
  * const call = { provider: "openai", model: "m", url: "http://127.0.0.1/v1", secrets: [] };
- * console.assert(malformed(call, "no choices").code === "PROVIDER_MALFORMED");
+ * assert.equal(malformed(call, "no choices").code, "PROVIDER_MALFORMED");
  * ```
  */
 export function malformed(call: CallInfo, what: string): ThemisError {

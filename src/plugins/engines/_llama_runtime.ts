@@ -40,11 +40,12 @@ export interface LlamaSession {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Lock } from "./_llama_runtime.ts";
  * const lock = new Lock();
  * const order: number[] = [];
  * await Promise.all([1, 2].map((n) => lock.run(async () => { order.push(n); })));
- * console.assert(order.join() === "1,2");
+ * assert.equal(order.join(), "1,2");
  * ```
  */
 export class Lock {
@@ -95,8 +96,9 @@ let logged = 0;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { logMark, logSince } from "./_llama_runtime.ts";
- * console.assert(logSince(logMark()).length === 0);
+ * assert.equal(logSince(logMark()).length, 0);
  * ```
  */
 export function logSince(mark: number): string[] {

@@ -115,11 +115,12 @@ function positiveInteger(extras: JsonObject, key: string, min: number): number |
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readModelSettings } from "./_llama_settings.ts";
  * const settings = readModelSettings({
  *   model_id: "tiny", provider: "llama_cpp", extras: { model_path: "/models/tiny.gguf" },
  * });
- * console.assert(settings.resolvedPath === "/models/tiny.gguf" && settings.gpuLayers === 0);
+ * assert.ok(settings.resolvedPath === "/models/tiny.gguf" && settings.gpuLayers === 0);
  * ```
  */
 export function readModelSettings(model: ModelRef, cwd = Deno.cwd()): LlamaModelSettings {
@@ -163,11 +164,12 @@ export function readModelSettings(model: ModelRef, cwd = Deno.cwd()): LlamaModel
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { modelFile } from "./_llama_settings.ts";
  * try {
  *   modelFile({ modelPath: "nope.gguf", resolvedPath: "/nope.gguf", threads: 1, gpuLayers: 0 });
  * } catch (e) {
- *   console.assert((e as { code: string }).code === "PROVIDER_NOT_FOUND");
+ *   assert.equal((e as { code: string }).code, "PROVIDER_NOT_FOUND");
  * }
  * ```
  */
@@ -211,9 +213,10 @@ function grammarOf(params: JsonObject): LlamaGrammarSpec | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readCallSettings } from "./_llama_settings.ts";
  * const call = readCallSettings({ temperature: 0.7, stop: "\n", response_format: "json" }, 42);
- * console.assert(call.seed === 42 && call.stop[0] === "\n" && call.grammar?.kind === "json");
+ * assert.ok(call.seed === 42 && call.stop[0] === "\n" && call.grammar?.kind === "json");
  * ```
  */
 export function readCallSettings(
@@ -245,9 +248,10 @@ export function readCallSettings(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chatHistory } from "./_llama_settings.ts";
  * const history = chatHistory([{ role: "user", content: "Hi" }]);
- * console.assert(history[0].type === "user");
+ * assert.equal(history[0].type, "user");
  * ```
  */
 export function chatHistory(messages: GenerationRequest["messages"]) {
@@ -265,8 +269,9 @@ export function chatHistory(messages: GenerationRequest["messages"]) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { finishReason } from "./_llama_settings.ts";
- * console.assert(finishReason("maxTokens") === "length" && finishReason("eogToken") === "stop");
+ * assert.ok(finishReason("maxTokens") === "length" && finishReason("eogToken") === "stop");
  * ```
  */
 export function finishReason(stopReason: string): string {

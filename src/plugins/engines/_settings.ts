@@ -80,6 +80,7 @@ function readHeaders(extras: JsonObject, provider: string): Record<string, strin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readConnection } from "./_settings.ts";
  * const request = {
  *   model: { model_id: "llama", provider: "openai", extras: { base_url: "http://127.0.0.1:11434/v1" } },
@@ -90,7 +91,7 @@ function readHeaders(extras: JsonObject, provider: string): Record<string, strin
  *   provider: "openai", defaultBaseUrl: "https://api.openai.com/v1", defaultKeyEnv: "OPENAI_API_KEY",
  * };
  * const connection = readConnection(request, {}, options);
- * console.assert(connection.model === "llama" && connection.apiKey === undefined);
+ * assert.ok(connection.model === "llama" && connection.apiKey === undefined);
  * ```
  */
 export function readConnection(
@@ -255,8 +256,9 @@ export function checkParams(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mergeExtraBody } from "./_settings.ts";
- * console.assert(mergeExtraBody({ model: "m" }, { top_k: 5 }, "openai").top_k === 5);
+ * assert.equal(mergeExtraBody({ model: "m" }, { top_k: 5 }, "openai").top_k, 5);
  * ```
  */
 export function mergeExtraBody(
@@ -281,8 +283,9 @@ export function mergeExtraBody(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pick } from "./_settings.ts";
- * console.assert(JSON.stringify(pick({ a: 1, b: 2 }, ["a", "c"])) === '{"a":1}');
+ * assert.equal(JSON.stringify(pick({ a: 1, b: 2 }, ["a", "c"])), '{"a":1}');
  * ```
  */
 export function pick(source: JsonObject, names: ReadonlyArray<string>): JsonObject {
@@ -296,9 +299,10 @@ export function pick(source: JsonObject, names: ReadonlyArray<string>): JsonObje
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { preflightRequest } from "./_settings.ts";
  * const request = preflightRequest({ model_id: "m", provider: "openai", extras: {} });
- * console.assert(request.messages.length === 0);
+ * assert.equal(request.messages.length, 0);
  * ```
  */
 export function preflightRequest(model: ModelRef): GenerationRequest {

@@ -81,6 +81,7 @@ function outputFormat(format: JsonObject): JsonObject | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { anthropicBody } from "./anthropic.ts";
  * const body = anthropicBody({
  *   model: { model_id: "claude-x", provider: "anthropic", extras: {} },
@@ -88,7 +89,7 @@ function outputFormat(format: JsonObject): JsonObject | undefined {
  *   params: { stop: "END" }, seed: 7,
  *   trialId: "t", candidateId: "c", sampleIndex: 0, item: { id: "i", payload: {} },
  * }, "claude-x");
- * console.assert(body.system === "Be brief." && body.max_tokens === 1024 && !("seed" in body));
+ * assert.ok(body.system === "Be brief." && body.max_tokens === 1024 && !("seed" in body));
  * ```
  */
 export function anthropicBody(request: GenerationRequest, model: string): JsonObject {

@@ -87,13 +87,14 @@ const countTokens = (text: string): number => text.split(/\s+/).filter(Boolean).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mockEngine } from "./mock.ts";
  * const out = await mockEngine.generate({
  *   model: { model_id: "m", provider: "mock", extras: { answers: { q1: "4" } } },
  *   messages: [{ role: "user", content: "2+2?" }], params: {}, seed: 1,
  *   trialId: "t", candidateId: "c", sampleIndex: 0, item: { id: "q1", payload: {} },
  * }, {});
- * console.assert(out.text === "4");
+ * assert.equal(out.text, "4");
  * ```
  */
 export const mockEngine: Engine = {

@@ -72,13 +72,14 @@ const PASSTHROUGH = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openaiBody } from "./openai.ts";
  * const body = openaiBody({
  *   model: { model_id: "gpt-4o-mini", provider: "openai", extras: {} },
  *   messages: [{ role: "user", content: "2+2?" }], params: { response_format: "json" }, seed: 7,
  *   trialId: "t", candidateId: "c", sampleIndex: 0, item: { id: "i", payload: {} },
  * }, "gpt-4o-mini");
- * console.assert(body.seed === 7 && (body.response_format as { type: string }).type === "json_object");
+ * assert.ok(body.seed === 7 && (body.response_format as { type: string }).type === "json_object");
  * ```
  */
 export function openaiBody(request: GenerationRequest, model: string): JsonObject {

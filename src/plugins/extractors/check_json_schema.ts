@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { Ajv, type ErrorObject, type ValidateFunction } from "npm:ajv@8.20.0";
 import { canonicalJson } from "../../core/canonical.ts";
 import { errorMessage, ThemisError } from "../../core/errors.ts";
 import type { Json } from "../../core/json.ts";

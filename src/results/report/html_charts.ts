@@ -8,8 +8,9 @@ import type { Heatmap } from "./report_data.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeHtml } from "./html_charts.ts";
- * console.assert(escapeHtml("<b>") === "&lt;b&gt;");
+ * assert.equal(escapeHtml("<b>"), "&lt;b&gt;");
  * ```
  */
 export function escapeHtml(text: unknown): string {
@@ -46,8 +47,9 @@ function ticks(lo: number, hi: number, x: (v: number) => number, y: number, h: n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { leaderboardChart } from "./html_charts.ts";
- * console.assert(leaderboardChart([]).startsWith("<svg"));
+ * assert.ok(leaderboardChart([]).startsWith("<svg"));
  * ```
  */
 export function leaderboardChart(rows: ReadonlyArray<LeaderboardRow>): string {
@@ -104,8 +106,9 @@ function cellColor(t: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatmapChart } from "./html_charts.ts";
- * console.assert(heatmapChart({ slices: ["s"], models: ["m"], cells: [[0.5]], counts: [[2]] }).includes("0.500"));
+ * assert.ok(heatmapChart({ slices: ["s"], models: ["m"], cells: [[0.5]], counts: [[2]] }).includes("0.500"));
  * ```
  */
 export function heatmapChart(map: Heatmap): string {
@@ -154,8 +157,9 @@ export function heatmapChart(map: Heatmap): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pairedChart } from "./html_charts.ts";
- * console.assert(pairedChart([]).startsWith("<svg"));
+ * assert.ok(pairedChart([]).startsWith("<svg"));
  * ```
  */
 export function pairedChart(rows: ReadonlyArray<ConditionRow>): string {

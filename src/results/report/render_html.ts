@@ -100,11 +100,6 @@ export function scriptJson(value: unknown): string {
 /**
  * The report's sections as HTML (method note, leaderboard, slice × model, paired deltas,
  * failures): what the offline report and `themis view` both show.
- *
- * @example
- * ```ts
- * // const html = reportSections(await buildReportData(scope, { maxItems: 0 }));
- * ```
  */
 export function reportSections(data: ReportData): string {
   const tables = reportTables(data);
@@ -131,11 +126,6 @@ ${failuresSection(data, tables)}`;
  * The report as one HTML page that works offline: run facts, leaderboard chart and table,
  * slice × model heatmap, paired-delta plot, failures and extraction-failure rates, and a
  * searchable per-item table whose rows open each candidate's timeline.
- *
- * @example
- * ```ts
- * // const html = renderHtml(await buildReportData(scope, { timelines: true }));
- * ```
  */
 export function renderHtml(data: ReportData): string {
   const r = data.run;

@@ -2,7 +2,7 @@
 import { ThemisError } from "../../core/errors.ts";
 import type { ResultScope } from "../_scope.ts";
 import { buildReportData, type ReportDataOptions } from "./report_data.ts";
-import type { TextTable } from "./report_tables.ts";
+import type { ReportTableId } from "./report_tables.ts";
 import { renderHtml } from "./render_html.ts";
 import { renderCsv, renderLatex, renderMarkdown } from "./render_text.ts";
 
@@ -20,17 +20,12 @@ export interface ReportOptions extends ReportDataOptions {
   /** `md` (default), `csv`, `json`, `latex` or `html`. */
   format?: ReportFormat;
   /** The table of a CSV report (default `aggregate`). */
-  table?: TextTable["id"];
+  table?: ReportTableId;
 }
 
 /**
  * The report of a run in one format: Markdown, CSV (one table), JSON (every table and the
  * item rows), LaTeX tables, or a self-contained offline HTML page with charts.
- *
- * @example
- * ```ts
- * // const html = await renderReport(scope, { format: "html" });
- * ```
  */
 export async function renderReport(
   scope: ResultScope,

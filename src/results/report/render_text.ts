@@ -17,8 +17,9 @@ export function csvCell(value: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toCsv } from "./render_text.ts";
- * console.assert(toCsv(["a"], [[1], ["x,y"]]) === 'a\n1\n"x,y"\n');
+ * assert.equal(toCsv(["a"], [[1], ["x,y"]]), 'a\n1\n"x,y"\n');
  * ```
  */
 export function toCsv(
@@ -58,11 +59,6 @@ export function methodNote(data: ReportData): string {
 
 /**
  * The report as Markdown: run facts, then every table.
- *
- * @example
- * ```ts
- * // const md = renderMarkdown(await buildReportData(scope));
- * ```
  */
 export function renderMarkdown(data: ReportData): string {
   const r = data.run;
@@ -105,8 +101,9 @@ const LATEX_SPECIAL: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { latexEscape } from "./render_text.ts";
- * console.assert(latexEscape("exact_match 50%") === "exact\\_match 50\\%");
+ * assert.equal(latexEscape("exact_match 50%"), "exact\\_match 50\\%");
  * ```
  */
 export function latexEscape(text: string): string {
@@ -135,11 +132,6 @@ function latexTable(table: TextTable, runId: string): string {
 /**
  * The report's tables as LaTeX (booktabs: `\usepackage{booktabs}`); the per-item table is
  * left out (it belongs in the HTML report).
- *
- * @example
- * ```ts
- * // const tex = renderLatex(await buildReportData(scope));
- * ```
  */
 export function renderLatex(data: ReportData): string {
   const tables = reportTables(data).filter((t) => t.id !== "items" && t.rows.length > 0);

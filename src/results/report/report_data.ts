@@ -190,11 +190,6 @@ async function extractionOf(scope: ResultScope): Promise<ExtractionRate[]> {
  * Gather a report: the run, the leaderboard (bootstrap intervals), per model × slice means,
  * the paired deltas of every model against the baseline (per slice, corrected across all),
  * failures, extraction-failure rates and the per-item table.
- *
- * @example
- * ```ts
- * // const data = await buildReportData(scope, { metric: "accuracy" });
- * ```
  */
 export async function buildReportData(
   scope: ResultScope,

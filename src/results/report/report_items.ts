@@ -132,11 +132,6 @@ async function readTimelines(
  * The first `limit` trials of the run (by slice, item, model, prompt variant, params), each
  * with its status, value of `metric` and candidate ids; with `timelines`, every candidate's
  * compact timeline too.
- *
- * @example
- * ```ts
- * // const items = await readReportItems(scope, { metric: "accuracy", limit: 100, timelines: true });
- * ```
  */
 export async function readReportItems(
   scope: ResultScope,

@@ -3,9 +3,18 @@ import type { AggregateRow } from "../aggregate.ts";
 import type { PairedRow } from "../paired_groups.ts";
 import type { ReportData } from "./report_data.ts";
 
+/** The tables of a report. */
+export type ReportTableId =
+  | "leaderboard"
+  | "aggregate"
+  | "paired"
+  | "failures"
+  | "extraction"
+  | "items";
+
 /** A titled table of text cells (numbers already formatted). */
 export interface TextTable {
-  id: "leaderboard" | "aggregate" | "paired" | "failures" | "extraction" | "items";
+  id: ReportTableId;
   title: string;
   columns: string[];
   rows: string[][];
@@ -281,11 +290,6 @@ export const CSV_COLUMNS: Record<TextTable["id"], string[]> = {
 
 /**
  * Every table of a report, in reading order.
- *
- * @example
- * ```ts
- * // const tables = reportTables(await buildReportData(scope));
- * ```
  */
 export function reportTables(data: ReportData): TextTable[] {
   return [

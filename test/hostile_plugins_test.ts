@@ -4,6 +4,11 @@
  * of memory — in every stage — generation, parse, score, judge, hook — a real run in the
  * worker pool records a failed attempt of that stage, the well-behaved items succeed, no
  * model is called twice for one candidate, and the run ends with `run.finished`.
+ *
+ * Each run happens in a process of its own (this file, run as a script): under Deno 2.9 a
+ * worker stopped in the middle of a synchronous loop keeps spinning on its core until the
+ * process ends (denoland/deno#35657; docs/execution.md), and the tests after this one must not
+ * share the machine with those threads.
  */
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
@@ -61,7 +66,32 @@ function benchmark(stage: Stage, baseUrl: string): BenchmarkSpecInput {
   };
 }
 
+/** A stage's run in a child process: its events, each trial's item and the model calls. */
 async function runStage(stage: Stage) {
+  const config = fromFileUrl(new URL("../deno.json", import.meta.url));
+  const script = fromFileUrl(new URL(import.meta.url));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", config, script, stage],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, `the ${stage} run's process failed: ${stderr}`);
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  const parsed = JSON.parse(lines.at(-1)!) as {
+    events: ThemisEvent[];
+    items: Array<[string, string]>;
+    requests: number;
+  };
+  return {
+    events: parsed.events,
+    itemOf: new Map<string | undefined, string>(parsed.items),
+    requests: parsed.requests,
+  };
+}
+
+/** The run of one stage, in this process (the child's side of {@linkcode runStage}). */
+async function runStageHere(stage: Stage) {
   await using server = startOpenAIServer();
   const store = Store.open(await Deno.makeTempDir({ prefix: `themis-hostile-${stage}-` }));
   const orchestrator = Orchestrator.fromProjectSpec({
@@ -151,4 +181,11 @@ for (const stage of ["generation", "parse", "score", "judge", "hook"] as const) 
       assert.equal(events.filter((e) => e.type === "attempt.retried").length, 0);
     }
   });
+}
+
+if (import.meta.main) {
+  const { events, itemOf, requests } = await runStageHere(Deno.args[0] as Stage);
+  console.log(JSON.stringify({ events, items: [...itemOf], requests }));
+  // Workers stopped in a synchronous loop may still spin: end the process, and them, now.
+  Deno.exit(0);
 }

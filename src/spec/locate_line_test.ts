@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { locateLine } from "./locate_line.ts";
-import { parse as parseToml } from "smol-toml";
+import { parse as parseToml } from "npm:smol-toml@1.9.1";
 
 type Path = ReadonlyArray<string | number>;
 

@@ -173,7 +173,7 @@ export const BatchBackendSchema = z.strictObject({
     "Bytes of requests per batch, at most the provider's limit (200 MB; 256 MB).",
   ),
   poll_interval: z.number().positive().default(60).describe(
-    "Seconds between polls while `themis resume --wait` waits for batches to end.",
+    "Seconds between polls while `themis resume <run> --wait` waits for batches to end.",
   ),
 }).describe(
   "The `batch` backend: pending generations go to a provider's Batch API (docs/scale_out.md).",

@@ -284,7 +284,7 @@ export interface BatchBackend {
   max_requests?: number;
   /** Bytes of requests per batch, at most the provider's limit (200 MB; 256 MB). */
   max_bytes?: number;
-  /** Seconds between polls while `themis resume --wait` waits for batches to end. */
+  /** Seconds between polls while `themis resume <run> --wait` waits for batches to end. */
   poll_interval: number;
 }
 
@@ -300,7 +300,7 @@ export interface BatchBackendInput {
   max_requests?: number;
   /** Bytes of requests per batch, at most the provider's limit (200 MB; 256 MB). */
   max_bytes?: number;
-  /** Seconds between polls while `themis resume --wait` waits for batches to end. */
+  /** Seconds between polls while `themis resume <run> --wait` waits for batches to end. */
   poll_interval?: number;
 }
 

@@ -8,12 +8,17 @@
  * 2. a local OpenAI-compatible server with a fixed 50 ms latency, 64 and 256 in flight, default
  *    executor settings: achieved throughput as a fraction of the ideal (in flight / 0.05 s).
  * 3. `themis resume` of the completed 100,000-trial run, which has nothing to do: wall time.
+ * 4. With `--store-scale 100000,1000000`: the store's figures at those sizes (bench/store_scale.ts:
+ *    `themis run` printing its aggregate against the hand-written loop, the store on disk, the
+ *    first `themis sql`, a no-op `themis resume`, a cold cache build), whole processes.
  *
- * Options: `--sizes 10000,100000` `--skip-http` `--skip-resume`.
+ * Options: `--sizes 10000,100000` `--skip-http` `--skip-resume` `--store-scale SIZES`
+ * `--store-executor pool|inline`.
  */
 import { parseArgs } from "node:util";
 import { writeBenchDataset } from "./bench_spec.ts";
 import { measureHttpThroughput } from "./http_throughput.ts";
+import { measureStoreScale, STORE_SCALE_HEADER } from "./store_scale.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -21,6 +26,8 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "10000,100000" },
     "skip-http": { type: "boolean", default: false },
     "skip-resume": { type: "boolean", default: false },
+    "store-scale": { type: "string", default: "" },
+    "store-executor": { type: "string", default: "pool" },
   },
 });
 const sizes = values.sizes!.split(",").map(Number);
@@ -114,5 +121,13 @@ if (!values["skip-http"]) {
         `${http.perSecond.toFixed(0)}/s; ideal ${http.ideal}/s; fraction of ideal ` +
         `${http.fraction.toFixed(3)}`,
     );
+  }
+}
+
+if (values["store-scale"]) {
+  console.log(`\n## The store at scale (${values["store-executor"]} executor)\n`);
+  console.log(STORE_SCALE_HEADER);
+  for (const size of values["store-scale"].split(",").map(Number)) {
+    for (const row of await measureStoreScale(size, values["store-executor"]!)) console.log(row);
   }
 }

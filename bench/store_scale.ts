@@ -86,6 +86,10 @@ function sizes(dir: string): { total: number; largest: number; files: number } {
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
+/** The header of the rows {@linkcode measureStoreScale} prints. */
+export const STORE_SCALE_HEADER = "| trials | what | wall | CPU | peak RSS | notes |\n" +
+  "|---:|---|---:|---:|---:|---|";
+
 /** Every figure for one size, printed as Markdown rows. */
 export async function measureStoreScale(trials: number, executor: string): Promise<string[]> {
   const dir = await Deno.makeTempDir({ prefix: `themis-scale-${trials}-` });
@@ -136,9 +140,7 @@ if (import.meta.main) {
       executor: { type: "string", default: "pool" },
     },
   });
-  console.log(
-    "| trials | what | wall | CPU | peak RSS | notes |\n|---:|---|---:|---:|---:|---|",
-  );
+  console.log(STORE_SCALE_HEADER);
   for (const size of values.sizes!.split(",").map(Number)) {
     for (const row of await measureStoreScale(size, values.executor!)) console.log(row);
   }

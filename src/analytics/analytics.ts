@@ -47,11 +47,14 @@ export class Analytics {
   readonly root: string;
   readonly db: Database;
   readonly #cacheDir: string;
+  /** The project's DuckDB threads, if it set them. */
+  readonly #threads: number | undefined;
 
-  private constructor(root: string, db: Database, cacheDir: string) {
+  private constructor(root: string, db: Database, cacheDir: string, threads?: number) {
     this.root = root;
     this.db = db;
     this.#cacheDir = cacheDir;
+    this.#threads = threads;
   }
 
   /**
@@ -116,7 +119,7 @@ export class Analytics {
       }
       db = await Database.open(":memory:", settings);
     }
-    const analytics = new Analytics(root, db, cacheDir);
+    const analytics = new Analytics(root, db, cacheDir, options.threads);
     try {
       await db.run(BASE_TABLES);
       if (options.refresh !== false) await analytics.refresh({ profile: options.profile });
@@ -132,10 +135,26 @@ export class Analytics {
    * event files and new manifests update the keys they touch; a shrunk or deleted file or a
    * new projection version rebuilds from scratch.
    */
-  refresh(
+  async refresh(
     options: { profile?: (step: string, ms: number) => void } = {},
   ): Promise<RefreshReport> {
-    return refreshCache(this.db, { root: this.root, cacheDir: this.#cacheDir, ...options });
+    const refresh = () =>
+      refreshCache(this.db, { root: this.root, cacheDir: this.#cacheDir, ...options });
+    try {
+      return await refresh();
+    } catch (error) {
+      // DuckDB's joins and windows hold a share of the memory bound per thread: a build that
+      // does not fit (a million trials in 512 MB) is rolled back and done again on one thread,
+      // slower but within the bound, rather than failing the command.
+      if (!/out of memory/i.test(errorMessage(error))) throw error;
+      await this.db.run("set threads = 1");
+      try {
+        return await refresh();
+      } finally {
+        await this.db.run("reset threads");
+        if (this.#threads !== undefined) await this.db.run(`set threads = ${this.#threads}`);
+      }
+    }
   }
 
   /** Internal queries (trusted SQL, parameters allowed). */

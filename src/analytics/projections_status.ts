@@ -36,7 +36,9 @@ export const trials: Projection = {
   select: (scope) => `
     with p as (select * from ${rowsOf("plan_trials", scope, TRIAL_KEY)}),
     firsts as (
-      select p.* from p left join ${RUN_STARTS} s using (run)
+      -- Only the columns used below: the window would otherwise carry every payload and prompt.
+      select p.trial, p.run, p.task, p.model, p.prompt, p.item, p.params
+      from p left join ${RUN_STARTS} s using (run)
       qualify row_number() over (partition by trial order by s.started nulls last, run) = 1
     ),
     payloads as (

@@ -15,13 +15,14 @@ export class CacheFollower {
   #stopped = false;
 
   /**
-   * `refresh` brings the cache up to date; a refresh starts `minimumMs` after the last one
-   * ended, or after twice the time the last one took when that is longer, so the cache takes
-   * at most about a third of the time.
+   * `refresh` brings the cache up to date; a refresh starts `minimumMs` (default 5 s) after the
+   * last one ended, or after four times the time the last one took when that is longer, so the
+   * cache takes at most about a fifth of the machine from the run (a run shorter than
+   * `minimumMs` is never interrupted: the query after it reads its few events).
    */
   constructor(refresh: () => Promise<unknown>, options: { minimumMs?: number } = {}) {
     this.#refresh = refresh;
-    this.#minimumMs = options.minimumMs ?? 2000;
+    this.#minimumMs = options.minimumMs ?? 5000;
   }
 
   /** Start following (the first refresh after `minimumMs`). */
@@ -40,7 +41,7 @@ export class CacheFollower {
         () => {}, // the next refresh, or the query after the run, tries again and says why
       ).finally(() => {
         this.#running = undefined;
-        this.#schedule(Math.max(this.#minimumMs, 2 * (performance.now() - started)));
+        this.#schedule(Math.max(this.#minimumMs, 4 * (performance.now() - started)));
       });
     }, ms);
   }

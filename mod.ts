@@ -85,19 +85,7 @@ export type {
   RunExecution,
   SliceDescription,
 } from "./src/orchestrator/handoffs/mod.ts";
-export type {
-  BatchOutputLine,
-  BundleManifest,
-  BundleScore,
-  CandidateRecord,
-  ErrorRecord,
-  EvaluationRecord,
-  EvaluationValueRecord,
-  GenerationFailureRecord,
-  GenerationRecord,
-  MetricRecord,
-  UsageRecord,
-} from "./src/spec/handoff_types.ts";
+export type * from "./src/spec/handoff_types.ts";
 export type {
   EventData,
   EventEnvelope,
@@ -105,90 +93,13 @@ export type {
   EventType,
   ThemisEvent,
 } from "./src/store/event_catalogue.ts";
-export type {
-  AttemptRetriedData,
-  BatchImportedData,
-  BatchStatusData,
-  BatchSubmittedData,
-  CircuitOpenedData,
-  ConcurrencyChangedData,
-  EventDataMap,
-  GenerationCompletedData,
-  GenerationFailedData,
-  JudgeCompletedData,
-  ParseCompletedData,
-  ParseFailedData,
-  RunFinishedData,
-  RunStartedData,
-  ScoreCompletedData,
-  ScoreFailedData,
-  TrialPlannedData,
-} from "./src/store/event_types.ts";
+export type * from "./src/store/event_types.ts";
 export { TelemetryBus } from "./src/run/telemetry.ts";
 export type { TelemetryEvent, TelemetrySubscriber } from "./src/run/telemetry.ts";
 export { TOOL_VERSION } from "./src/orchestrator/version.ts";
 
 // Specs: the types of what users write, and loading and validating them.
-export type {
-  AllItemsQuery,
-  AnalyticsSettings,
-  AnalyticsSettingsInput,
-  BackoffPolicy,
-  BackoffPolicyInput,
-  BatchBackend,
-  BatchBackendInput,
-  BenchmarkSpec,
-  BenchmarkSpecInput,
-  CsvDataset,
-  DatasetQuery,
-  DatasetQueryInput,
-  DatasetSpec,
-  EndpointLimits,
-  EndpointLimitsInput,
-  ExecutionBackend,
-  ExecutionBackendInput,
-  ExecutionPolicy,
-  ExecutionPolicyInput,
-  ExecutorSettings,
-  ExecutorSettingsInput,
-  ExperimentSpec,
-  ExperimentSpecInput,
-  FilterQuery,
-  InferenceGrid,
-  InferenceGridInput,
-  InlineDataset,
-  IntervalMethodName,
-  ItemIdsQuery,
-  JsonlDataset,
-  ModelPrice,
-  ModelSpec,
-  ModelSpecInput,
-  OnInvalid,
-  ParquetDataset,
-  ParseSpec,
-  ParseSpecInput,
-  PluginRef,
-  PluginRefInput,
-  ProjectSpec,
-  ProjectSpecInput,
-  PromptMessage,
-  PromptVariant,
-  PromptVariantInput,
-  ProviderDataset,
-  Reduction,
-  ScoreSpec,
-  ScoreSpecInput,
-  SliceSpec,
-  SliceSpecInput,
-  StorageSettings,
-  StorageSettingsInput,
-  StratifiedQuery,
-  StratifiedQueryInput,
-  SubsetQuery,
-  SubsetQueryInput,
-  TaskSpec,
-  TaskSpecInput,
-} from "./src/spec/spec_types.ts";
+export type * from "./src/spec/spec_types.ts";
 export { loadSpecFile } from "./src/spec/load_spec.ts";
 export type { LoadedSpec, RawSpecFile } from "./src/spec/load_spec.ts";
 export {

@@ -146,19 +146,7 @@ export const BundleManifestSchema = z.strictObject({
 }).describe("`bundle.json`: what a bundle holds and the hashes that prove it is unchanged.");
 
 // The types of these schemas, as documented interfaces (generated: \`deno task docs\`).
-export type {
-  BatchOutputLine,
-  BundleManifest,
-  BundleScore,
-  CandidateRecord,
-  ErrorRecord,
-  EvaluationRecord,
-  EvaluationValueRecord,
-  GenerationFailureRecord,
-  GenerationRecord,
-  MetricRecord,
-  UsageRecord,
-} from "./handoff_types.ts";
+export type * from "./handoff_types.ts";
 
 /** The schemas `checkHandoff` knows, by name. */
 export const HANDOFF_SCHEMAS = {

@@ -97,6 +97,20 @@ async function providerRows(
   return checkRows(rows, spec.provider);
 }
 
+/** The SQL engine a file dataset is read with (the caller must pass one). */
+function sqlFor(
+  spec: { kind: string; path: string },
+  options: { sql?: () => Promise<DatasetSql> },
+): Promise<DatasetSql> {
+  if (options.sql === undefined) {
+    throw new ThemisError(
+      "INTERNAL",
+      `Reading the ${spec.kind} dataset "${spec.path}" needs a SQL engine (options.sql)`,
+    );
+  }
+  return options.sql();
+}
+
 /**
  * Load a slice's dataset and pick its items with the slice's query: inline items, JSONL / CSV /
  * Parquet files read through SQL with the query pushed down, or the rows of a dataset
@@ -124,16 +138,10 @@ export async function loadDataset(
     case "jsonl":
     case "csv":
     case "parquet": {
-      if (options.sql === undefined) {
-        throw new ThemisError(
-          "INTERNAL",
-          `Reading the ${spec.kind} dataset "${spec.path}" needs a SQL engine (options.sql)`,
-        );
-      }
       return await readFileDataset(spec, {
         baseDir: options.baseDir,
         query,
-        sql: await options.sql(),
+        sql: await sqlFor(spec, options),
       });
     }
     case "provider":
@@ -183,16 +191,10 @@ export async function loadDatasetGroups(
     case "jsonl":
     case "csv":
     case "parquet": {
-      if (options.sql === undefined) {
-        throw new ThemisError(
-          "INTERNAL",
-          `Reading the ${spec.kind} dataset "${spec.path}" needs a SQL engine (options.sql)`,
-        );
-      }
       return await readFileDatasetGroups(spec, {
         baseDir: options.baseDir,
         query,
-        sql: await options.sql(),
+        sql: await sqlFor(spec, options),
         groupBy: { fields: options.by, max: options.max },
       });
     }

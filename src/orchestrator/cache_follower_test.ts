@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { CacheFollower } from "./cache_follower.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("CacheFollower refreshes no sooner than the minimum, then four times the last refresh's time apart", async () => {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const follower = new CacheFollower(async () => {
+    starts.push(performance.now());
+    await sleep(30);
+    ends.push(performance.now());
+  }, { minimumMs: 10 });
+  const started = performance.now();
+  follower.start();
+  // No deadline: wait for three refreshes however busy the machine is.
+  while (ends.length < 3) await sleep(5);
+  await follower.stop();
+  // Timers never fire early, so these lower bounds hold on any machine.
+  assert.ok(starts[0] - started >= 9, "the first refresh waits for the minimum");
+  for (let i = 1; i < starts.length; i++) {
+    const took = ends[i - 1] - starts[i - 1];
+    assert.ok(
+      starts[i] - ends[i - 1] >= 4 * took - 1,
+      `refresh ${i} started ${(starts[i] - ends[i - 1]).toFixed(1)} ms after one of ${
+        took.toFixed(1)
+      } ms`,
+    );
+  }
+});
+
+Deno.test("CacheFollower.stop() waits for the refresh under way and starts none after it; failures are left to the next refresh", async () => {
+  let calls = 0;
+  let running = false;
+  const follower = new CacheFollower(async () => {
+    calls++;
+    running = true;
+    await sleep(20);
+    running = false;
+    if (calls === 1) throw new Error("the first refresh fails");
+  }, { minimumMs: 1 });
+  follower.start();
+  while (calls < 2) await sleep(2); // the failed first refresh did not stop the following
+  await follower.stop();
+  assert.equal(running, false, "stop() returned while a refresh was running");
+  const after = calls;
+  await sleep(50);
+  assert.equal(calls, after, "a refresh started after stop()");
+});

@@ -22,6 +22,7 @@ import {
   MIGRATED_MARKER,
   newSegmentTag,
   SEGMENT_DIR,
+  SEGMENT_GZIP_LEVEL,
   segmentName,
 } from "../store/segments.ts";
 import { LineSpool, writeFileAtomic } from "../store/write_atomic.ts";
@@ -70,7 +71,10 @@ class SegmentSink {
   flush(): void {
     if (this.#lines.length === 0) return;
     const name = segmentName(++this.#index, newSegmentTag(), true);
-    Deno.writeFileSync(join(this.dir, name), gzipSync(this.#lines.join("\n") + "\n", { level: 6 }));
+    Deno.writeFileSync(
+      join(this.dir, name),
+      gzipSync(this.#lines.join("\n") + "\n", { level: SEGMENT_GZIP_LEVEL }),
+    );
     this.#lines = [];
     this.#size = 0;
     this.written++;

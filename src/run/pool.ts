@@ -5,6 +5,7 @@ import { setImmediate } from "node:timers";
 import { ThemisError } from "../core/errors.ts";
 import type { WorkResult, WorkTask } from "./candidate_work.ts";
 import type { RunTaskOptions, StageExecutor } from "./executor.ts";
+import { packBatch } from "./task_pack.ts";
 import { blameResult, type Lost, lostReason } from "./pool_blame.ts";
 import { type SeenTask, type WorkerNote, WorkerWatch } from "./worker_watch.ts";
 
@@ -183,9 +184,10 @@ class PoolExecutor implements StageExecutor {
     let text: string;
     try {
       // JSON text crosses the thread boundary far cheaper than a structured clone of nested
-      // objects (Deno's worker_threads scans objects for transferable ports).
+      // objects (Deno's worker_threads scans objects for transferable ports); what the tasks
+      // share travels once per batch.
       const keys = batch.map((p) => p.key);
-      text = await instance.run(JSON.stringify({ keys, tasks: batch.map((p) => p.task), alone }));
+      text = await instance.run(JSON.stringify(packBatch(batch.map((p) => p.task), keys, alone)));
     } catch (error) {
       for (const p of batch) this.#lost(p, { alone, error });
       return;

@@ -206,7 +206,7 @@ export function recordWork(
         type: "score.completed",
         ...base,
         overlay: scoreOverlay(s.hash),
-        data: { ...data, metrics: failingValues(score), invalid: true },
+        data: { invalid: true, metrics: failingValues(score), ...data },
       });
       out.scoresNoAnswer++;
       continue;

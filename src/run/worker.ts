@@ -13,6 +13,7 @@ import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { runWork, type WorkResult, type WorkTask } from "./candidate_work.ts";
 import type { WorkerData, WorkerNote } from "./pool.ts";
 import { secretReader } from "./secrets.ts";
+import { type PackedBatch, unpackBatch } from "./task_pack.ts";
 import { WorkBoard } from "./work_board.ts";
 import { toWorkError } from "./work_error.ts";
 
@@ -117,16 +118,12 @@ async function runOne(task: WorkTask, key: number, loaded: Registry, alone: bool
 
 /**
  * Run a batch of tasks concurrently, given and returned as JSON text (Piscina calls the
- * default export): `{keys, tasks, alone}` in, one result per task out. The answer waits one
+ * default export): a packed batch (`task_pack.ts`) in, one result per task out. The answer waits one
  * turn of the event loop, so an error a plugin set off surfaces while its batch is in flight
  * (the pool then finds its owner) rather than after the batch was counted a success.
  */
 export default async function runBatch(batch: string): Promise<string> {
-  const { keys, tasks, alone } = JSON.parse(batch) as {
-    keys: number[];
-    tasks: WorkTask[];
-    alone: boolean;
-  };
+  const { keys, tasks, alone } = unpackBatch(JSON.parse(batch) as PackedBatch);
   let loaded: Registry;
   try {
     loaded = await loadRegistry();

@@ -4,6 +4,8 @@ import { errorMessage, ThemisError } from "../core/errors.ts";
 import { EVENT_VERSION, type NewEvent, serializeEvent, type ThemisEvent } from "./events.ts";
 import { lastRunEvent } from "./read_segments.ts";
 import {
+  compressInBackground,
+  type CompressionJob,
   compressSegment,
   DEFAULT_SEGMENT_BYTES,
   listSegments,
@@ -137,6 +139,7 @@ export class EventWriter {
   #closed = false;
   #encoder = new TextEncoder();
   #buffer = new Uint8Array(1 << 16);
+  #compressing: Array<{ at: number; job: CompressionJob }> = [];
   #written: string[] = [];
   #deferred: NewEvent[] = [];
   /** Told every event as it is appended (the run's fold follows the log this way). */
@@ -244,7 +247,7 @@ export class EventWriter {
       written += this.#handle!.writeSync(this.#buffer.subarray(written, length));
     }
     this.#size += length;
-    if (this.#size >= this.#bound) this.#closeSegment();
+    if (this.#size >= this.#bound) this.#closeSegment(true);
   }
 
   #openSegment(): void {
@@ -259,7 +262,12 @@ export class EventWriter {
     this.#written.push(this.#path);
   }
 
-  #closeSegment(): void {
+  /**
+   * Close the open segment. Past the size bound (`background`), its compression runs on the
+   * compression thread while appends go on; `close()` waits for those still running. One
+   * that failed leaves its plain segment, whole, for the next writer of the run to compress.
+   */
+  #closeSegment(background = false): void {
     if (this.#handle === undefined) return;
     try {
       this.#handle.syncSync();
@@ -267,8 +275,21 @@ export class EventWriter {
       this.#handle.close();
       this.#handle = undefined;
     }
-    const compressed = compressSegment(this.#path!);
-    this.#written[this.#written.length - 1] = compressed;
+    const at = this.#written.length - 1;
+    if (background) this.#compressing.push({ at, job: compressInBackground(this.#path!) });
+    else this.#written[at] = compressSegment(this.#path!);
+  }
+
+  /** Wait for the compressions still running; a failed one leaves its segment plain. */
+  #settle(): void {
+    for (const { at, job } of this.#compressing) {
+      try {
+        this.#written[at] = job.wait();
+      } catch {
+        // left plain: still a whole segment, compressed by the run's next writer
+      }
+    }
+    this.#compressing = [];
   }
 
   /** Flush to disk. */
@@ -283,5 +304,6 @@ export class EventWriter {
     this.flush();
     this.#closed = true;
     this.#closeSegment();
+    this.#settle();
   }
 }

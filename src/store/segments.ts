@@ -4,6 +4,7 @@
  * has a single `events.jsonl`, read as the first segment.
  */
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
 import { errorMessage, ThemisError } from "../core/errors.ts";
 
@@ -18,6 +19,12 @@ export const LEGACY_EVENTS_FILE = "events.jsonl";
 export const MIGRATED_MARKER = "MIGRATED";
 /** Default size bound of a segment before it is closed, in bytes. */
 export const DEFAULT_SEGMENT_BYTES = 32 << 20;
+
+/**
+ * gzip level of closed segments: 3 compresses these logs about 16× at ~400 MB/s; 6 gains 9%
+ * in size for twice the time, paid on the writer's thread at every segment close.
+ */
+export const SEGMENT_GZIP_LEVEL = 3;
 
 /** One segment file of a run. */
 export interface Segment {
@@ -114,7 +121,7 @@ export function compressSegment(path: string): string {
   const target = `${path}.gz`;
   const tmp = `${target}.${Deno.pid}.tmp`;
   try {
-    Deno.writeFileSync(tmp, gzipSync(bytes, { level: 6 }));
+    Deno.writeFileSync(tmp, gzipSync(bytes, { level: SEGMENT_GZIP_LEVEL }));
     const file = Deno.openSync(tmp, { read: true, write: true });
     try {
       file.syncSync();
@@ -134,6 +141,87 @@ export function compressSegment(path: string): string {
   }
   Deno.removeSync(path);
   return target;
+}
+
+/** The compression thread, started on first use and shared by the process's writers. */
+let compressor: { worker: Worker; jobs: Map<number, CompressionJob> } | undefined;
+let nextJob = 0;
+
+/** Longest a writer waits for a compression it must see finished (ms). */
+const MAX_WAIT_MS = 10 * 60_000;
+
+const RUNNING = 0;
+const DONE = 1;
+const FAILED = 2;
+
+/** A segment being compressed on the compression thread. */
+export class CompressionJob {
+  /** RUNNING, then DONE or FAILED: set by the thread, so a blocked caller sees it. */
+  readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  target?: string;
+  error?: string;
+
+  constructor(readonly path: string) {}
+
+  /** Block until the thread is done; the compressed segment's path, or `STORE_IO`. */
+  wait(): string {
+    const until = Date.now() + MAX_WAIT_MS;
+    while (Atomics.load(this.flag, 0) === RUNNING && Date.now() < until) {
+      Atomics.wait(this.flag, 0, RUNNING, 1000);
+    }
+    if (Atomics.load(this.flag, 0) === DONE) return `${this.path}.gz`;
+    const why = this.error ??
+      (Atomics.load(this.flag, 0) === RUNNING
+        ? "the compression thread did not finish"
+        : "the compression thread failed");
+    throw new ThemisError(
+      "STORE_IO",
+      why.startsWith("Cannot compress") ? why : `Cannot compress "${this.path}": ${why}`,
+      { file: this.path },
+    );
+  }
+
+  /** Mark it failed, unless the thread already finished it. */
+  fail(why: string): void {
+    this.error ??= why;
+    if (Atomics.compareExchange(this.flag, 0, RUNNING, FAILED) === RUNNING) {
+      Atomics.notify(this.flag, 0);
+    }
+  }
+}
+
+/**
+ * `compressSegment` on a thread of its own: the caller goes on appending meanwhile and calls
+ * `wait()` when it must see the job finished. A failed job leaves the plain segment, whole
+ * (the next writer of the run compresses it). The thread does not keep the process alive
+ * while it has nothing to do.
+ */
+export function compressInBackground(path: string): CompressionJob {
+  if (compressor === undefined) {
+    const worker = new Worker(new URL("./compress_worker.ts", import.meta.url));
+    const jobs = new Map<number, CompressionJob>();
+    worker.on("message", (reply: { id: number; error?: string }) => {
+      const job = jobs.get(reply.id);
+      jobs.delete(reply.id);
+      if (job && reply.error !== undefined) job.fail(reply.error);
+      if (jobs.size === 0) worker.unref();
+    });
+    const fail = (why: string) => {
+      compressor = undefined;
+      for (const job of jobs.values()) job.fail(`the compression thread ${why}`);
+      jobs.clear();
+    };
+    worker.on("error", (error) => fail(`failed: ${errorMessage(error)}`));
+    worker.on("exit", () => fail("ended"));
+    compressor = { worker, jobs };
+  }
+  const { worker, jobs } = compressor;
+  const id = nextJob++;
+  const job = new CompressionJob(path);
+  jobs.set(id, job);
+  worker.ref();
+  worker.postMessage({ id, path, flag: job.flag });
+  return job;
 }
 
 /** A twin left by a crash between compressing and removing: the plain file goes. */

@@ -74,8 +74,8 @@ export class PhaseFailure extends Error {
 class Phase {
   /** Inner phases running now (judge calls inside a metric): the phase's clock is paused. */
   nested = 0;
-  /** Waiting for the end of the turn to arm its timer (see {@linkcode armLater}). */
-  queued = false;
+  /** Its place in the phases waiting for the end of the turn (see {@linkcode armLater}), or -1. */
+  waiting = -1;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Set while the phase waits on a promise; rejects it at the deadline. */
   reject: ((error: unknown) => void) | undefined;
@@ -114,7 +114,7 @@ class Phase {
 
   /** The phase ended, or is paused: no timer, nothing armed later. */
   disarm(): void {
-    this.queued = false;
+    armLater.cancel(this);
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -128,21 +128,34 @@ class Phase {
  * than the phase. The deadline is still counted from the phase's start.
  */
 const armLater = (() => {
-  let waiting: Phase[] = [];
+  // A phase leaves the list as soon as it ends (swapped with the last), so a long run of
+  // tasks that never yields a turn does not pile up ended phases.
+  const waiting: Phase[] = [];
+  let scheduled = false;
   const armAll = () => {
-    const phases = waiting;
-    waiting = [];
-    for (const phase of phases) {
-      if (!phase.queued) continue;
-      phase.queued = false;
-      phase.arm();
+    scheduled = false;
+    const phases = waiting.splice(0);
+    for (const phase of phases) phase.waiting = -1;
+    for (const phase of phases) phase.arm();
+  };
+  const add = (phase: Phase): void => {
+    if (phase.waiting >= 0) return;
+    phase.waiting = waiting.push(phase) - 1;
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(armAll);
     }
   };
-  return (phase: Phase): void => {
-    if (phase.queued) return;
-    phase.queued = true;
-    if (waiting.push(phase) === 1) setImmediate(armAll);
+  const cancel = (phase: Phase): void => {
+    const at = phase.waiting;
+    if (at < 0) return;
+    phase.waiting = -1;
+    const last = waiting.pop()!;
+    if (last === phase) return;
+    waiting[at] = last;
+    last.waiting = at;
   };
+  return Object.assign(add, { cancel });
 })();
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>

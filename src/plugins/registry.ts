@@ -75,12 +75,12 @@ const METHODS: Record<PluginKind, string> = {
  * ```
  */
 export class Registry {
-  readonly #plugins: Record<PluginKind, Map<string, unknown>> = {
-    engine: new Map(),
-    extractor: new Map(),
-    metric: new Map(),
-    hook: new Map(),
-    dataset_provider: new Map(),
+  readonly #plugins: Record<PluginKind, Shelf> = {
+    engine: new Shelf("engine"),
+    extractor: new Shelf("extractor"),
+    metric: new Shelf("metric"),
+    hook: new Shelf("hook"),
+    dataset_provider: new Shelf("dataset_provider"),
   };
   readonly #modules: string[] = [];
   #closures = 0;
@@ -187,38 +187,63 @@ export class Registry {
 
   /** The engine for a provider name; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   engine(provider: string, where?: string): Engine {
-    return this.#get("engine", provider, where) as Engine;
+    return this.#plugins.engine.get(provider, where) as Engine;
   }
 
   /** The extractor with this id; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   extractor(id: string, where?: string): Extractor {
-    return this.#get("extractor", id, where) as Extractor;
+    return this.#plugins.extractor.get(id, where) as Extractor;
   }
 
   /** The metric with this id; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   metric(id: string, where?: string): Metric {
-    return this.#get("metric", id, where) as Metric;
+    return this.#plugins.metric.get(id, where) as Metric;
   }
 
   /** The hook with this id; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   hook(id: string, where?: string): Hook {
-    return this.#get("hook", id, where) as Hook;
+    return this.#plugins.hook.get(id, where) as Hook;
   }
 
   /** The dataset provider with this id; `PLUGIN_NOT_FOUND` (naming `where`) when unknown. */
   datasetProvider(id: string, where?: string): DatasetProvider {
-    return this.#get("dataset_provider", id, where) as DatasetProvider;
+    return this.#plugins.dataset_provider.get(id, where) as DatasetProvider;
   }
 
   /** The ids of every plugin of a kind, sorted. */
   names(kind: PluginKind): string[] {
-    return [...this.#plugins[kind].keys()].sort();
+    return this.#plugins[kind].names();
+  }
+}
+
+/** The plugins of one kind, by id. Every task looks its plugins up: the last hit is kept. */
+class Shelf {
+  readonly #byId = new Map<string, unknown>();
+  #lastId: string | undefined;
+  #last: unknown;
+
+  constructor(readonly kind: PluginKind) {}
+
+  set(id: string, plugin: unknown): void {
+    this.#byId.set(id, plugin);
+    this.#lastId = undefined;
+    this.#last = undefined;
   }
 
-  #get(kind: PluginKind, id: string, where?: string): unknown {
-    const found = this.#plugins[kind].get(id);
-    if (found !== undefined) return found;
-    const names = this.names(kind);
+  names(): string[] {
+    return [...this.#byId.keys()].sort();
+  }
+
+  get(id: string, where?: string): unknown {
+    if (id === this.#lastId && this.#last !== undefined) return this.#last;
+    const found = this.#byId.get(id);
+    if (found !== undefined) {
+      this.#lastId = id;
+      this.#last = found;
+      return found;
+    }
+    const { kind } = this;
+    const names = this.names();
     const close = closestMatch(id, names);
     throw new ThemisError(
       "PLUGIN_NOT_FOUND",

@@ -1,10 +1,11 @@
 import { ThemisError } from "../core/errors.ts";
 import type { JsonObject } from "../core/json.ts";
 import type { Registry } from "../plugins/registry.ts";
+import type { GenerationOutput } from "../plugins/types.ts";
 import type { PluginRef } from "../spec/schemas.ts";
 import type { GenerationOutcome, GenerationTask } from "./candidate_work.ts";
 import { type ConfiguredHook, runHooks } from "./run_hooks.ts";
-import type { TaskClock } from "./task_clock.ts";
+import { epochNow, type TaskClock } from "./task_clock.ts";
 import { toWorkError } from "./work_error.ts";
 
 /** What a task runs with, wherever it runs. */
@@ -44,29 +45,54 @@ export async function runGenerationWork(
   const { request } = task;
   const { registry, clock, secret } = context;
   const where = `generation:${request.model.provider}/${request.model.model_id}`;
-  const base = { candidateId: request.candidateId, trialId: request.trialId };
-  const started = performance.now();
   try {
-    const hooks = task.hooks.length > 0 ? configuredHooks(task.hooks, registry) : [];
-    const hooked = { base, clock, item: 0 };
+    if (task.hooks.length > 0) return await hookedGeneration(task, context, where);
     const engine = registry.engine(request.model.provider);
-    const prepared = hooks.length > 0
-      ? await runHooks(hooks, "preInference", request, hooked)
-      : request;
     const controller = new AbortController();
-    const raw = await clock.run(
+    const call = { signal: controller.signal, runtime: task.runtime, secret };
+    const running = clock.run(
       "generation",
       0,
       where,
-      () => engine.generate(prepared, { signal: controller.signal, runtime: task.runtime, secret }),
+      () => engine.generate(request, call),
       () => controller.abort(),
     );
-    const output = hooks.length > 0 ? await runHooks(hooks, "postInference", raw, hooked) : raw;
-    if (typeof output?.text !== "string") {
-      throw new ThemisError("PROVIDER_MALFORMED", `engine "${engine.id}" returned no text`);
-    }
-    return { ok: true, output, latencyMs: Math.round(performance.now() - started) };
+    // Without hooks the latency is the phase's: its start saves reading the clock again.
+    const started = clock.started;
+    return generated(await running, engine.id, started);
   } catch (error) {
     return { ok: false, error: toWorkError(error, where, "generation") };
   }
+}
+
+/** The generation of a task with hooks: `preInference` and `postInference` around the call. */
+async function hookedGeneration(
+  task: GenerationTask,
+  context: WorkContext,
+  where: string,
+): Promise<GenerationOutcome> {
+  const started = epochNow();
+  const { request } = task;
+  const { registry, clock, secret } = context;
+  const hooks = configuredHooks(task.hooks, registry);
+  const base = { candidateId: request.candidateId, trialId: request.trialId };
+  const hooked = { base, clock, item: 0 };
+  const engine = registry.engine(request.model.provider);
+  const prepared = await runHooks(hooks, "preInference", request, hooked);
+  const controller = new AbortController();
+  const raw = await clock.run(
+    "generation",
+    0,
+    where,
+    () => engine.generate(prepared, { signal: controller.signal, runtime: task.runtime, secret }),
+    () => controller.abort(),
+  );
+  return generated(await runHooks(hooks, "postInference", raw, hooked), engine.id, started);
+}
+
+function generated(output: GenerationOutput, engine: string, started: number): GenerationOutcome {
+  if (typeof output?.text !== "string") {
+    throw new ThemisError("PROVIDER_MALFORMED", `engine "${engine}" returned no text`);
+  }
+  return { ok: true, output, latencyMs: Math.round(epochNow() - started) };
 }

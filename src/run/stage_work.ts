@@ -6,7 +6,7 @@ import type { JsonObject } from "../core/json.ts";
 import type { JudgeCall, StagesOutcome, StagesTask } from "./candidate_work.ts";
 import { configuredHooks, type WorkContext } from "./generation_work.ts";
 import { type ConfiguredHook, runHooks } from "./run_hooks.ts";
-import { runParse, runScore } from "./stages.ts";
+import { type ParseOutcome, runParse, scoreMetrics } from "./stages.ts";
 import { toWorkError } from "./work_error.ts";
 
 /** The identity of a judge call: same model, messages and params, same answer reused. */
@@ -26,31 +26,48 @@ interface Scope {
   base: Omit<HookContext, "config">;
 }
 
-async function parseOne(
+type ParseResult = StagesOutcome["parses"][number];
+
+/** One parse as a `parse` phase: its outcome right away when the extractors are synchronous. */
+function parseOne(
   parse: PlannedParse,
   item: number,
   scope: Scope,
-): Promise<StagesOutcome["parses"][number]> {
-  const { task, context, hooks, base } = scope;
+): ParseResult | Promise<ParseResult> {
+  const { task, context, hooks } = scope;
   const where = `parse:${parse.name}`;
   try {
-    const hooked = { base, clock: context.clock, item };
-    const text = hooks.length > 0
-      ? await runHooks(hooks, "preExtraction", task.text, hooked)
-      : task.text;
-    const outcome = await context.clock.run(
+    const outcome = hooks.length > 0 ? hookedParse(parse, item, scope) : context.clock.call(
       "parse",
       item,
       where,
-      () => runParse(parse, text, context.registry),
+      () => runParse(parse, task.text, context.registry),
     );
-    if (outcome.ok && hooks.length > 0) {
-      outcome.answer = await runHooks(hooks, "postExtraction", outcome.answer as Json, hooked);
-    }
-    return { hash: parse.hash, outcome };
+    if (!(outcome instanceof Promise)) return { hash: parse.hash, outcome };
+    return outcome.then(
+      (outcome) => ({ hash: parse.hash, outcome }),
+      (error) => ({ hash: parse.hash, error: toWorkError(error, where, "parse") }),
+    );
   } catch (error) {
     return { hash: parse.hash, error: toWorkError(error, where, "parse") };
   }
+}
+
+/** A parse with hooks: `preExtraction` on the text, `postExtraction` on the answer. */
+async function hookedParse(parse: PlannedParse, item: number, scope: Scope): Promise<ParseOutcome> {
+  const { task, context, hooks, base } = scope;
+  const hooked = { base, clock: context.clock, item };
+  const text = await runHooks(hooks, "preExtraction", task.text, hooked);
+  const outcome = await context.clock.run(
+    "parse",
+    item,
+    `parse:${parse.name}`,
+    () => runParse(parse, text, context.registry),
+  );
+  if (outcome.ok) {
+    outcome.answer = await runHooks(hooks, "postExtraction", outcome.answer as Json, hooked);
+  }
+  return outcome;
 }
 
 /**
@@ -79,7 +96,7 @@ export async function runStagesWork(
   context: WorkContext,
 ): Promise<StagesOutcome> {
   const base = { candidateId: task.candidateId, trialId: task.trialId };
-  let hooks: ConfiguredHook[] = [];
+  let hooks: ConfiguredHook[] = NO_HOOKS;
   try {
     if (task.hooks.length > 0) hooks = configuredHooks(task.hooks, context.registry);
   } catch (error) {
@@ -91,19 +108,18 @@ export async function runStagesWork(
   }
   const scope: Scope = { task, context, hooks, base };
   const result: StagesOutcome = { parses: [], scores: [] };
-  for (const [i, parse] of task.parses.entries()) {
-    result.parses.push(await parseOne(parse, i, scope));
-  }
-  const answers = { ...task.knownAnswers };
-  for (const p of result.parses) {
-    if (p.outcome) answers[p.hash] = { ok: p.outcome.ok, answer: p.outcome.answer };
+  // Synchronous plugins run without a promise per call: awaits only where one came back.
+  for (let i = 0; i < task.parses.length; i++) {
+    const parsed = parseOne(task.parses[i], i, scope);
+    result.parses.push(parsed instanceof Promise ? await parsed : parsed);
   }
   const judgeCalls: JudgeCall[] = [];
-  for (const [j, score] of task.scores.entries()) {
+  for (let j = 0; j < task.scores.length; j++) {
+    const score = task.scores[j];
     const item = task.parses.length + j;
     let answer: Json | undefined;
     if (score.parseHash !== null) {
-      const known = answers[score.parseHash];
+      const known = answerOf(score.parseHash, result, task);
       // An answer that could not be extracted is never scored as a wrong answer.
       if (!known?.ok) {
         result.scores.push({ hash: score.hash, skipped: known ? "no_answer" : "parse_missing" });
@@ -117,19 +133,16 @@ export async function runStagesWork(
       (call) => judgeCalls.push({ ...call, score: score.hash }),
     );
     try {
-      const metrics = await runScore(
+      const metrics = scoreMetrics(
         score,
         { text: task.text, answer, item: task.item },
         context.registry,
-        {
-          context: judge,
-          clock: context.clock,
-          item,
-          hooks,
-          base,
-        },
+        { context: judge, clock: context.clock, item, hooks, base },
       );
-      result.scores.push({ hash: score.hash, metrics });
+      result.scores.push({
+        hash: score.hash,
+        metrics: metrics instanceof Promise ? await metrics : metrics,
+      });
     } catch (error) {
       result.scores.push({
         hash: score.hash,
@@ -139,6 +152,21 @@ export async function runStagesWork(
   }
   if (judgeCalls.length > 0) result.judgeCalls = judgeCalls;
   return result;
+}
+
+const NO_HOOKS: ConfiguredHook[] = [];
+
+/** A parse's answer: from this task's parses, else from the store (undefined: neither). */
+function answerOf(
+  hash: string,
+  result: StagesOutcome,
+  task: StagesTask,
+): { ok: boolean; answer?: Json } | undefined {
+  for (let i = result.parses.length - 1; i >= 0; i--) {
+    const { hash: parsed, outcome } = result.parses[i];
+    if (parsed === hash && outcome) return outcome;
+  }
+  return Object.hasOwn(task.knownAnswers, hash) ? task.knownAnswers[hash] : undefined;
 }
 
 function judgeContext(

@@ -7,7 +7,14 @@ import { errorMessage, ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { PlannedParse, PlannedScore } from "../plan/plan_trials.ts";
 import type { Registry } from "../plugins/registry.ts";
-import type { HookContext, MetricContext, MetricInput, MetricResult } from "../plugins/types.ts";
+import type {
+  HookContext,
+  Metric,
+  MetricContext,
+  MetricInput,
+  MetricResult,
+} from "../plugins/types.ts";
+import type { PluginRef } from "../spec/schemas.ts";
 import { type ConfiguredHook, runHooks } from "./run_hooks.ts";
 import { PhaseFailure, TaskClock } from "./task_clock.ts";
 
@@ -111,53 +118,154 @@ export async function runScore(
   registry: Registry,
   options: ScoreOptions = {},
 ): Promise<MetricValue[]> {
-  const prediction = score.parseHash === null ? input.text : (input.answer ?? null);
-  const { clock = unclocked, item = 0, hooks = [], base = { candidateId: "", trialId: "" } } =
-    options;
+  return await scoreMetrics(score, input, registry, options);
+}
+
+/**
+ * {@linkcode runScore} without a promise when every metric call (and hook) is synchronous:
+ * its values are returned, its failure thrown. A promise comes back otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scoreMetrics } from "./stages.ts";
+ * import { createRegistry } from "../plugins/registry.ts";
+ * const score = { hash: "h", taskId: "t", name: "acc", parseHash: null, parseName: null,
+ *   reduction: "mean" as const, metrics: [{ id: "exact_match", config: {} }] };
+ * const values = scoreMetrics(score, { text: "4", item: { answer: "4" } }, createRegistry());
+ * assert.ok(Array.isArray(values) && values[0].value === 1);
+ * ```
+ */
+export function scoreMetrics(
+  score: PlannedScore,
+  input: ScoreInput,
+  registry: Registry,
+  options: ScoreOptions = {},
+): MetricValue[] | Promise<MetricValue[]> {
+  const run: ScoreRun = {
+    score,
+    input,
+    registry,
+    prediction: score.parseHash === null ? input.text : (input.answer ?? null),
+    clock: options.clock ?? unclocked,
+    item: options.item ?? 0,
+    hooks: options.hooks ?? [],
+    base: options.base ?? { candidateId: "", trialId: "" },
+    context: options.context ?? noJudge,
+  };
   const values: MetricValue[] = [];
-  for (const ref of score.metrics) {
-    const metric = registry.metric(ref.id);
-    const config = ref.config as JsonObject;
-    const field = typeof config.reference === "string" ? config.reference : "answer";
-    let metricInput: MetricInput = {
-      prediction,
-      text: input.text,
-      item: input.item,
-      reference: input.item[field],
-    };
-    const hooked = { base, clock, item };
-    if (hooks.length > 0) metricInput = await runHooks(hooks, "preEvaluation", metricInput, hooked);
-    const prepared = metricInput;
-    let result: MetricResult;
-    try {
-      result = await clock.run(
-        "score",
-        item,
-        `score:${score.name}/${ref.id}`,
-        () =>
-          metric.evaluate
-            ? metric.evaluate(prepared, config, options.context ?? noJudge)
-            : metric.score(prepared, config),
-      );
-    } catch (failure) {
-      throw namedMetricFailure(failure, ref.id);
-    }
-    if (hooks.length > 0) result = await runHooks(hooks, "postEvaluation", result, hooked);
-    if (typeof result?.value !== "number" || !Number.isFinite(result.value)) {
-      throw new ThemisError(
-        "PLUGIN_ERROR",
-        `metric "${ref.id}" returned ${JSON.stringify(result?.value)}; a metric value must be a ` +
-          `finite number`,
-        { metric: ref.id },
-      );
-    }
-    values.push(
-      result.details === undefined
-        ? { metric: ref.id, value: result.value }
-        : { metric: ref.id, value: result.value, details: result.details },
-    );
+  for (let i = 0; i < score.metrics.length; i++) {
+    const value = metricValue(score.metrics[i], run);
+    if (value instanceof Promise) return restOfScore(value, i, values, run);
+    values.push(value);
   }
   return values;
+}
+
+/** One score's metric calls, with what each reads. */
+interface ScoreRun {
+  score: PlannedScore;
+  input: ScoreInput;
+  registry: Registry;
+  prediction: Json;
+  clock: TaskClock;
+  item: number;
+  hooks: ReadonlyArray<ConfiguredHook>;
+  base: Omit<HookContext, "config">;
+  context: MetricContext;
+}
+
+/** The metrics after the first that returned a promise, one after the other. */
+async function restOfScore(
+  pending: Promise<MetricValue>,
+  index: number,
+  values: MetricValue[],
+  run: ScoreRun,
+): Promise<MetricValue[]> {
+  values.push(await pending);
+  for (let i = index + 1; i < run.score.metrics.length; i++) {
+    values.push(await metricValue(run.score.metrics[i], run));
+  }
+  return values;
+}
+
+/** One metric call as a `score` phase (evaluation hooks around it as `hook` phases). */
+function metricValue(ref: PluginRef, run: ScoreRun): MetricValue | Promise<MetricValue> {
+  const metric = run.registry.metric(ref.id);
+  const config = ref.config as JsonObject;
+  const field = typeof config.reference === "string" ? config.reference : "answer";
+  const input: MetricInput = {
+    prediction: run.prediction,
+    text: run.input.text,
+    item: run.input.item,
+    reference: run.input.item[field],
+  };
+  if (run.hooks.length > 0) return hookedMetricValue(metric, ref, input, run);
+  let result: MetricResult | Promise<MetricResult>;
+  try {
+    result = run.clock.call(
+      "score",
+      run.item,
+      `score:${run.score.name}/${ref.id}`,
+      () => callMetric(metric, input, config, run.context),
+    );
+  } catch (failure) {
+    throw namedMetricFailure(failure, ref.id);
+  }
+  if (!(result instanceof Promise)) return metricOf(result, ref.id);
+  return result.then(
+    (value) => metricOf(value, ref.id),
+    (failure) => {
+      throw namedMetricFailure(failure, ref.id);
+    },
+  );
+}
+
+async function hookedMetricValue(
+  metric: Metric,
+  ref: PluginRef,
+  input: MetricInput,
+  run: ScoreRun,
+): Promise<MetricValue> {
+  const { hooks, clock, item } = run;
+  const config = ref.config as JsonObject;
+  const hooked = { base: run.base, clock, item };
+  const prepared = await runHooks(hooks, "preEvaluation", input, hooked);
+  let result: MetricResult;
+  try {
+    result = await clock.run(
+      "score",
+      item,
+      `score:${run.score.name}/${ref.id}`,
+      () => callMetric(metric, prepared, config, run.context),
+    );
+  } catch (failure) {
+    throw namedMetricFailure(failure, ref.id);
+  }
+  return metricOf(await runHooks(hooks, "postEvaluation", result, hooked), ref.id);
+}
+
+const callMetric = (
+  metric: Metric,
+  input: MetricInput,
+  config: JsonObject,
+  context: MetricContext,
+): MetricResult | Promise<MetricResult> =>
+  metric.evaluate ? metric.evaluate(input, config, context) : metric.score(input, config);
+
+/** A metric's result as a value of its score; a non-finite value fails the score. */
+function metricOf(result: MetricResult, metric: string): MetricValue {
+  if (typeof result?.value !== "number" || !Number.isFinite(result.value)) {
+    throw new ThemisError(
+      "PLUGIN_ERROR",
+      `metric "${metric}" returned ${JSON.stringify(result?.value)}; a metric value must be a ` +
+        `finite number`,
+      { metric },
+    );
+  }
+  return result.details === undefined
+    ? { metric, value: result.value }
+    : { metric, value: result.value, details: result.details };
 }
 
 /** A metric's own throw says which metric threw; timeouts and judge errors pass unchanged. */

@@ -70,18 +70,56 @@ export class PhaseFailure extends Error {
   }
 }
 
-interface Phase {
-  stage: StageName;
-  item: number;
-  where: string;
+/** One running phase: its place on the board, its time left, and how to time it out. */
+class Phase {
+  /** Inner phases running now (judge calls inside a metric): the phase's clock is paused. */
+  nested = 0;
+  /** Its place in the phases waiting for the end of the turn (see {@linkcode armLater}), or -1. */
+  waiting = -1;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while the phase waits on a promise; rejects it at the deadline. */
+  reject: ((error: unknown) => void) | undefined;
+  onTimeout: (() => void) | undefined;
+  /** Milliseconds left as of `since`. */
   remaining: number;
-  since: number;
-  timer?: ReturnType<typeof setTimeout>;
-  expire?: () => void;
-  /** Arms the phase's timer (at the end of the turn it started in, if it is still running). */
-  arm?: () => void;
-  /** Phases running inside this one (judge calls inside a metric). */
-  nested: number;
+
+  constructor(
+    readonly stage: StageName,
+    readonly item: number,
+    readonly where: string,
+    readonly timeoutMs: number,
+    public since: number,
+    /** The phase this one runs inside (a metric's, for a judge call). */
+    readonly parent: Phase | undefined,
+  ) {
+    this.remaining = timeoutMs;
+  }
+
+  /** Start the timer for what is left of the phase's time. */
+  arm(): void {
+    if (this.reject === undefined || this.nested > 0) return;
+    const now = epochNow();
+    this.remaining -= now - this.since;
+    this.since = now;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, this.remaining));
+  }
+
+  expire(): void {
+    const reject = this.reject;
+    if (reject === undefined) return;
+    this.reject = undefined;
+    reject(phaseTimeoutError(this.stage, this.where, this.timeoutMs));
+    this.onTimeout?.();
+  }
+
+  /** The phase ended, or is paused: no timer, nothing armed later. */
+  disarm(): void {
+    armLater.cancel(this);
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
 }
 
 /**
@@ -90,23 +128,34 @@ interface Phase {
  * than the phase. The deadline is still counted from the phase's start.
  */
 const armLater = (() => {
-  const waiting = new Set<Phase>();
+  // A phase leaves the list as soon as it ends (swapped with the last), so a long run of
+  // tasks that never yields a turn does not pile up ended phases.
+  const waiting: Phase[] = [];
   let scheduled = false;
   const armAll = () => {
     scheduled = false;
-    for (const phase of waiting) phase.arm?.();
-    waiting.clear();
+    const phases = waiting.splice(0);
+    for (const phase of phases) phase.waiting = -1;
+    for (const phase of phases) phase.arm();
   };
-  return {
-    add(phase: Phase): void {
-      waiting.add(phase);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(armAll);
-      }
-    },
-    delete: (phase: Phase) => waiting.delete(phase),
+  const add = (phase: Phase): void => {
+    if (phase.waiting >= 0) return;
+    phase.waiting = waiting.push(phase) - 1;
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(armAll);
+    }
   };
+  const cancel = (phase: Phase): void => {
+    const at = phase.waiting;
+    if (at < 0) return;
+    phase.waiting = -1;
+    const last = waiting.pop()!;
+    if (last === phase) return;
+    waiting[at] = last;
+    last.waiting = at;
+  };
+  return Object.assign(add, { cancel });
 })();
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -132,6 +181,12 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 export class TaskClock {
   /** The phase the task is in; judge calls run nested inside a score's phase. */
   #outer: Phase | undefined;
+  #started = 0;
+
+  /** When the last phase started (epoch ms): read right after `run()` is called, its start. */
+  get started(): number {
+    return this.#started;
+  }
 
   /**
    * @param settle awaited after each phase while the board still shows it: in isolation the
@@ -149,74 +204,125 @@ export class TaskClock {
    * phase; an asynchronous overrun rejects with a timeout at the deadline (and `onTimeout`
    * lets the plugin know, e.g. by aborting its signal).
    */
-  async run<T>(
+  run<T>(
     stage: StageName,
     item: number,
     where: string,
     fn: () => T | PromiseLike<T>,
     onTimeout?: () => void,
   ): Promise<T> {
-    const parent = this.#outer;
-    if (parent && parent.nested++ === 0) this.#pause(parent);
-    const phase: Phase = {
-      stage,
-      item,
-      where,
-      remaining: this.timeouts[stage],
-      since: epochNow(),
-      nested: 0,
-    };
-    if (!parent) this.#outer = phase;
-    this.board?.enter(stage, item, phase.since + phase.remaining);
     try {
-      const value = fn();
-      const result = !isThenable(value) ? value : await new Promise<T>((resolve, reject) => {
-        phase.expire = () => {
-          onTimeout?.();
-          reject(phaseTimeoutError(stage, where, this.timeouts[stage]));
-        };
-        phase.arm = () => this.#arm(phase);
-        if (phase.nested === 0) armLater.add(phase);
-        value.then(resolve, reject);
-      });
+      const value = this.call(stage, item, where, fn, onTimeout);
+      return isThenable(value) ? value : Promise.resolve(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@linkcode run}, except that a phase whose `fn` returns a plain value (a synchronous
+   * extractor or metric) ends at once: its value is returned, its throw thrown, as a
+   * {@linkcode PhaseFailure}, with no promise in between. A promise comes back for the rest,
+   * and whenever the clock has a `settle` to wait for.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { TaskClock } from "./task_clock.ts";
+   * const clock = new TaskClock({ generation: 1e3, parse: 1e3, score: 1e3, judge: 1e3, hook: 1e3 });
+   * assert.equal(clock.call("parse", 0, "parse:num", () => 42), 42);
+   * assert.ok(clock.call("score", 1, "score:acc", async () => 1) instanceof Promise);
+   * ```
+   */
+  call<T>(
+    stage: StageName,
+    item: number,
+    where: string,
+    fn: () => T | PromiseLike<T>,
+    onTimeout?: () => void,
+  ): T | Promise<T> {
+    const parent = this.#outer;
+    if (parent !== undefined && parent.nested++ === 0) this.#pause(parent);
+    const timeout = this.timeouts[stage];
+    const since = this.#started = epochNow();
+    const phase = new Phase(stage, item, where, timeout, since, parent);
+    if (parent === undefined) this.#outer = phase;
+    this.board?.enter(stage, item, since + timeout);
+    let value: T | PromiseLike<T>;
+    try {
+      value = fn();
+    } catch (error) {
+      if (this.settle) return this.#fail(phase, error);
+      this.#leave(phase);
+      throw phaseFailure(phase, error);
+    }
+    if (!isThenable(value) && !this.settle) {
+      this.#leave(phase);
+      return value;
+    }
+    return this.#finish(phase, value, onTimeout);
+  }
+
+  /** The rest of a phase that returned a promise (or must settle before it ends). */
+  async #finish<T>(phase: Phase, value: T | PromiseLike<T>, onTimeout?: () => void): Promise<T> {
+    try {
+      const result = isThenable(value) ? await watch(phase, value, onTimeout) : value;
       if (this.settle) await this.settle();
       return result;
     } catch (error) {
       if (this.settle) await this.settle();
-      throw error instanceof PhaseFailure ? error : new PhaseFailure(stage, where, error);
+      throw phaseFailure(phase, error);
     } finally {
-      armLater.delete(phase);
-      clearTimeout(phase.timer);
-      phase.expire = undefined;
-      phase.arm = undefined;
-      if (parent) {
-        if (--parent.nested === 0) this.#resume(parent);
-      } else {
-        this.#outer = undefined;
-        this.board?.idle();
-      }
+      this.#leave(phase);
     }
   }
 
-  /** Start the phase's timer for what is left of its time. */
-  #arm(phase: Phase): void {
-    const now = epochNow();
-    phase.remaining -= now - phase.since;
-    phase.since = now;
-    phase.timer = setTimeout(() => phase.expire?.(), Math.max(0, phase.remaining));
+  /** A phase that threw, once what it set off has had its turn to surface. */
+  async #fail(phase: Phase, error: unknown): Promise<never> {
+    try {
+      await this.settle?.();
+    } finally {
+      this.#leave(phase);
+    }
+    throw phaseFailure(phase, error);
+  }
+
+  #leave(phase: Phase): void {
+    phase.reject = undefined;
+    phase.disarm();
+    const parent = phase.parent;
+    if (parent !== undefined) {
+      if (--parent.nested === 0) this.#resume(parent);
+    } else {
+      this.#outer = undefined;
+      this.board?.idle();
+    }
   }
 
   #pause(phase: Phase): void {
-    armLater.delete(phase);
-    clearTimeout(phase.timer);
-    phase.timer = undefined;
-    phase.remaining -= epochNow() - phase.since;
-    phase.since = epochNow();
+    phase.disarm();
+    const now = epochNow();
+    phase.remaining -= now - phase.since;
+    phase.since = now;
   }
 
   #resume(phase: Phase): void {
-    this.board?.enter(phase.stage, phase.item, epochNow() + phase.remaining);
-    phase.since = epochNow();
-    if (phase.expire) armLater.add(phase);
+    const now = epochNow();
+    this.board?.enter(phase.stage, phase.item, now + phase.remaining);
+    phase.since = now;
+    if (phase.reject !== undefined) armLater(phase);
   }
+}
+
+const phaseFailure = (phase: Phase, error: unknown): PhaseFailure =>
+  error instanceof PhaseFailure ? error : new PhaseFailure(phase.stage, phase.where, error);
+
+/** The phase's promise, rejected at its deadline (the timer armed at the end of the turn). */
+function watch<T>(phase: Phase, value: PromiseLike<T>, onTimeout?: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    phase.reject = reject;
+    phase.onTimeout = onTimeout;
+    if (phase.nested === 0) armLater(phase);
+    value.then(resolve, reject);
+  });
 }

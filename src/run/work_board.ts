@@ -7,6 +7,10 @@
 import type { PhaseBoard, StageName } from "./task_clock.ts";
 
 const STAGES: StageName[] = ["generation", "parse", "score", "judge", "hook"];
+const STAGE_CODES = Object.fromEntries(STAGES.map((s, i) => [s, i + 1])) as Record<
+  StageName,
+  number
+>;
 /** Fields per slot: task key, stage code (0: none), work item, deadline (epoch ms). */
 const FIELDS = 4;
 
@@ -44,11 +48,15 @@ export interface BoardSlot extends PhaseBoard {
  */
 export class WorkBoard {
   readonly #cells: Float64Array;
-  readonly #free: number[] = [];
+  readonly #slots: Slot[] = [];
+  readonly #free: Slot[] = [];
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.#cells = new Float64Array(buffer);
-    for (let i = this.#cells.length / FIELDS - 1; i >= 0; i--) this.#free.push(i);
+    for (let i = 0; i < this.#cells.length / FIELDS; i++) {
+      this.#slots.push(new Slot(this.#cells, i * FIELDS, this.#free));
+    }
+    for (let i = this.#slots.length - 1; i >= 0; i--) this.#free.push(this.#slots[i]);
   }
 
   /** A fresh board with room for `slots` tasks at once. */
@@ -58,28 +66,11 @@ export class WorkBoard {
 
   /** Take a slot for a task; undefined when every slot is taken. */
   claim(key: number): BoardSlot | undefined {
-    const index = this.#free.pop();
-    if (index === undefined) return undefined;
-    const cells = this.#cells;
-    const at = index * FIELDS;
-    const idle = () => {
-      cells[at + 1] = 0;
-      cells[at + 3] = Infinity;
-    };
-    idle();
-    cells[at] = key;
-    return {
-      enter(stage, item, deadline) {
-        cells[at + 1] = STAGES.indexOf(stage) + 1;
-        cells[at + 2] = item;
-        cells[at + 3] = deadline;
-      },
-      idle,
-      release: () => {
-        cells[at] = 0;
-        this.#free.push(index);
-      },
-    };
+    const slot = this.#free.pop();
+    if (slot === undefined) return undefined;
+    slot.idle();
+    this.#cells[slot.at] = key;
+    return slot;
   }
 
   /** The tasks on the board now. */
@@ -95,5 +86,30 @@ export class WorkBoard {
       out.push(entry);
     }
     return out;
+  }
+}
+
+// One object per slot, made once: a slot is claimed for every task a worker runs.
+class Slot implements BoardSlot {
+  constructor(
+    readonly cells: Float64Array,
+    readonly at: number,
+    readonly free: Slot[],
+  ) {}
+
+  enter(stage: StageName, item: number, deadline: number): void {
+    this.cells[this.at + 1] = STAGE_CODES[stage];
+    this.cells[this.at + 2] = item;
+    this.cells[this.at + 3] = deadline;
+  }
+
+  idle(): void {
+    this.cells[this.at + 1] = 0;
+    this.cells[this.at + 3] = Infinity;
+  }
+
+  release(): void {
+    this.cells[this.at] = 0;
+    this.free.push(this);
   }
 }

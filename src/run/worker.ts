@@ -14,7 +14,7 @@ import { runWork, type WorkResult, type WorkTask } from "./candidate_work.ts";
 import type { WorkerData, WorkerNote } from "./pool.ts";
 import { secretReader } from "./secrets.ts";
 import { type PackedBatch, unpackBatch } from "./task_pack.ts";
-import { WorkBoard } from "./work_board.ts";
+import { type BoardSlot, WorkBoard } from "./work_board.ts";
 import { toWorkError } from "./work_error.ts";
 
 /** The exit code of a worker ended by an error outside any task's promise chain. */
@@ -106,16 +106,6 @@ async function turn(): Promise<void> {
   }
 }
 
-async function runOne(task: WorkTask, key: number, loaded: Registry, alone: boolean) {
-  const slot = board.claim(key);
-  try {
-    const settle = alone ? turn : undefined;
-    return { result: await runWork(task, loaded, { secret, board: slot, settle }), slot };
-  } catch (error) {
-    return { result: unstarted(task, error), slot };
-  }
-}
-
 /**
  * Run a batch of tasks concurrently, given and returned as JSON text (Piscina calls the
  * default export): a packed batch (`task_pack.ts`) in, one result per task out. The answer waits one
@@ -130,9 +120,17 @@ export default async function runBatch(batch: string): Promise<string> {
   } catch (error) {
     return JSON.stringify(tasks.map((task) => unstarted(task, error)));
   }
-  const done = await Promise.all(tasks.map((t, i) => runOne(t, keys[i], loaded, alone)));
+  const settle = alone ? turn : undefined;
+  const slots: Array<BoardSlot | undefined> = [];
+  // Each task claims its slot as it starts: tasks behind one stuck in a loop never started.
+  const results = await Promise.all(tasks.map((task, i) => {
+    const slot = board.claim(keys[i]);
+    slots.push(slot);
+    return runWork(task, loaded, { secret, board: slot, settle })
+      .catch((error) => unstarted(task, error));
+  }));
   // Slots stay claimed through the turn: a task lost in it counts as started (a suspect).
   await turn();
-  for (const { slot } of done) slot?.release();
-  return JSON.stringify(done.map((d) => d.result));
+  for (const slot of slots) slot?.release();
+  return JSON.stringify(results);
 }

@@ -2,7 +2,7 @@ import { closestMatch } from "../../core/closest.ts";
 import { ThemisError } from "../../core/errors.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import { seededRandom } from "../../core/prng.ts";
-import type { Engine, GenerationOutput, GenerationRequest } from "../types.ts";
+import type { Engine, EngineContext, GenerationOutput, GenerationRequest } from "../types.ts";
 
 /**
  * How the mock model answers, from `models[].extras`:
@@ -79,7 +79,41 @@ function checkMode(modelId: string, mode: Json | undefined): void {
   );
 }
 
-const countTokens = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+/** True for the UTF-16 code units a regex `\s` matches. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 ||
+    c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Whitespace-separated words (`text.split(/\s+/).filter(Boolean).length`, without arrays). */
+function countTokens(text: string): number {
+  let count = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = isSpace(text.charCodeAt(i));
+    if (!space && !inWord) count++;
+    inWord = !space;
+  }
+  return count;
+}
+
+function answer(
+  settings: MockSettings,
+  request: GenerationRequest,
+  context: EngineContext,
+): GenerationOutput {
+  context.signal?.throwIfAborted();
+  const text = answerFor(settings, request);
+  let promptTokens = 0;
+  for (const message of request.messages) promptTokens += countTokens(message.content);
+  return {
+    text,
+    finish_reason: "stop",
+    usage: { prompt_tokens: promptTokens, completion_tokens: countTokens(text) },
+  };
+}
 
 /**
  * The deterministic `mock` engine: scripted answers per item, echo, reference answers with a
@@ -104,19 +138,15 @@ export const mockEngine: Engine = {
   validateModel(model) {
     checkMode(model.model_id, model.extras?.mode);
   },
-  async generate(request: GenerationRequest, context): Promise<GenerationOutput> {
-    const settings = request.model.extras as MockSettings & JsonObject;
-    checkMode(request.model.model_id, settings.mode);
-    if (settings.latency_ms) {
-      await new Promise((resolve) => setTimeout(resolve, settings.latency_ms));
+  generate(request: GenerationRequest, context): Promise<GenerationOutput> {
+    try {
+      const settings = request.model.extras as MockSettings & JsonObject;
+      checkMode(request.model.model_id, settings.mode);
+      if (!settings.latency_ms) return Promise.resolve(answer(settings, request, context));
+      return new Promise((resolve) => setTimeout(resolve, settings.latency_ms))
+        .then(() => answer(settings, request, context));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    context.signal?.throwIfAborted();
-    const text = answerFor(settings, request);
-    const promptTokens = request.messages.reduce((n, m) => n + countTokens(m.content), 0);
-    return {
-      text,
-      finish_reason: "stop",
-      usage: { prompt_tokens: promptTokens, completion_tokens: countTokens(text) },
-    };
   },
 };

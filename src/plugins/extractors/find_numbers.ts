@@ -16,11 +16,13 @@ const INTEGER = String.raw`(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)`;
 const BODY = String.raw`(?:${INTEGER}(?:\.\d+)?|\.\d+)(?:[eE][-+\u2212]?\d+)?`;
 // Never start inside another number ("1.2.3" yields 1.2 only).
 const START = String.raw`(?<!\d)(?<!\d\.)`;
-const NUMBER_SOURCE = START + SIGN + BODY;
+// One shared instance: findNumbers is synchronous and resets `lastIndex` on every call.
+const NUMBER = new RegExp(START + SIGN + BODY, "gu");
 const WHOLE_NUMBER = new RegExp(String.raw`^\s*[-+\u2212]?${BODY}\.?\s*$`, "u");
 
 function toNumber(raw: string): number {
-  return Number(raw.replaceAll(",", "").replaceAll("\u2212", "-")) + 0; // + 0 turns -0 into 0
+  const plain = raw.includes(",") ? raw.replaceAll(",", "") : raw;
+  return Number(plain.includes("\u2212") ? plain.replaceAll("\u2212", "-") : plain) + 0; // -0 → 0
 }
 
 /** Options of {@linkcode findNumbers}. */
@@ -44,11 +46,13 @@ export interface FindNumbersOptions {
 export function findNumbers(text: string, options: FindNumbersOptions = {}): NumberMatch[] {
   const limit = options.limit ?? Infinity;
   const out: NumberMatch[] = [];
-  for (const match of text.matchAll(new RegExp(NUMBER_SOURCE, "gu"))) {
+  NUMBER.lastIndex = 0;
+  for (let match = NUMBER.exec(text); match !== null; match = NUMBER.exec(text)) {
     const value = toNumber(match[0]);
     if (Number.isFinite(value)) out.push({ value, raw: match[0], index: match.index });
     if (out.length >= limit) break;
   }
+  NUMBER.lastIndex = 0;
   return out;
 }
 

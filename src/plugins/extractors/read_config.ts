@@ -46,73 +46,108 @@ function describe(value: Json): string {
  * assert.ok(read.boolean("all", false) === false);
  * ```
  */
-export function readConfig(config: JsonObject | undefined, pluginId: string): ConfigReader {
-  const table: JsonObject = config ?? {};
-  const fail = (key: string, message: string, suggestion?: string): never => {
-    throw new ThemisError("SPEC_INVALID", `${pluginId}: "${key}" ${message}`, {
+export function readConfig(
+  config: JsonObject | undefined,
+  pluginId: string,
+  options: ReadConfigOptions = {},
+): ConfigReader {
+  return new TableReader(config ?? {}, pluginId, options.allow ?? NONE);
+}
+
+/** Options of {@linkcode readConfig}. */
+export interface ReadConfigOptions {
+  /** Keys `only()` always accepts besides those it is given (listed in its message too). */
+  allow?: readonly string[];
+}
+
+const NONE: readonly string[] = [];
+
+// A class, not closures: plugins read their config on every call, so a reader must be cheap.
+class TableReader implements ConfigReader {
+  constructor(
+    readonly table: JsonObject,
+    readonly pluginId: string,
+    readonly allowed: readonly string[],
+  ) {}
+
+  fail(key: string, message: string, suggestion?: string): never {
+    throw new ThemisError("SPEC_INVALID", `${this.pluginId}: "${key}" ${message}`, {
       path: key,
       ...(suggestion === undefined ? {} : { suggestion }),
     });
-  };
-  const raw = (key: string): Json | undefined => Object.hasOwn(table, key) ? table[key] : undefined;
-  const typed = <T>(key: string, check: (v: Json) => boolean, wanted: string): T | undefined => {
-    const value = raw(key);
-    if (value === undefined) return undefined;
-    if (!check(value)) fail(key, `must be ${wanted}, got ${describe(value)}`);
-    return value as T;
-  };
-  const reader: ConfigReader = {
-    only(keys) {
-      for (const key of Object.keys(table)) {
-        if (keys.includes(key)) continue;
-        const near = closestMatch(key, keys);
-        fail(
-          key,
-          `is not an option of this plugin (options: ${keys.join(", ") || "none"})`,
-          near === undefined ? undefined : `did you mean "${near}"?`,
-        );
+  }
+
+  only(keys: readonly string[]): void {
+    for (const key in this.table) {
+      if (!Object.hasOwn(this.table, key) || keys.includes(key) || this.allowed.includes(key)) {
+        continue;
       }
-    },
-    raw,
-    string: (key) => typed<string>(key, (v) => typeof v === "string", "a string"),
-    requiredString(key) {
-      const value = reader.string(key);
-      return value === undefined ? fail(key, "is required (a string)") : value;
-    },
-    boolean: (key, fallback) =>
-      typed<boolean>(key, (v) => typeof v === "boolean", "true or false") ?? fallback,
-    number(key, options = {}) {
-      const value = typed<number>(key, (v) => typeof v === "number", "a number") ??
-        options.fallback;
-      if (value === undefined) return undefined;
-      if (options.integer && !Number.isInteger(value)) {
-        fail(key, `must be an integer, got ${value}`);
-      }
-      if (options.min !== undefined && value < options.min) {
-        fail(key, `must be at least ${options.min}, got ${value}`);
-      }
-      return value;
-    },
-    oneOf(key, values, fallback) {
-      const value = reader.string(key);
-      if (value === undefined) return fallback;
-      if (!(values as readonly string[]).includes(value)) {
-        const near = closestMatch(value, values);
-        fail(
-          key,
-          `must be one of ${values.map((v) => `"${v}"`).join(", ")}, got "${value}"`,
-          near === undefined ? undefined : `did you mean "${near}"?`,
-        );
-      }
-      return value as typeof fallback;
-    },
-    object: (key) =>
-      typed<JsonObject>(
+      const options = [...keys, ...this.allowed];
+      const near = closestMatch(key, options);
+      this.fail(
         key,
-        (v) => typeof v === "object" && v !== null && !Array.isArray(v),
-        "a table (JSON object)",
-      ),
-    fail,
-  };
-  return reader;
+        `is not an option of this plugin (options: ${options.join(", ") || "none"})`,
+        near === undefined ? undefined : `did you mean "${near}"?`,
+      );
+    }
+  }
+
+  raw(key: string): Json | undefined {
+    return Object.hasOwn(this.table, key) ? this.table[key] : undefined;
+  }
+
+  #typed<T>(key: string, check: (v: Json) => boolean, wanted: string): T | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    if (!check(value)) this.fail(key, `must be ${wanted}, got ${describe(value)}`);
+    return value as T;
+  }
+
+  string(key: string): string | undefined {
+    return this.#typed<string>(key, isString, "a string");
+  }
+
+  requiredString(key: string): string {
+    const value = this.string(key);
+    return value === undefined ? this.fail(key, "is required (a string)") : value;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    return this.#typed<boolean>(key, isBoolean, "true or false") ?? fallback;
+  }
+
+  number(key: string, options: NumberOptions = {}): number | undefined {
+    const value = this.#typed<number>(key, isNumber, "a number") ?? options.fallback;
+    if (value === undefined) return undefined;
+    if (options.integer && !Number.isInteger(value)) {
+      this.fail(key, `must be an integer, got ${value}`);
+    }
+    if (options.min !== undefined && value < options.min) {
+      this.fail(key, `must be at least ${options.min}, got ${value}`);
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[], fallback: T): T {
+    const value = this.string(key);
+    if (value === undefined) return fallback;
+    if (!(values as readonly string[]).includes(value)) {
+      const near = closestMatch(value, values);
+      this.fail(
+        key,
+        `must be one of ${values.map((v) => `"${v}"`).join(", ")}, got "${value}"`,
+        near === undefined ? undefined : `did you mean "${near}"?`,
+      );
+    }
+    return value as T;
+  }
+
+  object(key: string): JsonObject | undefined {
+    return this.#typed<JsonObject>(key, isTable, "a table (JSON object)");
+  }
 }
+
+const isString = (v: Json) => typeof v === "string";
+const isBoolean = (v: Json) => typeof v === "boolean";
+const isNumber = (v: Json) => typeof v === "number";
+const isTable = (v: Json) => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -45,6 +45,8 @@ export interface ReferencesOptions {
   config: JsonObject;
 }
 
+const REFERENCE_KEY = ["reference"];
+
 /**
  * A config reader for a metric: like `readConfig`, but `only()` always allows the `reference`
  * key (the item field the caller reads the reference from), which must be a string.
@@ -59,9 +61,9 @@ export interface ReferencesOptions {
  * ```
  */
 export function readMetricConfig(config: JsonObject, metricId: string): ConfigReader {
-  const read = readConfig(config, metricId);
+  const read = readConfig(config, metricId, { allow: REFERENCE_KEY });
   read.string("reference");
-  return { ...read, only: (keys) => read.only([...keys, "reference"]) };
+  return read;
 }
 
 /**
@@ -81,9 +83,9 @@ export function referencesOf(input: MetricInput, options: ReferencesOptions): Js
   const { metric: metricId, config } = options;
   const field = typeof config?.reference === "string" ? config.reference : "answer";
   const { reference } = input;
-  const hint = `add "${field}" to every item, or set reference = "<field>" in the ` +
-    `${metricId} config to read another field`;
   if (reference === undefined || reference === null) {
+    const hint = `add "${field}" to every item, or set reference = "<field>" in the ` +
+      `${metricId} config to read another field`;
     throw new ThemisError(
       "DATASET_INVALID",
       `${metricId} needs a reference answer, but the item has no "${field}" field; ${hint}`,

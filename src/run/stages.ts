@@ -152,17 +152,17 @@ export function scoreMetrics(
     hooks: options.hooks ?? [],
     base: options.base ?? { candidateId: "", trialId: "" },
     context: options.context ?? noJudge,
+    values: [],
   };
-  const values: MetricValue[] = [];
-  for (let i = 0; i < score.metrics.length; i++) {
-    const value = metricValue(score.metrics[i], run);
-    if (value instanceof Promise) return restOfScore(value, i, values, run);
-    values.push(value);
+  for (const ref of score.metrics) {
+    const value = metricValue(ref, run);
+    if (value instanceof Promise) return restOfScore(value, run);
+    run.values.push(value);
   }
-  return values;
+  return run.values;
 }
 
-/** One score's metric calls, with what each reads. */
+/** One score's metric calls: what each reads, where it runs, and the values so far. */
 interface ScoreRun {
   score: PlannedScore;
   input: ScoreInput;
@@ -173,18 +173,22 @@ interface ScoreRun {
   hooks: ReadonlyArray<ConfiguredHook>;
   base: Omit<HookContext, "config">;
   context: MetricContext;
+  values: MetricValue[];
 }
 
-/** The metrics after the first that returned a promise, one after the other. */
-async function restOfScore(
-  pending: Promise<MetricValue>,
-  index: number,
-  values: MetricValue[],
-  run: ScoreRun,
-): Promise<MetricValue[]> {
+/** One metric call: the plugin, its config, what it reads. */
+interface MetricCall {
+  metric: Metric;
+  ref: PluginRef;
+  input: MetricInput;
+}
+
+/** From the first metric that returned a promise on, the metrics one after the other. */
+async function restOfScore(pending: Promise<MetricValue>, run: ScoreRun): Promise<MetricValue[]> {
+  const { values, score } = run;
   values.push(await pending);
-  for (let i = index + 1; i < run.score.metrics.length; i++) {
-    values.push(await metricValue(run.score.metrics[i], run));
+  while (values.length < score.metrics.length) {
+    values.push(await metricValue(score.metrics[values.length], run));
   }
   return values;
 }
@@ -200,14 +204,15 @@ function metricValue(ref: PluginRef, run: ScoreRun): MetricValue | Promise<Metri
     item: run.input.item,
     reference: run.input.item[field],
   };
-  if (run.hooks.length > 0) return hookedMetricValue(metric, ref, input, run);
+  const call: MetricCall = { metric, ref, input };
+  if (run.hooks.length > 0) return hookedMetricValue(call, run);
   let result: MetricResult | Promise<MetricResult>;
   try {
     result = run.clock.call(
       "score",
       run.item,
       `score:${run.score.name}/${ref.id}`,
-      () => callMetric(metric, input, config, run.context),
+      () => callMetric(call, run.context),
     );
   } catch (failure) {
     throw namedMetricFailure(failure, ref.id);
@@ -221,23 +226,18 @@ function metricValue(ref: PluginRef, run: ScoreRun): MetricValue | Promise<Metri
   );
 }
 
-async function hookedMetricValue(
-  metric: Metric,
-  ref: PluginRef,
-  input: MetricInput,
-  run: ScoreRun,
-): Promise<MetricValue> {
+async function hookedMetricValue(call: MetricCall, run: ScoreRun): Promise<MetricValue> {
   const { hooks, clock, item } = run;
-  const config = ref.config as JsonObject;
+  const { ref } = call;
   const hooked = { base: run.base, clock, item };
-  const prepared = await runHooks(hooks, "preEvaluation", input, hooked);
+  const input = await runHooks(hooks, "preEvaluation", call.input, hooked);
   let result: MetricResult;
   try {
     result = await clock.run(
       "score",
       item,
       `score:${run.score.name}/${ref.id}`,
-      () => callMetric(metric, prepared, config, run.context),
+      () => callMetric({ ...call, input }, run.context),
     );
   } catch (failure) {
     throw namedMetricFailure(failure, ref.id);
@@ -245,13 +245,14 @@ async function hookedMetricValue(
   return metricOf(await runHooks(hooks, "postEvaluation", result, hooked), ref.id);
 }
 
-const callMetric = (
-  metric: Metric,
-  input: MetricInput,
-  config: JsonObject,
+function callMetric(
+  call: MetricCall,
   context: MetricContext,
-): MetricResult | Promise<MetricResult> =>
-  metric.evaluate ? metric.evaluate(input, config, context) : metric.score(input, config);
+): MetricResult | Promise<MetricResult> {
+  const { metric, input } = call;
+  const config = call.ref.config as JsonObject;
+  return metric.evaluate ? metric.evaluate(input, config, context) : metric.score(input, config);
+}
 
 /** A metric's result as a value of its score; a non-finite value fails the score. */
 function metricOf(result: MetricResult, metric: string): MetricValue {

@@ -32,8 +32,11 @@ export const TIMEOUT_KEYS: Record<StageName, string> = {
   hook: "hook_timeout",
 };
 
+// Fixed for the life of a thread; read once (every phase reads the clock).
+const TIME_ORIGIN = performance.timeOrigin;
+
 /** Milliseconds since the epoch with sub-millisecond precision, comparable across threads. */
-export const epochNow = (): number => performance.timeOrigin + performance.now();
+export const epochNow = (): number => TIME_ORIGIN + performance.now();
 
 /**
  * The error of a phase past its timeout: `PROVIDER_TIMEOUT` for model calls (generation,

@@ -8,9 +8,9 @@ import type { MetricRange } from "../plugins/types.ts";
 import type { Registry } from "../plugins/registry.ts";
 import { metricRange, UNBOUNDED } from "../plugins/metrics/metric_range.ts";
 import { canonicalJson, SHORT_ID_LENGTH } from "../core/canonical.ts";
-import { candidateId, candidateSeed, parseHash, scoreHash, trialHashFromParts } from "./ids.ts";
+import { candidateId, candidateSeeder, parseHash, scoreHash, trialHasher } from "./ids.ts";
 import { checkPlanSize } from "./plan_size.ts";
-import { renderMessages } from "./render_prompt.ts";
+import { messagesRenderer } from "./render_prompt.ts";
 
 /** One planned candidate (sample) of a trial. */
 export interface PlannedCandidate {
@@ -251,6 +251,9 @@ function* taskTrials(
   const modelParts = models.map((m) =>
     canonicalJson({ id: m.model_id, provider: m.provider, extras: m.extras })
   );
+  const seedOf = candidateSeeder(options.globalSeed);
+  const dimensions = task.dimensions as JsonObject;
+  const slice = { slice_id: task.task_id, dimensions };
   for (const [promptIndex, prompt] of task.prompts.entries()) {
     const promptPart = canonicalJson({
       id: prompt.id,
@@ -259,42 +262,41 @@ function* taskTrials(
     });
     const path = options.promptPath?.(taskIndex, promptIndex, prompt.id) ??
       `tasks[${taskIndex}].prompts[${promptIndex}]`;
+    const render = messagesRenderer(prompt.messages);
+    const promptScope = { id: prompt.id, variables: prompt.variables as JsonObject };
     for (const [paramsIndex, params] of task.inference.entries()) {
       const paramsPart = canonicalJson(params);
+      const hashers = modelParts.map((model) =>
+        trialHasher({ model, prompt: promptPart, params: paramsPart, dataset, hooks: hookPart })
+      );
       for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
         const item = items.get(itemIndex);
         // The canonical JSON of { id, payload }: the payload's is kept by the item list.
-        const itemPart = `{"id":${JSON.stringify(item.id)},"payload":${
-          items.canonical(itemIndex)
-        }}`;
-        const messages = renderMessages(prompt.messages, {
-          item: item.payload,
-          slice: { slice_id: task.task_id, dimensions: task.dimensions as JsonObject },
-          prompt: { id: prompt.id, variables: prompt.variables as JsonObject },
-        }, { variantId: prompt.id, itemId: item.id, sliceId: task.task_id, path });
-        for (const [modelIndex, model] of models.entries()) {
-          const trial = reuse ? cache.trial(cursor.trial) : trialHashFromParts({
-            model: modelParts[modelIndex],
-            prompt: promptPart,
-            params: paramsPart,
-            item: itemPart,
-            dataset,
-            hooks: hookPart,
-          });
+        const itemPart = reuse
+          ? ""
+          : `{"id":${JSON.stringify(item.id)},"payload":${items.canonical(itemIndex)}}`;
+        const messages = render({ item: item.payload, slice, prompt: promptScope }, {
+          variantId: prompt.id,
+          itemId: item.id,
+          sliceId: task.task_id,
+          path,
+        });
+        for (let modelIndex = 0; modelIndex < models.length; modelIndex++) {
+          const trial = reuse ? cache.trial(cursor.trial) : hashers[modelIndex](itemPart);
           if (cache && !reuse) cache.pushTrial(trial);
           cursor.trial++;
-          const candidates: PlannedCandidate[] = [];
+          const candidates: PlannedCandidate[] = new Array(numSamples);
           for (let sample = 0; sample < numSamples; sample++) {
             if (reuse) {
-              candidates.push({
+              candidates[sample] = {
                 id: cache.candidate(cursor.candidate),
                 sample,
                 seed: cache.seed(cursor.candidate),
-              });
+              };
             } else {
               const id = candidateId(trial, sample);
-              const seed = candidateSeed(options.globalSeed, id);
-              candidates.push({ id, sample, seed });
+              const seed = seedOf(id);
+              candidates[sample] = { id, sample, seed };
               cache?.pushCandidate(id, seed);
             }
             cursor.candidate++;
@@ -302,7 +304,7 @@ function* taskTrials(
           yield {
             trial,
             taskId: task.task_id,
-            model,
+            model: models[modelIndex],
             promptId: prompt.id,
             params: params as JsonObject,
             paramsIndex,
@@ -310,7 +312,7 @@ function* taskTrials(
             itemIndex,
             itemCount: items.length,
             messages,
-            dimensions: task.dimensions as JsonObject,
+            dimensions,
             candidates,
           };
         }

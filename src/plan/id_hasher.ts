@@ -199,7 +199,16 @@ export class IdHasher {
       this.#text = this.#buffer.subarray(head);
     }
     const bytes = this.#buffer;
-    let n = head + encoder.encodeInto(text, this.#text).written;
+    let n = head;
+    // ASCII is copied by a loop, which costs less than a call to encodeInto (~1 µs).
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) {
+        n = head + encoder.encodeInto(text, this.#text).written;
+        break;
+      }
+      bytes[n++] = c;
+    }
     bytes.set(this.#tail, n);
     n += this.#tail.length;
     const bits = (this.#startBytes + n) * 8;

@@ -221,9 +221,14 @@ export function datasetContentHash(
   items: { length: number; id(i: number): string; canonical(i: number): string },
 ): string {
   const hash = createHash("sha256");
-  // The canonical JSON of [id, payload], one line per item.
+  // The canonical JSON of [id, payload], one line per item, hashed in large pieces.
+  let text = "";
   for (let i = 0; i < items.length; i++) {
-    hash.update(`[${JSON.stringify(items.id(i))},${items.canonical(i)}]\n`);
+    text += `[${JSON.stringify(items.id(i))},${items.canonical(i)}]\n`;
+    if (text.length >= 1 << 16) {
+      hash.update(text);
+      text = "";
+    }
   }
-  return hash.digest("hex").slice(0, SHORT_ID_LENGTH);
+  return hash.update(text).digest("hex").slice(0, SHORT_ID_LENGTH);
 }

@@ -41,7 +41,7 @@ export const planSegmentName = (index: number): string =>
 /** Plan segments trade a little size for speed: level 2 writes ~5× faster than 6, ~7% larger. */
 const GZIP_LEVEL = 2;
 /** Text compressed at a time: the memory a plan takes while it is written, whatever its size. */
-const PIECE = 1 << 20;
+const PIECE = 1 << 16;
 /** gzip header: deflate, no name, no time, unknown OS (the same bytes on every machine). */
 const GZIP_HEADER = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
 /** An empty final fixed-Huffman block: ends the deflate stream after the last sync flush. */

@@ -7,9 +7,9 @@
  * value it cannot hash) makes it give up, and the caller reads the file through SQL, which
  * accepts it or names the problem by file and line as it always has.
  */
-import { canonicalJson } from "../../core/canonical.ts";
 import type { Json, JsonObject } from "../../core/json.ts";
 import type { DatasetQuery } from "../../spec/schemas.ts";
+import { rowCanonicalizer } from "./canonical_row.ts";
 import { readPath, resolveField, withFields } from "./field_path.ts";
 import { ItemList } from "./item_list.ts";
 import type { FileDatasetRead, FileDatasetSpec } from "./read_file_dataset.ts";
@@ -17,6 +17,7 @@ import {
   checkUniqueIds,
   type DatasetItem,
   itemHash,
+  repeatedIdError,
   selectItems,
   stableItemId,
 } from "./select_items.ts";
@@ -24,7 +25,7 @@ import { isAbsolute, resolve } from "node:path";
 
 /** Longer lines go to the SQL reader, which knows its own limit (16 MiB). */
 const MAX_LINE = 4 << 20;
-const READ_BYTES = 1 << 20;
+const READ_BYTES = 1 << 18;
 /** A `\u` escape of a surrogate, which the SQL reader judges (a lone one is an error there). */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 const isGlob = (path: string) => /[*?[]/.test(path);
@@ -96,7 +97,8 @@ export async function readJsonlDataset(
   const stratumPath = query.kind === "stratified"
     ? resolveField(query.field, spec.fields)
     : undefined;
-  const payload = (row: JsonObject) => canonicalJson(withFields(row, spec.fields));
+  const canonical = rowCanonicalizer();
+  const payload = (row: JsonObject) => canonical(withFields(row, spec.fields));
   const ids: string[] = [];
   const strata: Array<Json | undefined> = [];
   const all = query.kind === "all" ? new ItemList() : undefined;
@@ -115,9 +117,9 @@ export async function readJsonlDataset(
       problem ??= { rn, value };
       id = "";
     }
-    ids.push(id);
+    if (all !== undefined) all.add(id, payload(row));
+    else ids.push(id);
     if (stratumPath !== undefined) strata.push(readPath(row, stratumPath));
-    all?.add(id, payload(row));
     return true;
   });
   if (!plain) return undefined;
@@ -125,8 +127,14 @@ export async function readJsonlDataset(
   if (problem !== undefined) {
     stableItemId(problem.value, { row: problem.rn, hashOf: () => "" }, idOptions);
   }
-  checkUniqueIds(ids, { source: spec.path, idField });
-  if (all !== undefined) return { items: all.done(), total: ids.length };
+  if (all !== undefined) {
+    const repeated = all.done().repeatedId();
+    if (repeated !== undefined) {
+      throw repeatedIdError(all.id(repeated[0]), [repeated[0] + 1, repeated[1] + 1], idOptions);
+    }
+    return { items: all, total: all.length };
+  }
+  checkUniqueIds(ids, idOptions);
   const picked = pickRows(ids, strata, query);
   const items = await readPicked(path, picked, ids, payload);
   return items && { items, total: ids.length };
@@ -157,9 +165,13 @@ async function readPicked(
     if (at !== undefined) texts[at] = payload(row);
     return true;
   }, (rn) => position.has(rn));
-  if (!plain || texts.some((t) => t === undefined)) return undefined;
+  if (!plain) return undefined;
   const items = new ItemList();
-  picked.forEach((rn, i) => items.add(ids[rn - 1], texts[i]));
+  for (let i = 0; i < picked.length; i++) {
+    // An id asked for twice leaves a hole: the SQL reader has the last word on that too.
+    if (texts[i] === undefined) return undefined;
+    items.add(ids[picked[i] - 1], texts[i]);
+  }
   return items.done();
 }
 

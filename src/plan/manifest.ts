@@ -91,8 +91,8 @@ interface LineContext {
 export class ManifestBuilder {
   #trials = 0;
   #work = createHash("sha256");
-  /** Work text not yet hashed: hashed in large pieces, not one call per trial. */
-  #pendingWork = "";
+  /** Work lines not yet hashed: hashed in large pieces, not one call per trial. */
+  #pendingWork: string[] = [];
   #candidates = 0;
   #parses = 0;
   #scores = 0;
@@ -173,16 +173,17 @@ export class ManifestBuilder {
       this.#sink(line + "}");
     }
     this.#trials++;
-    this.#pendingWork += trial.trial + ":" + ids + "\n";
-    if (this.#pendingWork.length >= 1 << 16) this.#flushWork();
+    this.#pendingWork.push(trial.trial + ":" + ids);
+    if (this.#pendingWork.length === 2048) this.#flushWork();
     this.#candidates += candidates.length;
     this.#parses += candidates.length * context.parses;
     this.#scores += candidates.length * context.scores;
   }
 
   #flushWork(): void {
-    this.#work.update(this.#pendingWork);
-    this.#pendingWork = "";
+    if (this.#pendingWork.length === 0) return;
+    this.#work.update(this.#pendingWork.join("\n") + "\n");
+    this.#pendingWork = [];
   }
 
   /** The run id: hash of the normalized spec, the project settings and the planned work. */

@@ -1,4 +1,4 @@
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { toFileUrl } from "./file_url.ts";
 import { ThemisError } from "../core/errors.ts";
 import type { RunManifest } from "../plan/manifest.ts";
@@ -32,8 +32,7 @@ import {
   validateProject,
 } from "../spec/validate_spec.ts";
 import { Store } from "./store.ts";
-import { LineSpool } from "../store/write_atomic.ts";
-import { storePaths } from "../store/paths.ts";
+import type { PlanSegmentWriter } from "../store/plan_segments.ts";
 import { TOOL_VERSION } from "./version.ts";
 
 /** A benchmark or an experiment, as objects (validated again on every call). */
@@ -284,9 +283,9 @@ export class Orchestrator {
   }
 
   /**
-   * Plan, streaming the trial list to a spool, and write the manifest unless it exists. With a
-   * shard, the whole run's plan is written too (status finds the shards of a run through it)
-   * and the shard's plan is returned.
+   * Plan, streaming the trial list into plan segments, and write them and the manifest unless
+   * the run exists. With a shard, the whole run's plan is written too (status finds the shards
+   * of a run through it) and the shard's plan is returned.
    */
   async #planAndPersist(
     spec: SpecInput,
@@ -311,25 +310,21 @@ export class Orchestrator {
     });
   }
 
-  async #withSpool<T>(body: (spool: LineSpool) => Promise<T>): Promise<T> {
-    const spool = LineSpool.create(join(storePaths.cache(this.store.root), "tmp"));
+  async #withSpool<T>(body: (spool: PlanSegmentWriter) => Promise<T>): Promise<T> {
+    const spool = this.store.runs.planWriter();
     try {
       return await body(spool);
     } finally {
-      try {
-        spool.close();
-      } catch {
-        // already closed
-      }
-      await Deno.remove(spool.path).catch(() => {});
+      spool.abort();
+      await Deno.remove(spool.dir, { recursive: true }).catch(() => {});
     }
   }
 
   /** Same run id, same plan: an existing manifest already says all of this. */
-  async #persist(plan: RunPlan, spool: LineSpool): Promise<void> {
+  async #persist(plan: RunPlan, spool: PlanSegmentWriter): Promise<void> {
     spool.close();
     if (!(await this.store.runs.hasRun(plan.manifest.run_id))) {
-      await this.store.runs.writePlan(plan.manifest.run_id, plan.manifest, spool.path);
+      await this.store.runs.writePlan(plan.manifest.run_id, plan.manifest, spool.dir);
     }
   }
 

@@ -2,7 +2,8 @@
  * Content-addressed identity (DESIGN §2). Golden tests pin these: a change that moves an id
  * must be deliberate and noted in docs/design/identity.md.
  */
-import { canonicalJson, contentHash, sha256Hex, SHORT_ID_LENGTH } from "../core/canonical.ts";
+import { canonicalJson, contentHash, SHORT_ID_LENGTH } from "../core/canonical.ts";
+import { IdHasher } from "./id_hasher.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ModelSpec, ParseSpec, PluginRef, PromptVariant, ScoreSpec } from "../spec/schemas.ts";
 
@@ -73,18 +74,28 @@ export interface TrialHashParts {
  * params and dataset once and only the item per trial. Same bytes, same hash as `trialHash`.
  */
 export function trialHashFromParts(parts: TrialHashParts): string {
-  const hooks = parts.hooks === undefined ? "" : `"hooks":${parts.hooks},`;
-  return sha256Hex(
-    `{"dataset":${parts.dataset},${hooks}"item":${parts.item},"kind":"trial","model":${parts.model},` +
-      `"params":${parts.params},"prompt":${parts.prompt}}`,
-  ).slice(0, SHORT_ID_LENGTH);
+  return trialHasher(parts)(parts.item);
 }
+
+/**
+ * `trialHashFromParts` for many items under the same other parts: the text around the item is
+ * joined once, and each trial hashes one string.
+ */
+export function trialHasher(parts: Omit<TrialHashParts, "item">): (item: string) => string {
+  const hooks = parts.hooks === undefined ? "" : `"hooks":${parts.hooks},`;
+  const hasher = new IdHasher(
+    `{"dataset":${parts.dataset},${hooks}"item":`,
+    `,"kind":"trial","model":${parts.model},"params":${parts.params},"prompt":${parts.prompt}}`,
+  );
+  return (item) => hasher.hex(item, SHORT_ID_LENGTH);
+}
+
+const candidates = new IdHasher('{"kind":"candidate","sample":', "}");
 
 /** Candidate id: trial hash + sample index, so raising `num_samples` keeps sample 0. */
 export function candidateId(trial: string, sample: number): string {
   // The canonical JSON of { kind: "candidate", trial, sample }, written out for speed.
-  return sha256Hex(`{"kind":"candidate","sample":${sample},"trial":${JSON.stringify(trial)}}`)
-    .slice(0, SHORT_ID_LENGTH);
+  return candidates.hex(`${sample},"trial":${JSON.stringify(trial)}`, SHORT_ID_LENGTH);
 }
 
 /** Parse hash: parse name + extractor ids and configs, in order. */
@@ -110,11 +121,14 @@ export function scoreHash(score: ScoreSpec, parse: string | null, hooks: PluginR
 
 /** Candidate seed handed to the engine: global seed + candidate id, a 31-bit integer. */
 export function candidateSeed(globalSeed: number, candidate: string): number {
+  return candidateSeeder(globalSeed)(candidate);
+}
+
+/** `candidateSeed` for many candidates under one global seed. */
+export function candidateSeeder(globalSeed: number): (candidate: string) => number {
   // The canonical JSON of { global_seed, candidate }, written out for speed.
-  const hex = sha256Hex(
-    `{"candidate":${JSON.stringify(candidate)},"global_seed":${canonicalJson(globalSeed)}}`,
-  ).slice(0, 8);
-  return parseInt(hex, 16) & 0x7fffffff;
+  const hasher = new IdHasher('{"candidate":', `,"global_seed":${canonicalJson(globalSeed)}}`);
+  return (candidate) => hasher.uint32(JSON.stringify(candidate)) & 0x7fffffff;
 }
 
 export { itemHash } from "../plugins/datasets/select_items.ts";

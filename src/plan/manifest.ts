@@ -70,6 +70,18 @@ export interface ManifestBuilderOptions {
   payloads?: boolean;
 }
 
+/** The parts of a plan line and the counts that depend only on a trial's task, model, prompt. */
+interface LineContext {
+  trial: PlannedTrial;
+  /** The line's text from `"task"` to `"params":`. */
+  head: string;
+  /** Which items (and prompts × items) of the task already went into a line. */
+  items: Uint8Array;
+  prompts: Uint8Array;
+  parses: number;
+  scores: number;
+}
+
 /**
  * Accumulates the hash of the planned work and its counts one trial at a time, and hands each
  * trial's plan line to the sink. An item's payload goes on the first trial of the plan that
@@ -79,6 +91,8 @@ export interface ManifestBuilderOptions {
 export class ManifestBuilder {
   #trials = 0;
   #work = createHash("sha256");
+  /** Work lines not yet hashed: hashed in large pieces, not one call per trial. */
+  #pendingWork: string[] = [];
   #candidates = 0;
   #parses = 0;
   #scores = 0;
@@ -87,6 +101,8 @@ export class ManifestBuilder {
   readonly #payloads: boolean;
   /** Items (and prompts × items) already written, as bits by item index. */
   readonly #seen = new Map<string, Uint8Array>();
+  /** What the previous trial shares with the next (trials come grouped by task and prompt). */
+  #last?: LineContext;
 
   constructor(
     stages: Map<string, { parses: PlannedParse[]; scores: PlannedScore[] }>,
@@ -97,43 +113,77 @@ export class ManifestBuilder {
     this.#payloads = options.payloads ?? true;
   }
 
-  /** True the first time (key, index) is asked. */
-  #first(key: string, index: number, size: number): boolean {
+  /** The bits of `key`, one per item of its slice. */
+  #bits(key: string, size: number): Uint8Array {
     let bits = this.#seen.get(key);
     if (bits === undefined) this.#seen.set(key, bits = new Uint8Array((size >> 3) + 1));
-    const mask = 1 << (index & 7);
-    if (bits[index >> 3] & mask) return false;
-    bits[index >> 3] |= mask;
-    return true;
+    return bits;
+  }
+
+  /** The parts of a line (and the counters) that depend only on the trial's task, model, prompt. */
+  #context(trial: PlannedTrial): LineContext {
+    const last = this.#last;
+    if (
+      last !== undefined && last.trial.taskId === trial.taskId &&
+      last.trial.model === trial.model && last.trial.promptId === trial.promptId &&
+      last.trial.itemCount === trial.itemCount
+    ) {
+      last.trial = trial;
+      return last;
+    }
+    const stages = this.#stages.get(trial.taskId)!;
+    return this.#last = {
+      trial,
+      head: `,"task":${JSON.stringify(trial.taskId)},"model":${
+        JSON.stringify(trial.model.model_id)
+      },"prompt":${JSON.stringify(trial.promptId)},"params":`,
+      items: this.#bits(trial.taskId, trial.itemCount),
+      prompts: this.#bits(`${trial.taskId}\u0000${trial.promptId}`, trial.itemCount),
+      parses: stages.parses.length,
+      scores: stages.scores.length,
+    };
   }
 
   add(trial: PlannedTrial): void {
-    const candidates = trial.candidates.map((c) => c.id);
+    const context = this.#context(trial);
+    const { candidates } = trial;
+    let ids = "";
+    let quoted = "";
+    for (let i = 0; i < candidates.length; i++) {
+      ids += (i ? "," : "") + candidates[i].id;
+      quoted += (i ? ',"' : '"') + candidates[i].id + '"';
+    }
     if (this.#sink) {
-      const entry: PlanTrial = {
-        trial: trial.trial,
-        task: trial.taskId,
-        model: trial.model.model_id,
-        prompt: trial.promptId,
-        params: trial.paramsIndex,
-        item: trial.item.id,
-        candidates,
-      };
+      // JSON.stringify of the PlanTrial, written out: the same text, built from shared parts.
+      let line = `{"trial":"${trial.trial}"${context.head}${trial.paramsIndex},"item":${
+        JSON.stringify(trial.item.id)
+      },"candidates":[${quoted}]`;
       if (this.#payloads) {
-        const { itemIndex, itemCount } = trial;
-        if (this.#first(trial.taskId, itemIndex, itemCount)) entry.payload = trial.item.payload;
-        if (this.#first(`${trial.taskId}\u0000${trial.promptId}`, itemIndex, itemCount)) {
-          entry.messages = trial.messages;
+        const { itemIndex } = trial;
+        const [byte, mask] = [itemIndex >> 3, 1 << (itemIndex & 7)];
+        if (!(context.items[byte] & mask)) {
+          context.items[byte] |= mask;
+          line += `,"payload":${JSON.stringify(trial.item.payload)}`;
+        }
+        if (!(context.prompts[byte] & mask)) {
+          context.prompts[byte] |= mask;
+          line += `,"messages":${JSON.stringify(trial.messages)}`;
         }
       }
-      this.#sink(JSON.stringify(entry));
+      this.#sink(line + "}");
     }
     this.#trials++;
-    this.#work.update(trial.trial + ":" + candidates.join(",") + "\n");
-    const stages = this.#stages.get(trial.taskId)!;
+    this.#pendingWork.push(trial.trial + ":" + ids);
+    if (this.#pendingWork.length === 2048) this.#flushWork();
     this.#candidates += candidates.length;
-    this.#parses += candidates.length * stages.parses.length;
-    this.#scores += candidates.length * stages.scores.length;
+    this.#parses += candidates.length * context.parses;
+    this.#scores += candidates.length * context.scores;
+  }
+
+  #flushWork(): void {
+    if (this.#pendingWork.length === 0) return;
+    this.#work.update(this.#pendingWork.join("\n") + "\n");
+    this.#pendingWork = [];
   }
 
   /** The run id: hash of the normalized spec, the project settings and the planned work. */
@@ -143,6 +193,7 @@ export class ManifestBuilder {
       parses: s.parses.map((p) => p.hash),
       scores: s.scores.map((x) => x.hash),
     }));
+    this.#flushWork();
     const work = this.#work.copy().digest("hex");
     return contentHash({
       kind: "run",
@@ -171,9 +222,14 @@ export function datasetContentHash(
   items: { length: number; id(i: number): string; canonical(i: number): string },
 ): string {
   const hash = createHash("sha256");
-  // The canonical JSON of [id, payload], one line per item.
+  // The canonical JSON of [id, payload], one line per item, hashed in large pieces.
+  let text = "";
   for (let i = 0; i < items.length; i++) {
-    hash.update(`[${JSON.stringify(items.id(i))},${items.canonical(i)}]\n`);
+    text += `[${JSON.stringify(items.id(i))},${items.canonical(i)}]\n`;
+    if (text.length >= 1 << 16) {
+      hash.update(text);
+      text = "";
+    }
   }
-  return hash.digest("hex").slice(0, SHORT_ID_LENGTH);
+  return hash.update(text).digest("hex").slice(0, SHORT_ID_LENGTH);
 }

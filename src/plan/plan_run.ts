@@ -22,7 +22,8 @@ import {
   planStages,
   type TaskStages,
 } from "./plan_trials.ts";
-import { PlannedIds } from "./plan_trials.ts";
+import { PlannedIds } from "./planned_ids.ts";
+import { HashAhead } from "./hash_ahead.ts";
 
 /** The spec a run was asked for, in the form the user gave it. */
 export type SourceSpec =
@@ -262,7 +263,19 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
     sink: options.trialSink,
     payloads: project.storage.store_item_payloads,
   });
-  for (const trial of iterTrials()) builder.add(trial);
+  // A large plan's ids are hashed ahead of this walk by a worker, started once the walk is on.
+  let ahead: HashAhead | undefined;
+  try {
+    let walked = 0;
+    for (const trial of iterTrials()) {
+      builder.add(trial);
+      if ((++walked & 1023) !== 0) continue;
+      ahead ??= HashAhead.start(experiment, items, { ids, globalSeed: project.global_seed });
+      ahead?.pump(walked);
+    }
+  } finally {
+    ahead?.stop();
+  }
   const pinned = manifestProject(project);
   const datasets: RunManifest["datasets"] = {};
   for (const [task, list] of items) {

@@ -7,10 +7,11 @@ import type { ExperimentSpec, ModelSpec, PluginRef, ScoreSpec, TaskSpec } from "
 import type { MetricRange } from "../plugins/types.ts";
 import type { Registry } from "../plugins/registry.ts";
 import { metricRange, UNBOUNDED } from "../plugins/metrics/metric_range.ts";
-import { canonicalJson, SHORT_ID_LENGTH } from "../core/canonical.ts";
-import { candidateId, candidateSeed, parseHash, scoreHash, trialHashFromParts } from "./ids.ts";
+import { canonicalJson } from "../core/canonical.ts";
+import type { PlannedIds } from "./planned_ids.ts";
+import { candidateId, candidateSeeder, parseHash, scoreHash, trialHasher } from "./ids.ts";
 import { checkPlanSize } from "./plan_size.ts";
-import { renderMessages } from "./render_prompt.ts";
+import { messagesRenderer } from "./render_prompt.ts";
 
 /** One planned candidate (sample) of a trial. */
 export interface PlannedCandidate {
@@ -173,62 +174,33 @@ export interface PlanTrialsOptions {
   /** Spec path of a task's prompt, for errors (`prompt_variants[2]`). */
   promptPath?: (taskIndex: number, promptIndex: number, promptId: string) => string;
   /**
-   * Ids of an earlier walk of the same plan, in plan order: a walk that finds it filled
-   * reuses the ids instead of hashing again; a walk that finds it empty fills it.
+   * The plan's ids, by position: a walk takes those it finds (an earlier walk's, or a
+   * helper's) instead of hashing again, and fills in the others.
    */
   ids?: PlannedIds;
 }
 
-/**
- * Trial and candidate ids (and seeds) of one walk of a plan, in order, kept compactly: ids are
- * 12 hex digits, 48 bits, which a float64 holds exactly (a million trials: 8 MB, not 40).
- */
-export class PlannedIds {
-  complete = false;
-  #trials = new GrowingArray(Float64Array);
-  #candidates = new GrowingArray(Float64Array);
-  #seeds = new GrowingArray(Int32Array);
-
-  pushTrial(id: string): void {
-    this.#trials.push(parseInt(id, 16));
-  }
-
-  pushCandidate(id: string, seed: number): void {
-    this.#candidates.push(parseInt(id, 16));
-    this.#seeds.push(seed);
-  }
-
-  trial(i: number): string {
-    return this.#trials.at(i).toString(16).padStart(SHORT_ID_LENGTH, "0");
-  }
-
-  candidate(i: number): string {
-    return this.#candidates.at(i).toString(16).padStart(SHORT_ID_LENGTH, "0");
-  }
-
-  seed(i: number): number {
-    return this.#seeds.at(i);
-  }
+/** The canonical JSON of a slice's parts of every trial hash but the item, params and prompt. */
+export function sliceHashParts(
+  experiment: ExperimentSpec,
+  task: TaskSpec,
+): { dataset: string; hooks?: string; models: string[] } {
+  return {
+    dataset: canonicalJson({
+      slice_id: task.task_id,
+      source: datasetSource(task.dataset),
+      dimensions: task.dimensions as JsonObject,
+    }),
+    hooks: experiment.hooks.length ? canonicalJson(experiment.hooks) : undefined,
+    models: experiment.models.map((m) =>
+      canonicalJson({ id: m.model_id, provider: m.provider, extras: m.extras })
+    ),
+  };
 }
 
-/** A typed array that doubles as it fills. */
-class GrowingArray<T extends Float64Array | Int32Array> {
-  #array: T;
-  #length = 0;
-  constructor(readonly make: new (n: number) => T) {
-    this.#array = new make(1024);
-  }
-  push(value: number): void {
-    if (this.#length === this.#array.length) {
-      const bigger = new this.make(this.#array.length * 2);
-      bigger.set(this.#array);
-      this.#array = bigger;
-    }
-    this.#array[this.#length++] = value;
-  }
-  at(i: number): number {
-    return this.#array[i];
-  }
+/** The canonical JSON of a prompt variant's part of a trial hash. */
+export function promptHashPart(prompt: TaskSpec["prompts"][number]): string {
+  return canonicalJson({ id: prompt.id, messages: prompt.messages, variables: prompt.variables });
 }
 
 function* taskTrials(
@@ -236,73 +208,61 @@ function* taskTrials(
   task: TaskSpec,
   experiment: ExperimentSpec,
   options: PlanTrialsOptions,
-  cursor: { trial: number; candidate: number },
+  cursor: { trial: number },
 ): Generator<PlannedTrial> {
-  const { models, num_samples: numSamples, hooks } = experiment;
+  const { models, num_samples: numSamples } = experiment;
   const cache = options.ids;
-  const reuse = cache?.complete === true;
   const items = options.items.get(task.task_id) ?? ItemList.from([]);
-  const dataset = canonicalJson({
-    slice_id: task.task_id,
-    source: datasetSource(task.dataset),
-    dimensions: task.dimensions as JsonObject,
-  });
-  const hookPart = hooks.length ? canonicalJson(hooks) : undefined;
-  const modelParts = models.map((m) =>
-    canonicalJson({ id: m.model_id, provider: m.provider, extras: m.extras })
-  );
+  const { dataset, hooks: hookPart, models: modelParts } = sliceHashParts(experiment, task);
+  const seedOf = candidateSeeder(options.globalSeed);
+  const dimensions = task.dimensions as JsonObject;
+  const slice = { slice_id: task.task_id, dimensions };
   for (const [promptIndex, prompt] of task.prompts.entries()) {
-    const promptPart = canonicalJson({
-      id: prompt.id,
-      messages: prompt.messages,
-      variables: prompt.variables,
-    });
+    const promptPart = promptHashPart(prompt);
     const path = options.promptPath?.(taskIndex, promptIndex, prompt.id) ??
       `tasks[${taskIndex}].prompts[${promptIndex}]`;
+    const render = messagesRenderer(prompt.messages);
+    const promptScope = { id: prompt.id, variables: prompt.variables as JsonObject };
     for (const [paramsIndex, params] of task.inference.entries()) {
       const paramsPart = canonicalJson(params);
+      const hashers = modelParts.map((model) =>
+        trialHasher({ model, prompt: promptPart, params: paramsPart, dataset, hooks: hookPart })
+      );
       for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
         const item = items.get(itemIndex);
         // The canonical JSON of { id, payload }: the payload's is kept by the item list.
-        const itemPart = `{"id":${JSON.stringify(item.id)},"payload":${
-          items.canonical(itemIndex)
-        }}`;
-        const messages = renderMessages(prompt.messages, {
-          item: item.payload,
-          slice: { slice_id: task.task_id, dimensions: task.dimensions as JsonObject },
-          prompt: { id: prompt.id, variables: prompt.variables as JsonObject },
-        }, { variantId: prompt.id, itemId: item.id, sliceId: task.task_id, path });
-        for (const [modelIndex, model] of models.entries()) {
-          const trial = reuse ? cache.trial(cursor.trial) : trialHashFromParts({
-            model: modelParts[modelIndex],
-            prompt: promptPart,
-            params: paramsPart,
-            item: itemPart,
-            dataset,
-            hooks: hookPart,
-          });
-          if (cache && !reuse) cache.pushTrial(trial);
-          cursor.trial++;
-          const candidates: PlannedCandidate[] = [];
-          for (let sample = 0; sample < numSamples; sample++) {
-            if (reuse) {
-              candidates.push({
-                id: cache.candidate(cursor.candidate),
-                sample,
-                seed: cache.seed(cursor.candidate),
-              });
-            } else {
-              const id = candidateId(trial, sample);
-              const seed = candidateSeed(options.globalSeed, id);
-              candidates.push({ id, sample, seed });
-              cache?.pushCandidate(id, seed);
+        let itemPart: string | undefined;
+        const messages = render({ item: item.payload, slice, prompt: promptScope }, {
+          variantId: prompt.id,
+          itemId: item.id,
+          sliceId: task.task_id,
+          path,
+        });
+        for (let modelIndex = 0; modelIndex < models.length; modelIndex++) {
+          const at = cursor.trial++;
+          const candidates: PlannedCandidate[] = new Array(numSamples);
+          let trial: string;
+          if (cache?.has(at)) {
+            trial = cache.trial(at);
+            for (let sample = 0; sample < numSamples; sample++) {
+              const j = at * numSamples + sample;
+              candidates[sample] = { id: cache.candidate(j), sample, seed: cache.seed(j) };
             }
-            cursor.candidate++;
+          } else {
+            itemPart ??= `{"id":${JSON.stringify(item.id)},"payload":${
+              items.canonical(itemIndex)
+            }}`;
+            trial = hashers[modelIndex](itemPart);
+            for (let sample = 0; sample < numSamples; sample++) {
+              const id = candidateId(trial, sample);
+              candidates[sample] = { id, sample, seed: seedOf(id) };
+            }
+            cache?.set(at, trial, candidates);
           }
           yield {
             trial,
             taskId: task.task_id,
-            model,
+            model: models[modelIndex],
             promptId: prompt.id,
             params: params as JsonObject,
             paramsIndex,
@@ -310,7 +270,7 @@ function* taskTrials(
             itemIndex,
             itemCount: items.length,
             messages,
-            dimensions: task.dimensions as JsonObject,
+            dimensions,
             candidates,
           };
         }
@@ -328,13 +288,13 @@ export function* iterPlannedTrials(
   experiment: ExperimentSpec,
   options: PlanTrialsOptions,
 ): Generator<PlannedTrial> {
-  checkPlanSize(
-    experiment,
-    new Map(experiment.tasks.map((t) => [t.task_id, options.items.get(t.task_id)?.length ?? 0])),
+  const counts = new Map(
+    experiment.tasks.map((t) => [t.task_id, options.items.get(t.task_id)?.length ?? 0]),
   );
-  const cursor = { trial: 0, candidate: 0 };
+  const candidates = checkPlanSize(experiment, counts);
+  options.ids?.size(candidates / experiment.num_samples, experiment.num_samples);
+  const cursor = { trial: 0 };
   for (const [index, task] of experiment.tasks.entries()) {
     yield* taskTrials(index, task, experiment, options, cursor);
   }
-  if (options.ids) options.ids.complete = true;
 }

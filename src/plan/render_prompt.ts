@@ -20,8 +20,7 @@ export interface RenderContext {
 
 const PLACEHOLDER = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_\-]+)*)\}/g;
 
-function lookup(scope: RenderScope, path: string[]): Json | undefined {
-  const [root, ...rest] = path;
+function lookup(scope: RenderScope, root: string, rest: readonly string[]): Json | undefined {
   let value: Json | undefined;
   if (root === "item") value = scope.item;
   else if (root === "slice") value = scope.slice as unknown as JsonObject;
@@ -59,29 +58,103 @@ export function renderTemplate(
   scope: RenderScope,
   context: RenderContext,
 ): string {
-  return template.replace(PLACEHOLDER, (match, name: string | undefined) => {
-    if (match === "{{") return "{";
-    if (match === "}}") return "}";
-    const value = lookup(scope, name!.split("."));
-    if (value === undefined) {
-      throw new ThemisError(
-        "SPEC_INVALID",
-        `Prompt variant "${context.variantId}" uses {${name}}, which item "${context.itemId}" ` +
-          `of slice "${context.sliceId}" does not provide`,
-        {
-          path: context.path ?? `prompt_variants.${context.variantId}`,
-          variable: name,
-          item: context.itemId,
-          slice: context.sliceId,
-          suggestion: name!.startsWith("item.")
-            ? `add the field "${name!.slice(5)}" to every item, or change the template`
-            : "placeholders are {item.<field>}, {slice.dimensions.<key>} or " +
-              "{prompt.variables.<key>}; write {{ and }} for literal braces",
-        },
-      );
+  return renderParts(compileTemplate(template), scope, context);
+}
+
+/** A template split into literal text and placeholders (`{{` and `}}` already made literal). */
+type TemplatePart = string | { name: string; root: string; rest: string[] };
+
+function compileTemplate(template: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let literal = "";
+  let at = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    literal += template.slice(at, match.index);
+    at = match.index + match[0].length;
+    if (match[0] === "{{") literal += "{";
+    else if (match[0] === "}}") literal += "}";
+    else {
+      if (literal !== "") parts.push(literal);
+      literal = "";
+      const [root, ...rest] = match[1].split(".");
+      parts.push({ name: match[1], root, rest });
     }
-    return asText(value);
-  });
+  }
+  literal += template.slice(at);
+  if (literal !== "") parts.push(literal);
+  return parts;
+}
+
+function renderParts(parts: TemplatePart[], scope: RenderScope, context: RenderContext): string {
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "string") {
+      out += part;
+      continue;
+    }
+    const value = lookup(scope, part.root, part.rest);
+    if (value === undefined) throw missingVariable(part.name, context);
+    out += asText(value);
+  }
+  return out;
+}
+
+function missingVariable(name: string, context: RenderContext): ThemisError {
+  return new ThemisError(
+    "SPEC_INVALID",
+    `Prompt variant "${context.variantId}" uses {${name}}, which item "${context.itemId}" ` +
+      `of slice "${context.sliceId}" does not provide`,
+    {
+      path: context.path ?? `prompt_variants.${context.variantId}`,
+      variable: name,
+      item: context.itemId,
+      slice: context.sliceId,
+      suggestion: name.startsWith("item.")
+        ? `add the field "${name.slice(5)}" to every item, or change the template`
+        : "placeholders are {item.<field>}, {slice.dimensions.<key>} or " +
+          "{prompt.variables.<key>}; write {{ and }} for literal braces",
+    },
+  );
+}
+
+/** Renders a prompt variant's messages; its templates are split once, when it is made. */
+export type MessagesRenderer = (scope: RenderScope, context: RenderContext) => ChatMessage[];
+
+/**
+ * A renderer of these messages (see {@linkcode renderMessages}) for rendering them many times:
+ * planning renders a variant once per item.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { messagesRenderer } from "./render_prompt.ts";
+ * const render = messagesRenderer([{ role: "user", content: "Q: {item.q}" }]);
+ * const scope = { slice: { slice_id: "s", dimensions: {} }, prompt: { id: "p", variables: {} } };
+ * const context = { variantId: "p", itemId: "1", sliceId: "s" };
+ * assert.deepEqual(render({ ...scope, item: { q: "2+2" } }, context), [
+ *   { role: "user", content: "Q: 2+2" },
+ * ]);
+ * ```
+ */
+export function messagesRenderer(messages: ReadonlyArray<ChatMessage>): MessagesRenderer {
+  const compiled = messages.map((m) => ({ role: m.role, parts: compileTemplate(m.content) }));
+  return (scope, context) => {
+    const out: ChatMessage[] = new Array(compiled.length);
+    for (let i = 0; i < compiled.length; i++) {
+      const { role, parts } = compiled[i];
+      let content: string;
+      try {
+        content = renderParts(parts, scope, context);
+      } catch (error) {
+        if (context.path === undefined) throw error;
+        // Again with the message's own path, made only on failure (rendering runs per item).
+        renderParts(parts, scope, { ...context, path: `${context.path}.messages[${i}].content` });
+        throw error;
+      }
+      out[i] = { role, content };
+    }
+    return out;
+  };
 }
 
 /** Render every message of a prompt variant; `context.path` is the variant's spec path. */
@@ -90,11 +163,5 @@ export function renderMessages(
   scope: RenderScope,
   context: RenderContext,
 ): ChatMessage[] {
-  return messages.map((m, i) => ({
-    role: m.role,
-    content: renderTemplate(m.content, scope, {
-      ...context,
-      path: context.path === undefined ? undefined : `${context.path}.messages[${i}].content`,
-    }),
-  }));
+  return messagesRenderer(messages)(scope, context);
 }

@@ -4,7 +4,7 @@
  * same run hold identical files. A version 1 manifest lists its trials inline instead.
  */
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { constants, crc32, deflateRawSync } from "node:zlib";
 import { errorMessage, ThemisError } from "../core/errors.ts";
 import type { JsonObject } from "../core/json.ts";
 import { readLines } from "./write_atomic.ts";
@@ -38,10 +38,127 @@ export interface PlanTrial {
 export const planSegmentName = (index: number): string =>
   `${String(index).padStart(6, "0")}.jsonl.gz`;
 
-function writeAtomicSync(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  Deno.writeFileSync(tmp, bytes);
-  Deno.renameSync(tmp, path);
+/** Plan segments trade a little size for speed: level 2 writes ~5× faster than 6, ~7% larger. */
+const GZIP_LEVEL = 2;
+/** Text compressed at a time: the memory a plan takes while it is written, whatever its size. */
+const PIECE = 1 << 16;
+/** gzip header: deflate, no name, no time, unknown OS (the same bytes on every machine). */
+const GZIP_HEADER = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+/** An empty final fixed-Huffman block: ends the deflate stream after the last sync flush. */
+const DEFLATE_END = new Uint8Array([3, 0]);
+
+/**
+ * Write plan lines as plan segments (`000001.jsonl.gz`, … in `dir`), each holding at most
+ * `segmentBytes` of text before compression, compressed as the lines come: a plan of any size
+ * takes about a megabyte while it is written. A segment is one gzip member whose deflate stream
+ * is made a piece at a time (each piece ends with a sync flush), so the same lines always give
+ * the same bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { iterPlanTrials, PlanSegmentWriter } from "./plan_segments.ts";
+ * const dir = await Deno.makeTempDir();
+ * const writer = new PlanSegmentWriter(`${dir}/plan`, 64);
+ * for (const item of ["a", "b", "c"]) writer.push(JSON.stringify({ trial: item, item }));
+ * assert.equal(writer.close(), 2);
+ * const trials = await Array.fromAsync(iterPlanTrials(dir, {}));
+ * assert.deepEqual(trials.map((t) => t.trial), ["a", "b", "c"]);
+ * ```
+ */
+export class PlanSegmentWriter {
+  readonly dir: string;
+  readonly #segmentBytes: number;
+  #count = 0;
+  #file?: Deno.FsFile;
+  #tmp = "";
+  /** Text of the open segment, before compression (counted as the lines' lengths). */
+  #size = 0;
+  #pending = "";
+  #crc = 0;
+  #bytes = 0;
+  #encoder = new TextEncoder();
+  #buffer = new Uint8Array(PIECE * 3);
+
+  constructor(dir: string, segmentBytes: number) {
+    this.dir = dir;
+    this.#segmentBytes = segmentBytes;
+    Deno.mkdirSync(dir, { recursive: true });
+  }
+
+  /** Add one plan line (compact JSON, no newline). */
+  push(line: string): void {
+    if (this.#size > 0 && this.#size + line.length + 1 > this.#segmentBytes) this.#io(this.#finish);
+    if (this.#file === undefined) this.#io(this.#open);
+    this.#pending += line + "\n";
+    this.#size += line.length + 1;
+    if (this.#pending.length >= PIECE) this.#io(this.#compress);
+  }
+
+  /** Finish the last segment; returns the number of segments written. */
+  close(): number {
+    if (this.#file !== undefined) this.#io(this.#finish);
+    return this.#count;
+  }
+
+  #io(step: () => void): void {
+    try {
+      step.call(this);
+    } catch (error) {
+      this.abort();
+      throw new ThemisError(
+        "STORE_IO",
+        `Cannot write plan segments in "${this.dir}": ${errorMessage(error)}`,
+      );
+    }
+  }
+
+  #open(): void {
+    this.#tmp = join(this.dir, `${planSegmentName(this.#count + 1)}.${Deno.pid}.tmp`);
+    this.#file = Deno.openSync(this.#tmp, { write: true, create: true, truncate: true });
+    this.#write(GZIP_HEADER);
+    [this.#crc, this.#bytes] = [0, 0];
+  }
+
+  #compress(): void {
+    if (this.#pending === "") return;
+    if (this.#buffer.length < this.#pending.length * 3) {
+      this.#buffer = new Uint8Array(this.#pending.length * 3);
+    }
+    const text = this.#buffer.subarray(
+      0,
+      this.#encoder.encodeInto(this.#pending, this.#buffer).written,
+    );
+    this.#pending = "";
+    this.#crc = crc32(text, this.#crc);
+    this.#bytes += text.length;
+    this.#write(deflateRawSync(text, { level: GZIP_LEVEL, finishFlush: constants.Z_SYNC_FLUSH }));
+  }
+
+  #finish(): void {
+    this.#compress();
+    const trailer = new Uint8Array(8);
+    const view = new DataView(trailer.buffer);
+    view.setUint32(0, this.#crc >>> 0, true);
+    view.setUint32(4, this.#bytes >>> 0, true);
+    this.#write(DEFLATE_END);
+    this.#write(trailer);
+    this.#file!.close();
+    this.#file = undefined;
+    Deno.renameSync(this.#tmp, join(this.dir, planSegmentName(++this.#count)));
+    this.#size = 0;
+  }
+
+  #write(bytes: Uint8Array): void {
+    let written = 0;
+    while (written < bytes.length) written += this.#file!.writeSync(bytes.subarray(written));
+  }
+
+  /** Close without finishing (after a failure); the caller removes the folder. */
+  abort(): void {
+    this.#file?.close();
+    this.#file = undefined;
+  }
 }
 
 /**
@@ -53,25 +170,39 @@ export async function writePlanSegments(
   spoolPath: string,
   segmentBytes: number,
 ): Promise<number> {
+  try {
+    const writer = new PlanSegmentWriter(join(runDir, PLAN_DIR), segmentBytes);
+    for await (const line of readLines(spoolPath)) writer.push(line);
+    return writer.close();
+  } catch (error) {
+    throw new ThemisError(
+      "STORE_IO",
+      `Cannot write the plan of "${runDir}": ${errorMessage(error)}`,
+    );
+  }
+}
+
+/**
+ * Move plan segments written by a {@linkcode PlanSegmentWriter} into a run directory
+ * (`<runDir>/plan/`), replacing any left there by an attempt that stopped before its manifest.
+ */
+export function movePlanSegments(fromDir: string, runDir: string): void {
   const dir = join(runDir, PLAN_DIR);
   try {
     Deno.mkdirSync(dir, { recursive: true });
-    let index = 0;
-    let chunk: string[] = [];
-    let size = 0;
-    const emit = () => {
-      const text = chunk.join("\n") + "\n";
-      writeAtomicSync(join(dir, planSegmentName(++index)), gzipSync(text, { level: 6 }));
-      chunk = [];
-      size = 0;
-    };
-    for await (const line of readLines(spoolPath)) {
-      if (size > 0 && size + line.length + 1 > segmentBytes) emit();
-      chunk.push(line);
-      size += line.length + 1;
+    const names = [...Deno.readDirSync(fromDir)].map((e) => e.name).filter((name) =>
+      /^\d{6,}\.jsonl\.gz$/.test(name)
+    );
+    for (const name of names) {
+      const [from, to] = [join(fromDir, name), join(dir, name)];
+      try {
+        Deno.renameSync(from, to);
+      } catch {
+        // Another file system (a cache folder mounted elsewhere): copy, then rename in place.
+        Deno.copyFileSync(from, `${to}.${Deno.pid}.tmp`);
+        Deno.renameSync(`${to}.${Deno.pid}.tmp`, to);
+      }
     }
-    if (chunk.length > 0) emit();
-    return index;
   } catch (error) {
     throw new ThemisError(
       "STORE_IO",

@@ -12,7 +12,12 @@ import {
 import { EventWriter, type EventWriterOptions } from "./event_log.ts";
 import type { ThemisEvent } from "./events.ts";
 import { storePaths } from "./paths.ts";
-import { iterPlanTrials, type PlanTrial, writePlanSegments } from "./plan_segments.ts";
+import {
+  iterPlanTrials,
+  movePlanSegments,
+  PlanSegmentWriter,
+  type PlanTrial,
+} from "./plan_segments.ts";
 import { iterRunEvents } from "./read_segments.ts";
 import { acquireRunLock, type RunLock } from "./run_lock.ts";
 import { DEFAULT_SEGMENT_BYTES, listSegments, type Segment } from "./segments.ts";
@@ -137,13 +142,27 @@ export class RunStore {
   }
 
   /**
-   * Write a run's plan: its trial list (`spoolPath`, one JSON trial per line) as plan segments,
-   * then the manifest, atomically. The manifest comes last: a run exists once it is there.
+   * Write a run's plan: its plan segments, written into `planDir` by a `PlanSegmentWriter`
+   * while the run was planned, are moved into the run directory, then the manifest is written
+   * atomically. The manifest comes last: a run exists once it is there.
    */
-  async writePlan(runId: string, manifest: object, spoolPath: string): Promise<void> {
+  async writePlan(runId: string, manifest: object, planDir: string): Promise<void> {
     this.ensureCreated();
-    await writePlanSegments(this.runDir(runId), spoolPath, this.segmentBytes);
+    movePlanSegments(planDir, this.runDir(runId));
     await this.writeManifest(runId, manifest);
+  }
+
+  /**
+   * A writer of plan segments into a new folder of the cache (`.cache/tmp/plan-…`), for a plan
+   * whose run id is not known yet: {@linkcode writePlan} moves them into the run directory.
+   */
+  planWriter(): PlanSegmentWriter {
+    const tmp = join(this.cacheDir, "tmp");
+    Deno.mkdirSync(tmp, { recursive: true });
+    return new PlanSegmentWriter(
+      Deno.makeTempDirSync({ dir: tmp, prefix: "plan-" }),
+      this.segmentBytes,
+    );
   }
 
   /** Write a run's manifest atomically. */

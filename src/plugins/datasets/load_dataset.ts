@@ -4,6 +4,7 @@ import type { DatasetQuery, DatasetSpec } from "../../spec/schemas.ts";
 import type { DatasetProvider, DatasetSql } from "./dataset_provider.ts";
 import { withFields } from "./field_path.ts";
 import { readFileDataset, readFileDatasetGroups } from "./read_file_dataset.ts";
+import { readJsonlDataset, readsWithoutSql } from "./read_jsonl_dataset.ts";
 import { groupItems, type ItemGroup } from "./group_items.ts";
 import { assignItemIds, selectItems } from "./select_items.ts";
 import { ItemList } from "./item_list.ts";
@@ -113,7 +114,8 @@ function sqlFor(
 
 /**
  * Load a slice's dataset and pick its items with the slice's query: inline items, JSONL / CSV /
- * Parquet files read through SQL with the query pushed down, or the rows of a dataset
+ * Parquet files read through SQL with the query pushed down (a plain JSONL file whose query has
+ * no filter is streamed in JavaScript instead, with the same result), or the rows of a dataset
  * provider plugin. Every item gets a stable id.
  *
  * @example
@@ -138,7 +140,11 @@ export async function loadDataset(
     case "jsonl":
     case "csv":
     case "parquet": {
-      return await readFileDataset(spec, {
+      // Plain JSONL needs no SQL engine; anything unusual in it is left to the SQL reader.
+      const plain = readsWithoutSql(spec, query)
+        ? await readJsonlDataset(spec, { baseDir: options.baseDir, query })
+        : undefined;
+      return plain ?? await readFileDataset(spec, {
         baseDir: options.baseDir,
         query,
         sql: await sqlFor(spec, options),

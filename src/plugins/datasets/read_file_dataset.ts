@@ -29,7 +29,7 @@ import {
 } from "./select_items.ts";
 import { ItemList } from "./item_list.ts";
 import { type GroupIndex, type ItemGroup, rowGrouping } from "./group_items.ts";
-import { canonicalJson } from "../../core/canonical.ts";
+import { rowCanonicalizer } from "./canonical_row.ts";
 
 /** A file dataset as the spec gives it. */
 export interface FileDatasetSpec {
@@ -360,7 +360,8 @@ async function collectItems(
 ): Promise<ItemList> {
   const { spec, source } = context;
   const items = new ItemList();
-  const payload = (row: JsonObject) => canonicalJson(withFields(row, spec.fields));
+  const canonical = rowCanonicalizer();
+  const payload = (row: JsonObject) => canonical(withFields(row, spec.fields));
   if (o.picked === "kept" || o.query.kind !== "item_ids") {
     const params: Record<string, DatasetSqlParam> = {};
     const q = o.query;
@@ -402,8 +403,9 @@ async function collectGroups(
   });
   const lists = index.values.map(() => new ItemList());
   const rns = [...groupOf.keys()].sort((a, b) => a - b);
+  const canonical = rowCanonicalizer();
   await streamRows(context, rns, (rn, row) => {
-    lists[groupOf.get(rn)!].add(o.ids[rn - 1], canonicalJson(withFields(row, context.spec.fields)));
+    lists[groupOf.get(rn)!].add(o.ids[rn - 1], canonical(withFields(row, context.spec.fields)));
   });
   return index.sorted().map((g) => ({ values: index.values[g], items: lists[g].done() }));
 }

@@ -81,12 +81,21 @@ export function checkUniqueIds(
       return;
     }
     const [a, b] = [first, index].map((i) => options.rows?.[i] ?? i + 1);
-    throw new ThemisError(
-      "DATASET_INVALID",
-      `${options.source}: rows ${a} and ${b} share the id "${id}"; item ids must be unique`,
-      { row: b, suggestion: `make "${options.idField}" unique` },
-    );
+    throw repeatedIdError(id, [a, b], options);
   });
+}
+
+/** The error of two rows (1-based numbers) that share an id. */
+export function repeatedIdError(
+  id: string,
+  [a, b]: [number, number],
+  options: { source: string; idField: string },
+): ThemisError {
+  return new ThemisError(
+    "DATASET_INVALID",
+    `${options.source}: rows ${a} and ${b} share the id "${id}"; item ids must be unique`,
+    { row: b, suggestion: `make "${options.idField}" unique` },
+  );
 }
 
 /**

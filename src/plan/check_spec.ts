@@ -20,7 +20,7 @@ import { specIssues, validateBenchmark, validateExperiment } from "../spec/valid
 import { pluginIssues, withSuggestion } from "./check_plugins.ts";
 import type { RunManifest } from "./manifest.ts";
 import { loadPlanItems, moduleUrls, type PlanItems } from "./plan_run.ts";
-import { renderMessages } from "./render_prompt.ts";
+import { messagesRenderer } from "./render_prompt.ts";
 
 /** One problem; `cause` keeps the error of a problem found by loading or rendering. */
 export type SpecProblem = ReferenceIssue & { cause?: ThemisError };
@@ -120,10 +120,11 @@ function promptIssues(
         ? `prompt_variants[${variantIndex.get(prompt.id)}]`
         : `${paths[planned.origins[t]]}.prompts[${p}]`;
       if (issues.has(path)) return;
+      const render = messagesRenderer(prompt.messages);
       for (let i = 0; i < items.length; i++) {
         try {
-          renderMessages(prompt.messages, {
-            item: items.payload(i),
+          render({
+            itemJson: items.canonical(i),
             slice: { slice_id: task.task_id, dimensions: task.dimensions },
             prompt: { id: prompt.id, variables: prompt.variables },
           }, { variantId: prompt.id, itemId: items.id(i), sliceId: task.task_id, path });

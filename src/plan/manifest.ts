@@ -70,6 +70,9 @@ export interface ManifestBuilderOptions {
   payloads?: boolean;
 }
 
+/** A key that looks like an array index, or text that might be one. */
+const INDEX_KEY = /"(?:0|[1-9][0-9]*)":/;
+
 /** The parts of a plan line and the counts that depend only on a trial's task, model, prompt. */
 interface LineContext {
   trial: PlannedTrial;
@@ -163,7 +166,12 @@ export class ManifestBuilder {
         const [byte, mask] = [itemIndex >> 3, 1 << (itemIndex & 7)];
         if (!(context.items[byte] & mask)) {
           context.items[byte] |= mask;
-          line += `,"payload":${JSON.stringify(trial.item.payload)}`;
+          // The canonical text is what JSON.stringify of the parsed payload writes, unless a key
+          // looks like an array index (those come first in an object): then it is written so.
+          const text = INDEX_KEY.test(trial.payloadJson)
+            ? JSON.stringify(JSON.parse(trial.payloadJson))
+            : trial.payloadJson;
+          line += `,"payload":${text}`;
         }
         if (!(context.prompts[byte] & mask)) {
           context.prompts[byte] |= mask;

@@ -257,8 +257,15 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
     : undefined;
   // The first walk hashes and remembers the ids; later walks (execution) reuse them.
   const ids = new PlannedIds();
-  const iterTrials = () =>
-    iterPlannedTrials(experiment, { items, globalSeed: project.global_seed, promptPath, ids });
+  const walk = (parsePayloads: boolean) =>
+    iterPlannedTrials(experiment, {
+      items,
+      globalSeed: project.global_seed,
+      promptPath,
+      ids,
+      parsePayloads,
+    });
+  const iterTrials = () => walk(true);
   const builder = new ManifestBuilder(stages, {
     sink: options.trialSink,
     payloads: project.storage.store_item_payloads,
@@ -267,7 +274,7 @@ export async function planRun(options: PlanRunOptions): Promise<RunPlan> {
   let ahead: HashAhead | undefined;
   try {
     let walked = 0;
-    for (const trial of iterTrials()) {
+    for (const trial of walk(false)) {
       builder.add(trial);
       if ((++walked & 1023) !== 0) continue;
       ahead ??= HashAhead.start(experiment, items, { ids, globalSeed: project.global_seed });

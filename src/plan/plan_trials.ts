@@ -28,7 +28,10 @@ export interface PlannedTrial {
   promptId: string;
   params: JsonObject;
   paramsIndex: number;
+  /** The item (its payload left empty by a walk with `parsePayloads: false`). */
   item: DatasetItem;
+  /** The canonical JSON of the item's payload. */
+  payloadJson: string;
   /** Position of the item in its slice's selection, and the selection's size. */
   itemIndex: number;
   itemCount: number;
@@ -178,7 +181,16 @@ export interface PlanTrialsOptions {
    * helper's) instead of hashing again, and fills in the others.
    */
   ids?: PlannedIds;
+  /**
+   * Parse each item's payload for `item.payload` (default). A walk that reads only
+   * `payloadJson` (the plan's first, which writes the manifest) skips it: prompts render from the
+   * JSON text, parsing only for fields the text cannot give.
+   */
+  parsePayloads?: boolean;
 }
+
+/** The payload of the items of a walk that does not read them (`parsePayloads: false`). */
+const UNREAD: JsonObject = Object.freeze({}) as JsonObject;
 
 /** The canonical JSON of a slice's parts of every trial hash but the item, params and prompt. */
 export function sliceHashParts(
@@ -212,6 +224,7 @@ function* taskTrials(
 ): Generator<PlannedTrial> {
   const { models, num_samples: numSamples } = experiment;
   const cache = options.ids;
+  const parse = options.parsePayloads !== false;
   const items = options.items.get(task.task_id) ?? ItemList.from([]);
   const { dataset, hooks: hookPart, models: modelParts } = sliceHashParts(experiment, task);
   const seedOf = candidateSeeder(options.globalSeed);
@@ -229,10 +242,19 @@ function* taskTrials(
         trialHasher({ model, prompt: promptPart, params: paramsPart, dataset, hooks: hookPart })
       );
       for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-        const item = items.get(itemIndex);
+        const payloadJson = items.canonical(itemIndex);
+        const item = parse
+          ? { id: items.id(itemIndex), payload: JSON.parse(payloadJson) as JsonObject }
+          : { id: items.id(itemIndex), payload: UNREAD };
         // The canonical JSON of { id, payload }: the payload's is kept by the item list.
         let itemPart: string | undefined;
-        const messages = render({ item: item.payload, slice, prompt: promptScope }, {
+        const scope = {
+          item: parse ? item.payload : undefined,
+          itemJson: payloadJson,
+          slice,
+          prompt: promptScope,
+        };
+        const messages = render(scope, {
           variantId: prompt.id,
           itemId: item.id,
           sliceId: task.task_id,
@@ -249,9 +271,7 @@ function* taskTrials(
               candidates[sample] = { id: cache.candidate(j), sample, seed: cache.seed(j) };
             }
           } else {
-            itemPart ??= `{"id":${JSON.stringify(item.id)},"payload":${
-              items.canonical(itemIndex)
-            }}`;
+            itemPart ??= `{"id":${JSON.stringify(item.id)},"payload":${payloadJson}}`;
             trial = hashers[modelIndex](itemPart);
             for (let sample = 0; sample < numSamples; sample++) {
               const id = candidateId(trial, sample);
@@ -267,6 +287,7 @@ function* taskTrials(
             params: params as JsonObject,
             paramsIndex,
             item,
+            payloadJson,
             itemIndex,
             itemCount: items.length,
             messages,

@@ -1,10 +1,14 @@
 import { ThemisError } from "../core/errors.ts";
 import type { Json, JsonObject } from "../core/json.ts";
 import type { ChatMessage } from "../plugins/types.ts";
+import { memberText } from "./json_member_text.ts";
 
 /** The values a prompt template may reference. */
 export interface RenderScope {
-  item: JsonObject;
+  /** The item; may be left out when `itemJson` is given (it is parsed when a field needs it). */
+  item?: JsonObject;
+  /** The item as compact JSON, when at hand: a top-level field is then read from the text. */
+  itemJson?: string;
   slice: { slice_id: string; dimensions: JsonObject };
   prompt: { id: string; variables: JsonObject };
 }
@@ -22,7 +26,7 @@ const PLACEHOLDER = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_\-]+)*)\
 
 function lookup(scope: RenderScope, root: string, rest: readonly string[]): Json | undefined {
   let value: Json | undefined;
-  if (root === "item") value = scope.item;
+  if (root === "item") value = scope.item ??= JSON.parse(scope.itemJson!) as JsonObject;
   else if (root === "slice") value = scope.slice as unknown as JsonObject;
   else if (root === "prompt") value = scope.prompt as unknown as JsonObject;
   else return undefined;
@@ -91,6 +95,13 @@ function renderParts(parts: TemplatePart[], scope: RenderScope, context: RenderC
     if (typeof part === "string") {
       out += part;
       continue;
+    }
+    if (scope.itemJson !== undefined && part.root === "item" && part.rest.length === 1) {
+      const text = memberText(scope.itemJson, part.rest[0]);
+      if (text !== undefined) {
+        out += text;
+        continue;
+      }
     }
     const value = lookup(scope, part.root, part.rest);
     if (value === undefined) throw missingVariable(part.name, context);

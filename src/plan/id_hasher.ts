@@ -7,7 +7,8 @@
  * dataset part of every trial of a slice) so that only the rest is hashed.
  */
 
-const K = new Int32Array([
+/** SHA-256 round constants (FIPS 180-4 §4.2.2), as signed 32-bit words. */
+export const SHA256_K = new Int32Array([
   0x428a2f98,
   0x71374491,
   0xb5c0fbcf,
@@ -107,7 +108,7 @@ function compress(state: Int32Array, bytes: Uint8Array, blocks: number): void {
     let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
     for (let i = 0; i < 64; i++) {
       const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (h + s1 + (g ^ (e & (f ^ g))) + K[i] + w[i]) | 0;
+      const t1 = (h + s1 + (g ^ (e & (f ^ g))) + SHA256_K[i] + w[i]) | 0;
       const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const t2 = (s0 + ((a & b) | (c & (a | b)))) | 0;
       h = g;

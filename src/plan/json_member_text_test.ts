@@ -25,7 +25,7 @@ Deno.test("memberText() reads what rendering the parsed member gives, or leaves 
     "a\\b",
   ];
   const keys = ["q", "a.b", "é", "10", "2", 'k"ey', "__proto__", "z", ""];
-  for (const [i, value] of values.entries()) {
+  for (let i = 0; i < values.length; i++) {
     const row: JsonObject = {};
     keys.forEach((key, k) => (row[key] = values[(i + k) % values.length]));
     const json = canonicalJson(row);

@@ -61,24 +61,7 @@ export function packBatch(tasks: ReadonlyArray<WorkTask>, keys: number[], alone:
     }
     return i;
   };
-  const packed = tasks.map((task): PackedTask => {
-    if (task.kind === "generation") {
-      const { model, params, ...request } = task.request;
-      return {
-        ...task,
-        request: { ...request, model: ref(model), params: ref(params) },
-        hooks: ref(task.hooks),
-        timeouts: ref(task.timeouts),
-      };
-    }
-    return {
-      ...task,
-      parses: task.parses.map(ref),
-      scores: task.scores.map(ref),
-      hooks: ref(task.hooks),
-      timeouts: ref(task.timeouts),
-    };
-  });
+  const packed = tasks.map((task) => swapShared(task, ref) as PackedTask);
   return { keys, alone, shared, tasks: packed } satisfies PackedBatch;
 }
 
@@ -86,24 +69,28 @@ export function packBatch(tasks: ReadonlyArray<WorkTask>, keys: number[], alone:
 export function unpackBatch(
   batch: PackedBatch,
 ): { keys: number[]; alone: boolean; tasks: WorkTask[] } {
-  const at = <T>(i: Ref) => batch.shared[i] as T;
-  const tasks = batch.tasks.map((task): WorkTask => {
-    if (task.kind === "generation") {
-      const { model, params, ...request } = task.request;
-      return {
-        ...task,
-        request: { ...request, model: at(model), params: at(params) },
-        hooks: at(task.hooks),
-        timeouts: at(task.timeouts),
-      };
-    }
+  const at = (i: unknown) => batch.shared[i as Ref];
+  const tasks = batch.tasks.map((task) => swapShared(task, at) as WorkTask);
+  return { keys: batch.keys, alone: batch.alone, tasks };
+}
+
+/** A task with each shared value replaced by `swap` of it: refs for values, or back. */
+function swapShared(task: WorkTask | PackedTask, swap: (value: never) => unknown): unknown {
+  const f = swap as (value: unknown) => unknown;
+  if (task.kind === "generation") {
+    const { model, params, ...request } = task.request;
     return {
       ...task,
-      parses: task.parses.map(at),
-      scores: task.scores.map(at),
-      hooks: at(task.hooks),
-      timeouts: at(task.timeouts),
-    } as StagesTask;
-  });
-  return { keys: batch.keys, alone: batch.alone, tasks };
+      request: { ...request, model: f(model), params: f(params) },
+      hooks: f(task.hooks),
+      timeouts: f(task.timeouts),
+    };
+  }
+  return {
+    ...task,
+    parses: (task.parses as unknown[]).map(f),
+    scores: (task.scores as unknown[]).map(f),
+    hooks: f(task.hooks),
+    timeouts: f(task.timeouts),
+  };
 }

@@ -11,7 +11,7 @@ import { Store } from "../mod.ts";
 import { Analytics } from "../src/analytics/analytics.ts";
 import { DOCUMENTED } from "../src/analytics/projections.ts";
 import { iterRunEvents } from "../src/store/read_segments.ts";
-import { listSegments } from "../src/store/segments.ts";
+import { compressSegment, listSegments } from "../src/store/segments.ts";
 import { runCli, tempProject } from "./support/cli.ts";
 
 const ITEMS = Array.from(
@@ -151,6 +151,30 @@ function editSegment(path: string, edit: (text: string) => string): void {
   const text = new TextDecoder().decode(gunzipSync(Deno.readFileSync(path)));
   Deno.writeFileSync(path, gzipSync(edit(text)));
 }
+
+Deno.test("a segment the run compresses between the cache's listing and its reading is read from its new file", async () => {
+  const { root, segment } = await finishedStore();
+  // The run's last segment as it is while open: plain JSONL.
+  const plain = segment.path.replace(/\.gz$/, "");
+  Deno.writeFileSync(plain, gunzipSync(Deno.readFileSync(segment.path)));
+  Deno.removeSync(segment.path);
+  let closed = false;
+  const analytics = await Analytics.open(root, {
+    file: ":memory:",
+    // Listed, not yet read: the run closes the segment now, as a rotation would.
+    profile: (step) => {
+      if (step !== "read manifests and plans" || closed) return;
+      closed = true;
+      compressSegment(plain);
+    },
+  });
+  try {
+    assert.ok(closed, "the segment was closed while the cache refreshed");
+    assert.deepEqual(await snapshot(analytics), await scratch(root));
+  } finally {
+    analytics.close();
+  }
+});
 
 Deno.test("an edit in the middle of a closed segment is noticed: no answer from the old cache", async () => {
   const { dir, segment } = await finishedStore();

@@ -6,6 +6,7 @@
  * quota used.
  */
 import assert from "node:assert/strict";
+import { fromFileUrl } from "../src/cli/from_file_url.ts";
 import { Orchestrator, Store } from "../mod.ts";
 import { runCli, tempProject } from "./support/cli.ts";
 import { startOpenAIServer, type Step } from "./support/openai_server.ts";
@@ -98,6 +99,43 @@ Deno.test("max_in_flight is what users get: 48 requests at once with default exe
     });
     assert.equal(result.summary?.generated, 96);
     assert.equal(peak, 48, "2 threads × 16 tasks per worker used to cap this at 32");
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a finished generation frees its place at once: the next one starts while the candidates before are scored", async () => {
+  await using server = startOpenAIServer();
+  const store = Store.open(await Deno.makeTempDir({ prefix: "themis-in-flight-" }));
+  const orchestrator = Orchestrator.fromProjectSpec({
+    project_name: "in-flight",
+    execution_policy: { max_in_flight: 4 },
+  }, { store });
+  try {
+    const result = await orchestrator.run({
+      benchmark_id: "in-flight-stages",
+      plugins: [fromFileUrl(new URL("./fixtures/plugins/slow_metric.ts", import.meta.url))],
+      models: [{ model_id: "m", provider: "openai", extras: { base_url: server.url } }],
+      prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
+      slices: [{
+        slice_id: "s",
+        dataset: {
+          kind: "inline",
+          items: Array.from({ length: 6 }, (_, i) => ({ id: `q${i}`, q: String(i) })),
+        },
+        // Long enough that every first-wave score is still running when the fifth
+        // generation answers, however busy the machine.
+        scores: [{ name: "slow", metrics: [{ id: "slow", config: { ms: 3000 } }] }],
+      }],
+    });
+    assert.equal(result.summary?.scored, 6);
+    const events = await Array.fromAsync(store.runs.iterEvents(result.runId));
+    const types = events.map((e) => e.type);
+    const firstScore = types.indexOf("score.completed");
+    const before = types.slice(0, firstScore).filter((t) => t === "generation.completed");
+    // 4 generations in flight; once they end, the candidates' scores run beside one more
+    // generation (a quarter of max_in_flight), and no further one until a score ends.
+    assert.equal(before.length, 5);
   } finally {
     store.close();
   }

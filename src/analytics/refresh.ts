@@ -373,13 +373,29 @@ async function update(
   }
 }
 
+/** Times a refresh starts again when a file it listed went away before it was read. */
+const MAX_RELISTS = 5;
+
 /**
- * Bring the cache up to date with the run directories (see the module comment).
+ * Bring the cache up to date with the run directories (see the module comment). A run that
+ * writes meanwhile may close a segment and replace it by its compressed file between the
+ * listing and the reading: the refresh then starts again from a new listing (nothing it did is
+ * kept: an update rolls back, and an unfinished rebuild is done again).
  */
 export async function refreshCache(
   db: Database,
   options: RefreshOptions,
 ): Promise<RefreshReport> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await refreshOnce(db, options);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound) || attempt >= MAX_RELISTS) throw error;
+    }
+  }
+}
+
+async function refreshOnce(db: Database, options: RefreshOptions): Promise<RefreshReport> {
   const c: Context = { ...options, db, lap: lapTimer(options.profile) };
   await db.run(BASE_TABLES);
   const version = await db.all(`select value from meta where key = 'projection_version'`);

@@ -6,10 +6,31 @@
  * to the query that follows the run: the cache is derived, the events are the truth.
  */
 
-/** Refreshes of the cache at a pace its own cost sets. */
+import { availableParallelism } from "node:os";
+import process from "node:process";
+
+/**
+ * Whether the run keeps the machine's cores busy: true when this process used more than three
+ * quarters of all cores since the last call (its workers count: CPU time is per process).
+ * A refresh then would only slow the run down, and be read again when it ends.
+ */
+export function processBusy(): () => boolean {
+  const cores = Math.max(1, availableParallelism());
+  let last = { cpu: process.cpuUsage(), at: performance.now() };
+  return () => {
+    const now = { cpu: process.cpuUsage(), at: performance.now() };
+    const usedMs = (now.cpu.user - last.cpu.user + now.cpu.system - last.cpu.system) / 1000;
+    const spanMs = now.at - last.at;
+    last = now;
+    return spanMs > 0 && usedMs > 0.75 * cores * spanMs;
+  };
+}
+
+/** Refreshes of the cache at a pace its own cost sets, while the machine has room for them. */
 export class CacheFollower {
   readonly #refresh: () => Promise<unknown>;
   readonly #minimumMs: number;
+  readonly #busy: () => boolean;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -18,11 +39,18 @@ export class CacheFollower {
    * `refresh` brings the cache up to date; a refresh starts `minimumMs` (default 5 s) after the
    * last one ended, or after four times the time the last one took when that is longer, so the
    * cache takes at most about a fifth of the machine from the run (a run shorter than
-   * `minimumMs` is never interrupted: the query after it reads its few events).
+   * `minimumMs` is never interrupted: the query after it reads its few events). When `busy()`
+   * says the run keeps the cores busy (default {@linkcode processBusy}), the refresh waits for
+   * the next turn: a run bound by its own CPU (local models, fast plugins) has none to spare, and
+   * the cache is built once as it ends; a run waiting on remote models is followed.
    */
-  constructor(refresh: () => Promise<unknown>, options: { minimumMs?: number } = {}) {
+  constructor(
+    refresh: () => Promise<unknown>,
+    options: { minimumMs?: number; busy?: () => boolean } = {},
+  ) {
     this.#refresh = refresh;
     this.#minimumMs = options.minimumMs ?? 5000;
+    this.#busy = options.busy ?? processBusy();
   }
 
   /** Start following (the first refresh after `minimumMs`). */
@@ -35,6 +63,7 @@ export class CacheFollower {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      if (this.#busy()) return this.#schedule(this.#minimumMs);
       const started = performance.now();
       this.#running = this.#refresh().then(
         () => {},

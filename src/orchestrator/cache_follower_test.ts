@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CacheFollower } from "./cache_follower.ts";
+import { CacheFollower, processBusy } from "./cache_follower.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -10,7 +10,7 @@ Deno.test("CacheFollower refreshes no sooner than the minimum, then four times t
     starts.push(performance.now());
     await sleep(30);
     ends.push(performance.now());
-  }, { minimumMs: 10 });
+  }, { minimumMs: 10, busy: () => false });
   const started = performance.now();
   follower.start();
   // No deadline: wait for three refreshes however busy the machine is.
@@ -38,7 +38,7 @@ Deno.test("CacheFollower.stop() waits for the refresh under way and starts none 
     await sleep(20);
     running = false;
     if (calls === 1) throw new Error("the first refresh fails");
-  }, { minimumMs: 1 });
+  }, { minimumMs: 1, busy: () => false });
   follower.start();
   while (calls < 2) await sleep(2); // the failed first refresh did not stop the following
   await follower.stop();
@@ -46,4 +46,32 @@ Deno.test("CacheFollower.stop() waits for the refresh under way and starts none 
   const after = calls;
   await sleep(50);
   assert.equal(calls, after, "a refresh started after stop()");
+});
+
+Deno.test("CacheFollower leaves the cache alone while the run keeps the cores busy, and follows once they are free", async () => {
+  let refreshes = 0;
+  let checks = 0;
+  let busy = true;
+  const follower = new CacheFollower(() => {
+    refreshes++;
+    return Promise.resolve();
+  }, {
+    minimumMs: 1,
+    busy: () => {
+      checks++;
+      return busy;
+    },
+  });
+  follower.start();
+  while (checks < 5) await sleep(2);
+  assert.equal(refreshes, 0, "a refresh ran while the machine was busy");
+  busy = false;
+  while (refreshes < 1) await sleep(2);
+  await follower.stop();
+});
+
+Deno.test("processBusy: a process that sleeps is not busy", async () => {
+  const busy = processBusy();
+  await sleep(50);
+  assert.equal(busy(), false);
 });

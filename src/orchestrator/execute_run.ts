@@ -77,11 +77,12 @@ export async function executeRun(
   let tally: ProgressTally | undefined;
   try {
     const state = await store.runs.loadState({ known: new Map([[runId, open.checkpoint]]) });
+    const pending = state.size === 0 ? undefined : pendingCalls(plan, state, stages);
+    // Calls to make: the pool's workers start while the rest is prepared, all of them ready
+    // for the first requests (a run with nothing to call starts them only if it needs them).
+    if (pending === undefined || pending.models.size + pending.scores.size > 0) executor.warm?.();
     // Only models and judges with work left are called, so only they need their keys.
-    preflight(plan.experiment, registry, stages, secretReader(options.runtime), {
-      plan,
-      pending: state.size === 0 ? undefined : pendingCalls(plan, state, stages),
-    });
+    preflight(plan.experiment, registry, stages, secretReader(options.runtime), { plan, pending });
     if (!stages.includes("generation")) requireGenerations(plan, state);
     await store.runs.collectPayloads(state, payloadsNeeded(plan, state, stages));
     const started: NewEvent = {

@@ -183,7 +183,15 @@ class Scheduler {
     }
   }
 
-  async candidate(trial: PlannedTrial, candidate: PlannedCandidate): Promise<void> {
+  /**
+   * One candidate's pending work; `generated` is called once its generation has ended (or
+   * when it needs none), before its parses and scores run.
+   */
+  async candidate(
+    trial: PlannedTrial,
+    candidate: PlannedCandidate,
+    generated: () => void = () => {},
+  ): Promise<void> {
     this.counts.candidates++;
     const work = this.work(trial, candidate);
     if (work === "missing") {
@@ -200,8 +208,10 @@ class Scheduler {
     let text = work.text;
     if (work.needGeneration) {
       text = await this.generate(trial, candidate, work);
+      generated();
       if (text === undefined) return;
     }
+    generated();
     if (work.parses.length + work.scores.length === 0) return;
     const task = stagesTask(trial, candidate, { ...work, text: text! }, {
       ...this.#build,
@@ -259,23 +269,45 @@ class Scheduler {
 }
 
 /**
- * Walk the plan once, lazily: per candidate its generation (with retries, the endpoint's admission and circuit breaker), recorded at once, then one task of
- * its pending parses and scores. At most `max_in_flight` candidates are in flight, so memory
- * is bounded by the queue, not by the plan; every fact is appended the moment it is known.
+ * Candidates in flight at most for a `max_in_flight` of `limit`: `limit` of them waiting on
+ * their generation, and a quarter more whose generation ended and whose parses and scores are
+ * on their way. A finished generation frees its place at once, so the endpoint keeps `limit`
+ * requests in flight while the candidates before go through their stages (the pool's capacity
+ * follows this number).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { candidatesInFlight } from "./execute_plan.ts";
+ * assert.equal(candidatesInFlight(64), 80);
+ * assert.equal(candidatesInFlight(1), 2);
+ * ```
+ */
+export function candidatesInFlight(limit: number): number {
+  return limit + Math.ceil(limit / 4);
+}
+
+/**
+ * Walk the plan once, lazily: per candidate its generation (with retries, the endpoint's
+ * admission and circuit breaker), recorded at once, then one task of its pending parses and
+ * scores. At most `max_in_flight` candidates wait on a generation, and at most
+ * {@linkcode candidatesInFlight} are in flight in all, so memory is bounded by the queue, not
+ * by the plan; every fact is appended the moment it is known.
  */
 export async function executePlan(options: ExecutePlanOptions): Promise<ExecutionCounts> {
   const scheduler = new Scheduler(options);
   const limit = options.policy.max_in_flight;
+  const total = candidatesInFlight(limit);
   const tel = options.telemetry;
   const runId = options.writer.runId;
   let sinceProgress = 0;
   // A count and one waiter, not Promise.race over the in-flight set: racing N promises per
   // candidate costs O(N) each and piles handlers on every promise in flight.
   let active = 0;
+  let generating = 0;
   let wake: (() => void) | undefined;
   let failure: { error: unknown } | undefined;
-  const settled = () => {
-    active--;
+  const woken = () => {
     wake?.();
     wake = undefined;
   };
@@ -286,14 +318,26 @@ export async function executePlan(options: ExecutePlanOptions): Promise<Executio
     let remaining = trial.candidates.length;
     for (const candidate of trial.candidates) {
       active++;
-      scheduler.candidate(trial, candidate).then(() => {
+      generating++;
+      let generated = false;
+      const release = () => {
+        if (generated) return;
+        generated = true;
+        generating--;
+        woken();
+      };
+      scheduler.candidate(trial, candidate, release).then(() => {
         if (--remaining === 0) tel?.emit({ type: "trial.finished", runId, trialId: trial.trial });
         if (++sinceProgress >= 64) {
           sinceProgress = 0;
           options.onProgress?.(scheduler.counts);
         }
-      }, (error) => (failure ??= { error })).finally(settled);
-      while (active >= limit) await slot();
+      }, (error) => (failure ??= { error })).finally(() => {
+        release();
+        active--;
+        woken();
+      });
+      while (generating >= limit || active >= total) await slot();
       if (failure) break;
     }
   }

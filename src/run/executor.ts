@@ -16,6 +16,11 @@ export interface StageExecutor {
    * as data naming its stage; the promise rejects only with `CANCELLED`.
    */
   run<T extends WorkTask>(task: T, options?: RunTaskOptions): Promise<WorkResult<T>>;
+  /**
+   * Work is coming: start what takes time to start (the pool's workers) while the caller
+   * prepares, so the first tasks do not wait for it. Without a call, that happens on first use.
+   */
+  warm?(): void;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ import { setImmediate } from "node:timers";
 import { ThemisError } from "../core/errors.ts";
 import type { WorkResult, WorkTask } from "./candidate_work.ts";
 import type { RunTaskOptions, StageExecutor } from "./executor.ts";
+import { candidatesInFlight } from "./execute_plan.ts";
 import { packBatch } from "./task_pack.ts";
 import { blameResult, type Lost, lostReason } from "./pool_blame.ts";
 import { type SeenTask, type WorkerNote, WorkerWatch } from "./worker_watch.ts";
@@ -138,8 +139,10 @@ class PoolExecutor implements StageExecutor {
 
   constructor(options: PoolOptions) {
     this.#threads = options.maxThreads ?? Math.max(1, availableParallelism());
+    // Room for every candidate the scheduler may have in flight: its generations and the
+    // parses and scores of those whose generation ended (they must not queue behind them).
     this.#tasksPerWorker = options.tasksPerWorker ??
-      Math.max(1, Math.ceil((options.maxInFlight ?? 16) / this.#threads));
+      Math.max(1, Math.ceil(candidatesInFlight(options.maxInFlight ?? 16) / this.#threads));
     this.#watch = new WorkerWatch({
       graceMs: options.graceMs ?? 1000,
       stop: (threadId, seen) => this.#stop(threadId, seen),
@@ -242,6 +245,10 @@ class PoolExecutor implements StageExecutor {
     this.#queue = [];
     const limit = this.#batchLimit();
     for (let i = 0; i < ready.length; i += limit) void this.#send(ready.slice(i, i + limit), false);
+  }
+
+  warm(): void {
+    if (!this.#closing) this.#pool(false);
   }
 
   run<T extends WorkTask>(task: T, options: RunTaskOptions = {}): Promise<WorkResult<T>> {

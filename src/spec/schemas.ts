@@ -68,7 +68,8 @@ export const ExecutionPolicySchema = z.strictObject({
   ),
   backoff: BackoffSchema.default(BackoffSchema.parse({})).describe("Waits between retries."),
   max_in_flight: z.number().int().min(1).max(100_000).default(16).describe(
-    "Candidates in flight at once.",
+    "Generations in flight at once; candidates whose generation ended add up to a quarter more " +
+      "while their parses and scores run.",
   ),
   circuit_breaker_threshold: z.number().int().min(1).default(5).describe(
     "Consecutive failed generations with one error code after which an endpoint's remaining " +
@@ -137,7 +138,8 @@ export const AnalyticsSchema = z.strictObject({
     "Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`).",
   ),
   follow_runs: z.boolean().default(true).describe(
-    "Refresh the cache every few seconds while a run writes, so it ends nearly current.",
+    "Refresh the cache every few seconds while a run writes (not while it keeps the cores " +
+      "busy), so it ends nearly current.",
   ),
 }).describe("Bounds of the analytics database (DuckDB).");
 

@@ -78,7 +78,10 @@ export interface AnalyticsSettings {
   threads?: number;
   /** Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`). */
   temp_directory?: string;
-  /** Refresh the cache every few seconds while a run writes, so it ends nearly current. */
+  /**
+   * Refresh the cache every few seconds while a run writes (not while it keeps the cores busy), so
+   * it ends nearly current.
+   */
   follow_runs: boolean;
 }
 
@@ -90,7 +93,10 @@ export interface AnalyticsSettingsInput {
   threads?: number;
   /** Spill folder, relative to the project file (default: `<store>/.cache/duckdb-tmp`). */
   temp_directory?: string;
-  /** Refresh the cache every few seconds while a run writes, so it ends nearly current. */
+  /**
+   * Refresh the cache every few seconds while a run writes (not while it keeps the cores busy), so
+   * it ends nearly current.
+   */
   follow_runs?: boolean;
 }
 
@@ -100,7 +106,10 @@ export interface ExecutionPolicy {
   max_attempts: number;
   /** Waits between retries. */
   backoff: BackoffPolicy;
-  /** Candidates in flight at once. */
+  /**
+   * Generations in flight at once; candidates whose generation ended add up to a quarter more while
+   * their parses and scores run.
+   */
   max_in_flight: number;
   /**
    * Consecutive failed generations with one error code after which an endpoint's remaining work is
@@ -136,7 +145,10 @@ export interface ExecutionPolicyInput {
   max_attempts?: number;
   /** Waits between retries. */
   backoff?: BackoffPolicyInput;
-  /** Candidates in flight at once. */
+  /**
+   * Generations in flight at once; candidates whose generation ended add up to a quarter more while
+   * their parses and scores run.
+   */
   max_in_flight?: number;
   /**
    * Consecutive failed generations with one error code after which an endpoint's remaining work is

@@ -3,7 +3,8 @@
  * fixed latency: the run is a child `themis run` process (default executor settings,
  * `max_in_flight` requests at once); the server counts requests in this process.
  *
- * `deno run -A bench/http_throughput.ts [in flight …]` prints one line per setting.
+ * `deno run -A bench/http_throughput.ts [--stages] [in flight …]` prints one line per setting;
+ * `--stages` adds a parse and a score to every candidate, as a real benchmark has.
  */
 const here = new URL(".", import.meta.url).pathname;
 
@@ -12,6 +13,8 @@ export interface HttpThroughputOptions {
   latencyMs: number;
   inFlight: number;
   requests: number;
+  /** Parse and score every answer (first_number, exact_match), as a real benchmark does. */
+  stages?: boolean;
 }
 
 /** What it measured. */
@@ -57,7 +60,10 @@ export async function measureHttpThroughput(
     });
   });
   const dir = await Deno.makeTempDir({ prefix: "themis-http-bench-" });
-  const items = Array.from({ length: options.requests }, (_, i) => `{"id":"q${i}","q":"${i}"}`);
+  const items = Array.from(
+    { length: options.requests },
+    (_, i) => `{"id":"q${i}","q":"${i}","answer":"42"}`,
+  );
   await Deno.writeTextFile(`${dir}/items.jsonl`, items.join("\n") + "\n");
   // Default executor settings: the pool's capacity must follow max_in_flight by itself.
   await Deno.writeTextFile(
@@ -80,7 +86,13 @@ messages = [{ role = "user", content = "{item.q}" }]
 [[slices]]
 slice_id = "s"
 dataset = { kind = "jsonl", path = "items.jsonl" }
-`,
+${
+      options.stages
+        ? `parses = [{ name = "n", extractors = [{ id = "first_number" }] }]
+scores = [{ name = "acc", parse = "n", metrics = [{ id = "exact_match" }] }]
+`
+        : ""
+    }`,
   );
   const result = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${here}../cli.ts`, "run", "bench.toml", "--quiet"],
@@ -108,11 +120,19 @@ dataset = { kind = "jsonl", path = "items.jsonl" }
 }
 
 if (import.meta.main) {
-  const settings = Deno.args.length > 0 ? Deno.args.map(Number) : [64, 256];
+  const stages = Deno.args.includes("--stages");
+  const numbers = Deno.args.filter((a) => a !== "--stages").map(Number);
+  const settings = numbers.length > 0 ? numbers : [64, 256];
   for (const inFlight of settings) {
-    const http = await measureHttpThroughput({ latencyMs: 50, inFlight, requests: inFlight * 40 });
+    const http = await measureHttpThroughput({
+      latencyMs: 50,
+      inFlight,
+      requests: inFlight * 40,
+      stages,
+    });
     console.log(
-      `${inFlight} in flight: ${http.requests} requests in ${http.seconds.toFixed(2)} s = ` +
+      `${inFlight} in flight${stages ? " (with a parse and a score)" : ""}: ` +
+        `${http.requests} requests in ${http.seconds.toFixed(2)} s = ` +
         `${http.perSecond.toFixed(0)}/s; ideal ${http.ideal}/s; fraction of ideal ` +
         `${http.fraction.toFixed(3)}; peak concurrency ${http.peakConcurrency}`,
     );

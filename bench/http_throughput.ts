@@ -134,7 +134,8 @@ if (import.meta.main) {
       `${inFlight} in flight${stages ? " (with a parse and a score)" : ""}: ` +
         `${http.requests} requests in ${http.seconds.toFixed(2)} s = ` +
         `${http.perSecond.toFixed(0)}/s; ideal ${http.ideal}/s; fraction of ideal ` +
-        `${http.fraction.toFixed(3)}; peak concurrency ${http.peakConcurrency}`,
+        `${http.fraction.toFixed(3)}; peak concurrency ${http.peakConcurrency}, mean ` +
+        `${http.meanConcurrency.toFixed(1)}`,
     );
   }
 }

@@ -10,8 +10,8 @@
  * - `hash`: `node:crypto` `hash("sha256", text, "hex")`, one call, no object per hash;
  * - `createHash`: `node:crypto` `createHash("sha256").update(text).digest("hex")`;
  * - `noble`: `@noble/hashes` 2.0.1 `sha256`, with its `utf8ToBytes` and `bytesToHex`;
- * - `ours`: the hand-written TypeScript SHA-256 themis used until 2026-12 (kept in
- *   `bench/handwritten_sha256.ts` as a baseline only).
+ * - `ours`: themis's own TypeScript SHA-256 (`IdHasher` of src/plan/id_hasher.ts, which
+ *   planning hashes ids with), here without a shared prefix: every byte of the text hashed.
  *
  * The numbers and the decision they led to: docs/design/dependencies.md.
  *
@@ -54,8 +54,9 @@ async function load(implementation: Implementation): Promise<(text: string) => s
       return (text) => bytesToHex(sha256(utf8ToBytes(text)));
     }
     case "ours": {
-      const { sha256 } = await import("./handwritten_sha256.ts");
-      return sha256;
+      const { IdHasher } = await import("../src/plan/id_hasher.ts");
+      const hasher = new IdHasher();
+      return (text) => hasher.hex(text, 64);
     }
   }
 }

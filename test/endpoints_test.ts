@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { fromFileUrl } from "../src/cli/from_file_url.ts";
-import { Orchestrator, Store } from "../mod.ts";
+import { type BenchmarkSpecInput, Orchestrator, type ProjectSpecInput, Store } from "../mod.ts";
 import { runCli, tempProject } from "./support/cli.ts";
 import { startOpenAIServer, type Step } from "./support/openai_server.ts";
 import { startQuotaServer } from "./support/quota_server.ts";
@@ -23,6 +23,41 @@ messages = [{ role = "user", content = "{item.q}" }]
 slice_id = "s"
 dataset = { kind = "inline", items = [${rows}] }
 `;
+}
+
+/**
+ * One model on the OpenAI-compatible server at `url`, `items` one-question items, in a store of
+ * its own: the run's result and events.
+ */
+async function runAgainst(url: string, o: {
+  project: Omit<ProjectSpecInput, "project_name">;
+  items: number;
+  plugins?: string[];
+  scores?: BenchmarkSpecInput["slices"][number]["scores"];
+}) {
+  const store = Store.open(await Deno.makeTempDir({ prefix: "themis-endpoint-" }));
+  try {
+    const orchestrator = Orchestrator.fromProjectSpec({ project_name: "endpoint", ...o.project }, {
+      store,
+    });
+    const result = await orchestrator.run({
+      benchmark_id: "endpoint",
+      ...(o.plugins ? { plugins: o.plugins } : {}),
+      models: [{ model_id: "m", provider: "openai", extras: { base_url: url } }],
+      prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
+      slices: [{
+        slice_id: "s",
+        dataset: {
+          kind: "inline",
+          items: Array.from({ length: o.items }, (_, i) => ({ id: `q${i}`, q: String(i) })),
+        },
+        ...(o.scores ? { scores: o.scores } : {}),
+      }],
+    });
+    return { result, events: await Array.fromAsync(store.runs.iterEvents(result.runId)) };
+  } finally {
+    store.close();
+  }
 }
 
 Deno.test("a dead endpoint opens its circuit after exactly N failures with 64 in flight; another base_url finishes; exit 7 (work pending)", async () => {
@@ -78,110 +113,59 @@ Deno.test("max_in_flight is what users get: 48 requests at once with default exe
       return "ok";
     },
   });
-  const store = Store.open(await Deno.makeTempDir({ prefix: "themis-in-flight-" }));
-  const orchestrator = Orchestrator.fromProjectSpec({
-    project_name: "in-flight",
-    executor: { kind: "pool", max_threads: 2 },
-    execution_policy: { max_in_flight: 48 },
-  }, { store });
-  try {
-    const result = await orchestrator.run({
-      benchmark_id: "in-flight",
-      models: [{ model_id: "m", provider: "openai", extras: { base_url: server.url } }],
-      prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
-      slices: [{
-        slice_id: "s",
-        dataset: {
-          kind: "inline",
-          items: Array.from({ length: 96 }, (_, i) => ({ id: `q${i}`, q: String(i) })),
-        },
-      }],
-    });
-    assert.equal(result.summary?.generated, 96);
-    assert.equal(peak, 48, "2 threads × 16 tasks per worker used to cap this at 32");
-  } finally {
-    store.close();
-  }
+  const { result } = await runAgainst(server.url, {
+    project: {
+      executor: { kind: "pool", max_threads: 2 },
+      execution_policy: { max_in_flight: 48 },
+    },
+    items: 96,
+  });
+  assert.equal(result.summary?.generated, 96);
+  assert.equal(peak, 48, "2 threads × 16 tasks per worker used to cap this at 32");
 });
 
 Deno.test("a finished generation frees its place at once: the next one starts while the candidates before are scored", async () => {
   await using server = startOpenAIServer();
-  const store = Store.open(await Deno.makeTempDir({ prefix: "themis-in-flight-" }));
-  const orchestrator = Orchestrator.fromProjectSpec({
-    project_name: "in-flight",
-    execution_policy: { max_in_flight: 4 },
-  }, { store });
-  try {
-    const result = await orchestrator.run({
-      benchmark_id: "in-flight-stages",
-      plugins: [fromFileUrl(new URL("./fixtures/plugins/slow_metric.ts", import.meta.url))],
-      models: [{ model_id: "m", provider: "openai", extras: { base_url: server.url } }],
-      prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
-      slices: [{
-        slice_id: "s",
-        dataset: {
-          kind: "inline",
-          items: Array.from({ length: 6 }, (_, i) => ({ id: `q${i}`, q: String(i) })),
-        },
-        // Long enough that every first-wave score is still running when the fifth
-        // generation answers, however busy the machine.
-        scores: [{ name: "slow", metrics: [{ id: "slow", config: { ms: 3000 } }] }],
-      }],
-    });
-    assert.equal(result.summary?.scored, 6);
-    const events = await Array.fromAsync(store.runs.iterEvents(result.runId));
-    const types = events.map((e) => e.type);
-    const firstScore = types.indexOf("score.completed");
-    const before = types.slice(0, firstScore).filter((t) => t === "generation.completed");
-    // 4 generations in flight; once they end, the candidates' scores run beside one more
-    // generation (a quarter of max_in_flight), and no further one until a score ends.
-    assert.equal(before.length, 5);
-  } finally {
-    store.close();
-  }
+  const { result, events } = await runAgainst(server.url, {
+    project: { execution_policy: { max_in_flight: 4 } },
+    items: 6,
+    plugins: [fromFileUrl(new URL("./fixtures/plugins/slow_metric.ts", import.meta.url))],
+    // Long enough that every first-wave score is still running when the fifth generation
+    // answers, however busy the machine.
+    scores: [{ name: "slow", metrics: [{ id: "slow", config: { ms: 3000 } }] }],
+  });
+  assert.equal(result.summary?.scored, 6);
+  const types = events.map((e) => e.type);
+  const firstScore = types.indexOf("score.completed");
+  const before = types.slice(0, firstScore).filter((t) => t === "generation.completed");
+  // 4 generations in flight; once they end, the candidates' scores run beside one more
+  // generation (a quarter of max_in_flight), and no further one until a score ends.
+  assert.equal(before.length, 5);
 });
 
 for (const quota of [{ concurrency: 8, rpm: 2400 }, { concurrency: 8, rpm: 60_000 }]) {
   const bound = quota.rpm / 60 < quota.concurrency / 0.1 ? "requests per minute" : "concurrency";
   Deno.test(`an unannounced ${bound} quota: no failed trial, throughput at least 0.8 of it`, async () => {
     await using server = startQuotaServer({ latencyMs: 100, ...quota });
-    const store = Store.open(await Deno.makeTempDir({ prefix: "themis-quota-" }));
-    const orchestrator = Orchestrator.fromProjectSpec({
-      project_name: "quota",
-      execution_policy: { max_in_flight: 32 },
-    }, { store });
     const items = 480;
-    try {
-      const result = await orchestrator.run({
-        benchmark_id: "quota",
-        models: [{ model_id: "m", provider: "openai", extras: { base_url: server.url } }],
-        prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
-        slices: [{
-          slice_id: "s",
-          dataset: {
-            kind: "inline",
-            items: Array.from({ length: items }, (_, i) => ({ id: `q${i}`, q: String(i) })),
-          },
-        }],
-      });
-      assert.equal(result.summary?.generationFailed, 0);
-      assert.equal(result.summary?.generated, items);
-      const events = await Array.fromAsync(store.runs.iterEvents(result.runId));
-      const throttled = events.filter((e) =>
-        e.type === "concurrency.changed" && e.data.reason === "throttled"
-      );
-      assert.ok(throttled.length > 0, "the window shrank when the server said 429");
-      assert.ok(server.throttled.concurrency + server.throttled.rpm > 0);
-      const perSecond = server.served / ((server.last! - server.first!) / 1000);
-      const ratio = perSecond / server.quotaPerSecond;
-      console.log(
-        `${bound} quota ${server.quotaPerSecond}/s: ${perSecond.toFixed(1)}/s = ` +
-          `${ratio.toFixed(2)} of it; 429s: ${JSON.stringify(server.throttled)}; ` +
-          `window changes: ${throttled.length} decreases`,
-      );
-      assert.ok(ratio >= 0.8, `throughput ${ratio.toFixed(2)} of the quota`);
-    } finally {
-      store.close();
-    }
+    const { result, events } = await runAgainst(server.url, {
+      project: { execution_policy: { max_in_flight: 32 } },
+      items,
+    });
+    assert.equal(result.summary?.generationFailed, 0);
+    assert.equal(result.summary?.generated, items);
+    const throttled = events.filter((e) =>
+      e.type === "concurrency.changed" && e.data.reason === "throttled"
+    );
+    assert.ok(throttled.length > 0, "the window shrank when the server said 429");
+    assert.ok(server.throttled.concurrency + server.throttled.rpm > 0);
+    const perSecond = server.served / ((server.last! - server.first!) / 1000);
+    const ratio = perSecond / server.quotaPerSecond;
+    console.log(
+      `${bound} quota ${server.quotaPerSecond}/s: ${perSecond.toFixed(1)}/s = ` +
+        `${ratio.toFixed(2)} of it; 429s: ${JSON.stringify(server.throttled)}; ` +
+        `window changes: ${throttled.length} decreases`,
+    );
+    assert.ok(ratio >= 0.8, `throughput ${ratio.toFixed(2)} of the quota`);
   });
 }

@@ -8,7 +8,7 @@
  */
 
 /** SHA-256 round constants (FIPS 180-4 §4.2.2), as signed 32-bit words. */
-export const SHA256_K = new Int32Array([
+const SHA256_K = new Int32Array([
   0x428a2f98,
   0x71374491,
   0xb5c0fbcf,

@@ -6,7 +6,7 @@ import { ThemisError } from "../core/errors.ts";
 import type { WorkResult, WorkTask } from "./candidate_work.ts";
 import type { RunTaskOptions, StageExecutor } from "./executor.ts";
 import { candidatesInFlight } from "./execute_plan.ts";
-import { packBatch } from "./task_pack.ts";
+import { type BatchReply, packBatch } from "./task_pack.ts";
 import { blameResult, type Lost, lostReason } from "./pool_blame.ts";
 import { type SeenTask, type WorkerNote, WorkerWatch } from "./worker_watch.ts";
 
@@ -30,6 +30,8 @@ export interface PoolOptions {
   workerHeapMb?: number;
   /** Extra time past a phase's deadline before its worker is stopped (default 1000 ms). */
   graceMs?: number;
+  /** Told the size of every message sent to the shared workers (benches and tests). */
+  onBatch?: (tasks: number) => void;
 }
 
 /** What a worker is started with. */
@@ -40,10 +42,17 @@ export interface WorkerData {
   boardSlots: number;
 }
 
-/** A batch slower than this (ms, running mean) means tasks wait on I/O: send them alone. */
+/** A batch slower than this in its worker (ms, running mean) means tasks wait on I/O: send them alone. */
 const SLOW_TASK_MS = 5;
 /** A task whose worker went away before it started is sent again, at most this often. */
 const MAX_RESENDS = 4;
+
+/** Tasks of one kind waiting for the next send, and how long their batches take. */
+interface Lane {
+  queue: Pending[];
+  /** Running mean of a batch's time in its worker (ms). */
+  meanMs: number;
+}
 
 interface Pending {
   key: number;
@@ -131,11 +140,15 @@ class PoolExecutor implements StageExecutor {
   // Started on first use: a run with nothing to do never pays for worker start-up.
   #shared: Piscina | undefined;
   #solo: Piscina | undefined;
-  #queue: Pending[] = [];
   #scheduled = false;
   // Batching pays off only for fast tasks: a batch answers when its slowest task does, so
-  // tasks that wait on a network (milliseconds each) go alone. A running mean decides.
-  #meanBatchMs = 0;
+  // tasks that wait on a network (milliseconds each) go alone. A running mean of the time
+  // batches take in their worker decides, per kind: generations and stages never share a
+  // batch, so a fast generation never waits for a slow metric (or the other way round).
+  readonly #lanes: Record<WorkTask["kind"], Lane> = {
+    generation: { queue: [], meanMs: 0 },
+    stages: { queue: [], meanMs: 0 },
+  };
 
   constructor(options: PoolOptions) {
     this.#threads = options.maxThreads ?? Math.max(1, availableParallelism());
@@ -150,8 +163,8 @@ class PoolExecutor implements StageExecutor {
     this.#options = { ...options, maxBatch: options.maxBatch ?? 32, watch: this.#watch };
   }
 
-  #batchLimit(): number {
-    return this.#meanBatchMs > SLOW_TASK_MS ? 1 : this.#options.maxBatch;
+  #batchLimit(lane: Lane): number {
+    return lane.meanMs > SLOW_TASK_MS ? 1 : this.#options.maxBatch;
   }
 
   #pool(alone: boolean): Piscina {
@@ -183,7 +196,7 @@ class PoolExecutor implements StageExecutor {
       this.#pending.set(p.key, p);
     }
     this.#watch.start(() => this.#pending.size > 0);
-    const sent = performance.now();
+    if (!alone) this.#options.onBatch?.(batch.length);
     let text: string;
     try {
       // JSON text crosses the thread boundary far cheaper than a structured clone of nested
@@ -195,9 +208,14 @@ class PoolExecutor implements StageExecutor {
       for (const p of batch) this.#lost(p, { alone, error });
       return;
     }
-    if (!alone) this.#meanBatchMs = this.#meanBatchMs * 0.9 + (performance.now() - sent) * 0.1;
-    const results = JSON.parse(text) as Array<WorkResult<WorkTask>>;
-    batch.forEach((p, i) => this.#settle(p, results[i]));
+    const reply = JSON.parse(text) as BatchReply;
+    // The worker's own time: a round trip would count the queue of a busy scheduler, and
+    // the more work in flight, the more fast tasks it would send alone.
+    if (!alone) {
+      const lane = this.#lanes[batch[0].task.kind];
+      lane.meanMs = lane.meanMs * 0.9 + reply.ms * 0.1;
+    }
+    batch.forEach((p, i) => this.#settle(p, reply.results[i] as WorkResult<WorkTask>));
   }
 
   #settle(p: Pending, result: WorkResult<WorkTask>): void {
@@ -236,14 +254,18 @@ class PoolExecutor implements StageExecutor {
 
   #flush(): void {
     this.#scheduled = false;
-    const ready = this.#queue.filter((p) => {
+    for (const lane of Object.values(this.#lanes)) this.#flushLane(lane);
+  }
+
+  #flushLane(lane: Lane): void {
+    const ready = lane.queue.filter((p) => {
       if (!p.options.signal?.aborted) return true;
       this.#pending.delete(p.key);
       p.reject(cancelled());
       return false;
     });
-    this.#queue = [];
-    const limit = this.#batchLimit();
+    lane.queue = [];
+    const limit = this.#batchLimit(lane);
     for (let i = 0; i < ready.length; i += limit) void this.#send(ready.slice(i, i + limit), false);
   }
 
@@ -262,8 +284,9 @@ class PoolExecutor implements StageExecutor {
         resends: 0,
       };
       this.#pending.set(p.key, p);
-      this.#queue.push(p);
-      if (this.#queue.length >= this.#batchLimit()) this.#flush();
+      const lane = this.#lanes[task.kind];
+      lane.queue.push(p);
+      if (lane.queue.length >= this.#batchLimit(lane)) this.#flushLane(lane);
       else if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#flush());

@@ -14,6 +14,13 @@ export interface PackedBatch {
   tasks: PackedTask[];
 }
 
+/** A worker's answer: one result per task, and how long the tasks took in the worker. */
+export interface BatchReply {
+  /** From the batch's arrival in the worker to its last result (the scheduler's queue aside). */
+  ms: number;
+  results: unknown[];
+}
+
 type Ref = number;
 
 type PackedTask =

@@ -13,7 +13,7 @@ import { createRegistry, type Registry } from "../plugins/registry.ts";
 import { runWork, type WorkResult, type WorkTask } from "./candidate_work.ts";
 import type { WorkerData, WorkerNote } from "./pool.ts";
 import { secretReader } from "./secrets.ts";
-import { type PackedBatch, unpackBatch } from "./task_pack.ts";
+import { type BatchReply, type PackedBatch, unpackBatch } from "./task_pack.ts";
 import { type BoardSlot, WorkBoard } from "./work_board.ts";
 import { toWorkError } from "./work_error.ts";
 
@@ -113,12 +113,13 @@ async function turn(): Promise<void> {
  * (the pool then finds its owner) rather than after the batch was counted a success.
  */
 export default async function runBatch(batch: string): Promise<string> {
+  const started = performance.now();
   const { keys, tasks, alone } = unpackBatch(JSON.parse(batch) as PackedBatch);
   let loaded: Registry;
   try {
     loaded = await loadRegistry();
   } catch (error) {
-    return JSON.stringify(tasks.map((task) => unstarted(task, error)));
+    return JSON.stringify(reply(tasks.map((task) => unstarted(task, error)), started));
   }
   const settle = alone ? turn : undefined;
   const slots: Array<BoardSlot | undefined> = [];
@@ -129,8 +130,14 @@ export default async function runBatch(batch: string): Promise<string> {
     return runWork(task, loaded, { secret, board: slot, settle })
       .catch((error) => unstarted(task, error));
   }));
+  const answered = reply(results, started);
   // Slots stay claimed through the turn: a task lost in it counts as started (a suspect).
   await turn();
   for (const slot of slots) slot?.release();
-  return JSON.stringify(results);
+  return JSON.stringify(answered);
+}
+
+/** A batch's results and how long its tasks took here (queueing in the scheduler excluded). */
+function reply(results: unknown[], started: number): BatchReply {
+  return { ms: performance.now() - started, results };
 }

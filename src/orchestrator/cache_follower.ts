@@ -10,19 +10,24 @@ import { availableParallelism } from "node:os";
 import process from "node:process";
 
 /**
- * Whether the run keeps the machine's cores busy: true when this process used more than three
- * quarters of all cores since the last call (its workers count: CPU time is per process).
- * A refresh then would only slow the run down, and be read again when it ends.
+ * Whether the run keeps the machine's cores busy: true when this process used more than
+ * `share` (default half) of all `cores` since the last call (its workers count: CPU time is per
+ * process). A refresh then would only slow the run down, and be read again when it ends. Half,
+ * not more: a run bound by its own CPU on two cores uses about 1.4 of them (its scheduler's
+ * thread and part of each worker's), while a run waiting on remote models uses a third of one.
  */
-export function processBusy(): () => boolean {
-  const cores = Math.max(1, availableParallelism());
+export function processBusy(
+  options: { share?: number; cores?: number } = {},
+): () => boolean {
+  const cores = Math.max(1, options.cores ?? availableParallelism());
+  const share = options.share ?? 0.5;
   let last = { cpu: process.cpuUsage(), at: performance.now() };
   return () => {
     const now = { cpu: process.cpuUsage(), at: performance.now() };
     const usedMs = (now.cpu.user - last.cpu.user + now.cpu.system - last.cpu.system) / 1000;
     const spanMs = now.at - last.at;
     last = now;
-    return spanMs > 0 && usedMs > 0.75 * cores * spanMs;
+    return spanMs > 0 && usedMs > share * cores * spanMs;
   };
 }
 

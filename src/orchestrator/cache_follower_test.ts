@@ -75,3 +75,11 @@ Deno.test("processBusy: a process that sleeps is not busy", async () => {
   await sleep(50);
   assert.equal(busy(), false);
 });
+
+Deno.test("processBusy: a process that computes is busy", () => {
+  // A tenth of four cores: a loop on the main thread uses more, even on a loaded machine.
+  const busy = processBusy({ share: 0.1, cores: 4 });
+  const until = performance.now() + 100;
+  while (performance.now() < until) { /* computing */ }
+  assert.equal(busy(), true);
+});

@@ -29,6 +29,8 @@ export interface ExecuteRunOptions {
   signal?: AbortSignal;
   maxCost?: number;
   progress?: { onSnapshot?: (snapshot: RunProgressSnapshot) => void };
+  /** Called once the run's `run.started` is written and its work begins. */
+  onStarted?: () => void;
 }
 
 /** The executor the project asks for; inline when plugins cannot travel to workers. */
@@ -98,6 +100,7 @@ export async function executeRun(
     if (state.runFinished(runId)) open.writer.defer([started]);
     else open.writer.append(started);
     telemetry.emit({ type: "run.started", runId });
+    options.onStarted?.();
     const c = manifest.counts;
     tally = new ProgressTally({
       generation: stages.includes("generation") ? c.candidates : 0,

@@ -522,9 +522,11 @@ export class Orchestrator {
   ): Promise<ExperimentResult> {
     const plan = await this.#planAndPersist(spec, stages, options, expectedRunId);
     // A shard leaves the cache alone: the other shards may be writing the same store.
-    const follower = this.project.analytics.follow_runs && options.shard === undefined
-      ? new CacheFollower(() => this.store.warmAnalytics()).start()
-      : undefined;
+    const follow = this.project.analytics.follow_runs && options.shard === undefined;
+    // Followed from the moment the run's work begins: its preparation (the state fold, the
+    // payloads) keeps one core busy, so a machine judged by it would look free to a refresh
+    // that then competes with the whole run (and keeps DuckDB's memory for the rest of it).
+    let follower: CacheFollower | undefined;
     try {
       const counts = await executeRun(plan, stages, {
         ...options,
@@ -532,6 +534,9 @@ export class Orchestrator {
         registry: this.registry,
         project: this.project,
         telemetry: this.telemetry,
+        onStarted: follow
+          ? () => void (follower = new CacheFollower(() => this.store.warmAnalytics()).start())
+          : undefined,
       });
       return this.resultOf(plan.manifest, counts);
     } finally {

@@ -42,7 +42,10 @@ export interface WorkerData {
   boardSlots: number;
 }
 
-/** A batch slower than this in its worker (ms, running mean) means tasks wait on I/O: send them alone. */
+/**
+ * A batch slower than this in its worker (ms, running mean) means its tasks wait on I/O: they
+ * go alone.
+ */
 const SLOW_TASK_MS = 5;
 /** A task whose worker went away before it started is sent again, at most this often. */
 const MAX_RESENDS = 4;

@@ -77,8 +77,8 @@ Deno.test("processBusy: a process that sleeps is not busy", async () => {
 });
 
 Deno.test("processBusy: a process that computes is busy", () => {
-  // A tenth of four cores: a loop on the main thread uses more, even on a loaded machine.
-  const busy = processBusy({ share: 0.1, cores: 4 });
+  // A twentieth of four cores: a loop on the main thread uses more, even on a loaded machine.
+  const busy = processBusy({ share: 0.05, cores: 4 });
   const until = performance.now() + 100;
   while (performance.now() < until) { /* computing */ }
   assert.equal(busy(), true);

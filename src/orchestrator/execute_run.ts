@@ -29,7 +29,10 @@ export interface ExecuteRunOptions {
   signal?: AbortSignal;
   maxCost?: number;
   progress?: { onSnapshot?: (snapshot: RunProgressSnapshot) => void };
-  /** Called once the run's `run.started` is written and its work begins. */
+  /**
+   * Called once as the run's work begins, right after its `run.started` is appended (for a
+   * finished run, held back until the run writes anything else).
+   */
   onStarted?: () => void;
 }
 

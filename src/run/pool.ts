@@ -43,8 +43,8 @@ export interface WorkerData {
 }
 
 /**
- * A batch slower than this in its worker (ms, running mean) means its tasks wait on I/O: they
- * go alone.
+ * Batches slower than this in their worker (ms, running mean) mean tasks that wait on I/O or
+ * compute at length: they go alone, so none waits for another's end.
  */
 const SLOW_TASK_MS = 5;
 /** A task whose worker went away before it started is sent again, at most this often. */

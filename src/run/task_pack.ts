@@ -16,7 +16,10 @@ export interface PackedBatch {
 
 /** A worker's answer: one result per task, and how long the tasks took in the worker. */
 export interface BatchReply {
-  /** From the batch's arrival in the worker to its last result (the scheduler's queue aside). */
+  /**
+   * From the start of the batch's tasks in the worker (plugins loaded) to its last result: the
+   * scheduler's queue aside, though other batches the worker runs meanwhile count too.
+   */
   ms: number;
   results: unknown[];
 }

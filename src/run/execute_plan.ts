@@ -205,15 +205,12 @@ class Scheduler {
     const tally = this.o.tally;
     tally?.add("parse", "running", work.parses.length);
     tally?.add("score", "running", work.scores.length);
-    let text = work.text;
-    if (work.needGeneration) {
-      text = await this.generate(trial, candidate, work);
-      generated();
-      if (text === undefined) return;
-    }
+    const text = work.needGeneration ? await this.generate(trial, candidate, work) : work.text;
     generated();
+    // No text: the generation failed (recorded), so its parses and scores cannot run.
+    if (text === undefined) return;
     if (work.parses.length + work.scores.length === 0) return;
-    const task = stagesTask(trial, candidate, { ...work, text: text! }, {
+    const task = stagesTask(trial, candidate, { ...work, text }, {
       ...this.#build,
       state: this.o.state,
     });

@@ -257,7 +257,8 @@ class PoolExecutor implements StageExecutor {
 
   #flush(): void {
     this.#scheduled = false;
-    for (const lane of Object.values(this.#lanes)) this.#flushLane(lane);
+    this.#flushLane(this.#lanes.generation);
+    this.#flushLane(this.#lanes.stages);
   }
 
   #flushLane(lane: Lane): void {

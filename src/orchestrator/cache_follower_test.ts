@@ -83,3 +83,64 @@ Deno.test("processBusy: a process that computes is busy", () => {
   while (performance.now() < until) { /* computing */ }
   assert.equal(busy(), true);
 });
+
+/** A run of `items` trials whose mock model takes 20 ms per answer, two at a time. */
+async function followedRun(follow: boolean, items: number) {
+  const { Orchestrator, Store } = await import("../../mod.ts");
+  const store = Store.open(await Deno.makeTempDir({ prefix: "themis-follow-" }));
+  const orchestrator = Orchestrator.fromProjectSpec({
+    project_name: "follow",
+    executor: { kind: "inline" },
+    execution_policy: { max_in_flight: 2 },
+    analytics: { follow_runs: follow },
+  }, { store, followerMs: 0 });
+  // What the run had announced each time the cache was brought up to date.
+  const announced: string[] = [];
+  const refreshes: string[][] = [];
+  orchestrator.telemetry.subscribe((e) => {
+    if (e.type === "run.started" || e.type === "run.finished") announced.push(e.type);
+  });
+  const warm = store.warmAnalytics.bind(store);
+  store.warmAnalytics = () => {
+    refreshes.push([...announced]);
+    return warm();
+  };
+  try {
+    await orchestrator.run({
+      benchmark_id: "follow",
+      models: [{
+        model_id: "m",
+        provider: "mock",
+        extras: { mode: "reference", accuracy: 1, template: "{answer}", latency_ms: 20 },
+      }],
+      prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
+      slices: [{
+        slice_id: "s",
+        dataset: {
+          kind: "inline",
+          items: Array.from({ length: items }, (_, i) => ({ id: `q${i}`, q: `${i}`, answer: i })),
+        },
+        parses: [{ name: "n", extractors: [{ id: "first_number" }] }],
+        scores: [{ name: "acc", parse: "n", metrics: [{ id: "exact_match" }] }],
+      }],
+    });
+    return refreshes;
+  } finally {
+    store.close();
+  }
+}
+
+Deno.test("a run's cache is followed from run.started to run.finished, never during its preparation", async () => {
+  // With no least time between refreshes, a follower started any earlier would refresh while
+  // the run is planned and prepared (those await the disk); the 20 ms answers leave room for
+  // at least one refresh between the run's start and its end however loaded the machine is.
+  const refreshes = await followedRun(true, 40);
+  assert.ok(refreshes.length >= 1, "the cache was refreshed while the run wrote");
+  for (const seen of refreshes) {
+    assert.deepEqual(seen, ["run.started"], "every refresh came after the start, before the end");
+  }
+});
+
+Deno.test("follow_runs = false leaves the cache alone while a run writes", async () => {
+  assert.deepEqual(await followedRun(false, 10), []);
+});

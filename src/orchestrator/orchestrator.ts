@@ -13,6 +13,7 @@ import { emptyCounts, type ExecutionCounts } from "../run/execute_plan.ts";
 import { TelemetryBus } from "../run/telemetry.ts";
 import { readRunProgress, type RunProgressSnapshot } from "./run_progress.ts";
 import type { RunHandle } from "./run_handle.ts";
+import { collectGarbage } from "../core/collect_garbage.ts";
 import { CacheFollower } from "./cache_follower.ts";
 import { executeRun, runWarnings } from "./execute_run.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
@@ -52,6 +53,12 @@ export interface OrchestratorOptions {
   telemetry?: TelemetryBus;
   /** Samples of one trial generated at once (default: all of them); must be ≥ 1. */
   parallelCandidates?: number;
+  /**
+   * Least time between two refreshes of the cache while a run writes (default 5,000 ms).
+   *
+   * @internal Tests shorten it to watch the cache follow a short run.
+   */
+  followerMs?: number;
 }
 
 /** A progress report while a run executes. */
@@ -145,6 +152,8 @@ export class Orchestrator {
   readonly baseDir: string;
   /** The telemetry bus runs announce trials, attempts, retries and errors on. */
   readonly telemetry: TelemetryBus;
+  /** The cache follower's least time between refreshes (its default when undefined). */
+  readonly #followerMs: number | undefined;
 
   /**
    * Not part of the API: throws unless called by the factories; use
@@ -177,6 +186,7 @@ export class Orchestrator {
     this.project = project;
     this.baseDir = baseDir;
     this.telemetry = options.telemetry ?? new TelemetryBus();
+    this.#followerMs = options.followerMs;
     this.registry = options.registry ?? createRegistry();
     const root = options.storeRoot ?? resolve(baseDir, project.storage.root);
     this.store = options.store ?? Store.open(root, {
@@ -535,12 +545,18 @@ export class Orchestrator {
         project: this.project,
         telemetry: this.telemetry,
         onStarted: follow
-          ? () => void (follower = new CacheFollower(() => this.store.warmAnalytics()).start())
+          ? () => {
+            const refresh = () => this.store.warmAnalytics();
+            follower = new CacheFollower(refresh, { minimumMs: this.#followerMs }).start();
+          }
           : undefined,
       });
       return this.resultOf(plan.manifest, counts);
     } finally {
       await follower?.stop();
+      // What the run allocated is garbage now; collected before the cache build that usually
+      // follows (its memory is DuckDB's, outside V8), rather than held through it.
+      collectGarbage();
     }
   }
 

@@ -8,6 +8,8 @@
  *
  * `deno run -A bench/http_throughput.ts [--stages] [--floor] [in flight …]` prints one line
  * per setting; `--stages` adds a parse and a score to every candidate, as a real benchmark has.
+ * The server reads each request's body (since 2026-12-08: the bare loop's requests are read
+ * like the run's), which costs it a little CPU: earlier fractions are not strictly comparable.
  */
 const here = new URL(".", import.meta.url).pathname;
 
@@ -42,8 +44,8 @@ export interface HttpThroughput extends ServedStats {
   floor?: ServedStats;
 }
 
-/** A server that answers chat completions after `latencyMs` and measures one client at a time. */
-function latencyServer(latencyMs: number) {
+/** Serve chat completions after `latencyMs`, measuring one client at a time. */
+function startLatencyServer(latencyMs: number) {
   let served = 0;
   let first = 0;
   let last = 0;
@@ -72,6 +74,7 @@ function latencyServer(latencyMs: number) {
     url: `http://127.0.0.1:${server.addr.port}/v1`,
     /** From the first request to the last answer: process start and planning are not counted. */
     take(inFlight: number): ServedStats {
+      if (served === 0) throw new Error("the bench server was sent no request");
       const seconds = (last - first) / 1000;
       const ideal = inFlight / (latencyMs / 1000);
       const stats = {
@@ -97,7 +100,7 @@ function latencyServer(latencyMs: number) {
   };
 }
 
-async function child(args: string[], cwd?: string): Promise<void> {
+async function runChild(args: string[], cwd?: string): Promise<void> {
   const result = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
@@ -110,9 +113,9 @@ async function child(args: string[], cwd?: string): Promise<void> {
 export async function measureHttpThroughput(
   options: HttpThroughputOptions,
 ): Promise<HttpThroughput> {
-  const server = latencyServer(options.latencyMs);
+  const server = startLatencyServer(options.latencyMs);
+  const dir = await Deno.makeTempDir({ prefix: "themis-http-bench-" });
   try {
-    const dir = await Deno.makeTempDir({ prefix: "themis-http-bench-" });
     const items = Array.from(
       { length: options.requests },
       (_, i) => `{"id":"q${i}","q":"${i}","answer":"42"}`,
@@ -147,12 +150,11 @@ scores = [{ name = "acc", parse = "n", metrics = [{ id = "exact_match" }] }]
           : ""
       }`,
     );
-    await child(["run", "-A", `${here}../cli.ts`, "run", "bench.toml", "--quiet"], dir);
+    await runChild(["run", "-A", `${here}../cli.ts`, "run", "bench.toml", "--quiet"], dir);
     const measured: HttpThroughput = server.take(options.inFlight);
-    await Deno.remove(dir, { recursive: true });
     if (options.floor) {
       const url = `${server.url}/chat/completions`;
-      await child([
+      await runChild([
         "run",
         "-A",
         `${here}fetch_loop.ts`,
@@ -165,6 +167,7 @@ scores = [{ name = "acc", parse = "n", metrics = [{ id = "exact_match" }] }]
     return measured;
   } finally {
     await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
   }
 }
 

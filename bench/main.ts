@@ -122,10 +122,12 @@ if (!values["skip-http"]) {
       requests: inFlight * 40,
       floor: true,
     });
+    const floor = http.floor?.fraction ?? Number.NaN;
     console.log(
       `${inFlight} in flight: ${http.requests} requests in ${http.seconds.toFixed(2)} s = ` +
         `${http.perSecond.toFixed(0)}/s; ideal ${http.ideal}/s; fraction of ideal ` +
-        `${http.fraction.toFixed(3)}; a bare fetch loop ${http.floor?.fraction.toFixed(3)}`,
+        `${http.fraction.toFixed(3)}; a bare fetch loop ${floor.toFixed(3)}, themis / bare ` +
+        `${(http.fraction / floor).toFixed(3)}`,
     );
   }
 }

@@ -13,7 +13,6 @@ import { emptyCounts, type ExecutionCounts } from "../run/execute_plan.ts";
 import { TelemetryBus } from "../run/telemetry.ts";
 import { readRunProgress, type RunProgressSnapshot } from "./run_progress.ts";
 import type { RunHandle } from "./run_handle.ts";
-import { collectGarbage } from "../core/collect_garbage.ts";
 import { CacheFollower } from "./cache_follower.ts";
 import { executeRun, runWarnings } from "./execute_run.ts";
 import { compileBenchmark } from "../spec/compile_benchmark.ts";
@@ -54,11 +53,12 @@ export interface OrchestratorOptions {
   /** Samples of one trial generated at once (default: all of them); must be ≥ 1. */
   parallelCandidates?: number;
   /**
-   * Least time between two refreshes of the cache while a run writes (default 5,000 ms).
+   * How the analytics cache follows a run: the least time between two refreshes (default
+   * 5,000 ms), and a call as each refresh starts.
    *
-   * @internal Tests shorten it to watch the cache follow a short run.
+   * @internal Tests shorten the time and watch the refreshes of a short run.
    */
-  followerMs?: number;
+  follower?: { minimumMs?: number; onRefresh?: () => void };
 }
 
 /** A progress report while a run executes. */
@@ -152,8 +152,8 @@ export class Orchestrator {
   readonly baseDir: string;
   /** The telemetry bus runs announce trials, attempts, retries and errors on. */
   readonly telemetry: TelemetryBus;
-  /** The cache follower's least time between refreshes (its default when undefined). */
-  readonly #followerMs: number | undefined;
+  /** How the cache follows a run (the follower's defaults when empty). */
+  readonly #follower: NonNullable<OrchestratorOptions["follower"]>;
 
   /**
    * Not part of the API: throws unless called by the factories; use
@@ -186,7 +186,14 @@ export class Orchestrator {
     this.project = project;
     this.baseDir = baseDir;
     this.telemetry = options.telemetry ?? new TelemetryBus();
-    this.#followerMs = options.followerMs;
+    const minimumMs = options.follower?.minimumMs;
+    if (minimumMs !== undefined && !(Number.isFinite(minimumMs) && minimumMs >= 0)) {
+      throw new ThemisError(
+        "USAGE",
+        `follower.minimumMs must be a number of milliseconds ≥ 0 (got ${minimumMs})`,
+      );
+    }
+    this.#follower = options.follower ?? {};
     this.registry = options.registry ?? createRegistry();
     const root = options.storeRoot ?? resolve(baseDir, project.storage.root);
     this.store = options.store ?? Store.open(root, {
@@ -546,17 +553,18 @@ export class Orchestrator {
         telemetry: this.telemetry,
         onStarted: follow
           ? () => {
-            const refresh = () => this.store.warmAnalytics();
-            follower = new CacheFollower(refresh, { minimumMs: this.#followerMs }).start();
+            const { minimumMs, onRefresh } = this.#follower;
+            const refresh = () => {
+              onRefresh?.();
+              return this.store.warmAnalytics();
+            };
+            follower = new CacheFollower(refresh, { minimumMs }).start();
           }
           : undefined,
       });
       return this.resultOf(plan.manifest, counts);
     } finally {
       await follower?.stop();
-      // What the run allocated is garbage now; collected before the cache build that usually
-      // follows (its memory is DuckDB's, outside V8), rather than held through it.
-      collectGarbage();
     }
   }
 

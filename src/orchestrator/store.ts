@@ -1,4 +1,5 @@
 import { Analytics, type AnalyticsOptions } from "../analytics/analytics.ts";
+import { collectGarbage } from "../core/collect_garbage.ts";
 import type { Row } from "../analytics/duckdb.ts";
 import { RunStore } from "../store/run_store.ts";
 
@@ -65,6 +66,10 @@ export class Store {
     // One open and one refresh at a time: callers that ask together share them.
     const next = this.#pending.then(async () => {
       if (this.#analytics === undefined) {
+        // What ran before in this process (a run's execution: hundreds of MB at a million
+        // trials) is mostly garbage V8 collects only when JavaScript allocates, and a build
+        // allocates in DuckDB: collected first, it is not held through the build.
+        collectGarbage();
         this.#analytics = await Analytics.open(this.root, this.#options.analytics);
       } else {
         await this.#analytics.refresh();

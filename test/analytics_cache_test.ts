@@ -13,6 +13,7 @@ import { DOCUMENTED } from "../src/analytics/projections.ts";
 import { iterRunEvents } from "../src/store/read_segments.ts";
 import { compressSegment, listSegments } from "../src/store/segments.ts";
 import { runCli, tempProject } from "./support/cli.ts";
+import { mockBenchmark } from "./support/mock_benchmark.ts";
 
 const ITEMS = Array.from(
   { length: 600 },
@@ -25,21 +26,9 @@ function project(segmentMb: number): string {
 }
 
 function spec(items = ITEMS): string {
-  return JSON.stringify({
-    benchmark_id: "cache",
-    models: [{
-      model_id: "solver",
-      provider: "mock",
-      extras: { mode: "reference", accuracy: 0.7, template: "It is {answer}.", latency_ms: 2 },
-    }],
-    prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
-    slices: [{
-      slice_id: "s",
-      dataset: { kind: "inline", items },
-      parses: [{ name: "n", extractors: [{ id: "first_number" }] }],
-      scores: [{ name: "acc", parse: "n", metrics: [{ id: "exact_match" }] }],
-    }],
-  });
+  return JSON.stringify(
+    mockBenchmark({ id: "cache", items, accuracy: 0.7, template: "It is {answer}.", latencyMs: 2 }),
+  );
 }
 
 async function eventsOnDisk(root: string): Promise<number> {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mockBenchmark } from "../../test/support/mock_benchmark.ts";
 import { CacheFollower, processBusy } from "./cache_follower.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -104,24 +105,11 @@ async function followedRun(follow: boolean, items: number): Promise<string[][]> 
     if (e.type === "run.started" || e.type === "run.finished") announced.push(e.type);
   });
   try {
-    await orchestrator.run({
-      benchmark_id: "follow",
-      models: [{
-        model_id: "m",
-        provider: "mock",
-        extras: { mode: "reference", accuracy: 1, template: "{answer}", latency_ms: 20 },
-      }],
-      prompt_variants: [{ id: "p", messages: [{ role: "user", content: "{item.q}" }] }],
-      slices: [{
-        slice_id: "s",
-        dataset: {
-          kind: "inline",
-          items: Array.from({ length: items }, (_, i) => ({ id: `q${i}`, q: `${i}`, answer: i })),
-        },
-        parses: [{ name: "n", extractors: [{ id: "first_number" }] }],
-        scores: [{ name: "acc", parse: "n", metrics: [{ id: "exact_match" }] }],
-      }],
-    });
+    await orchestrator.run(mockBenchmark({
+      id: "follow",
+      items: Array.from({ length: items }, (_, i) => ({ id: `q${i}`, q: `${i}`, answer: i })),
+      latencyMs: 20,
+    }));
     return refreshes;
   } finally {
     store.close();

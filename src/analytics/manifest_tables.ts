@@ -169,10 +169,13 @@ export async function loadPlan(
 }
 
 async function fillCandidates(db: Database, run: string): Promise<void> {
+  // Two unnests in one select list go in step (the lists have the same length); a lateral
+  // `unnest … with ordinality` gives the same rows 10–30 times slower (1 s for 100k trials).
   await db.run(
     `insert into manifest_candidates
-      select run, trial, task, model, prompt, params, item, c.cand, (c.i - 1)::integer
-      from plan_trials, unnest(candidates) with ordinality as c(cand, i)
+      select run, trial, task, model, prompt, params, item, unnest(candidates),
+        unnest(range(len(candidates)))::integer
+      from plan_trials
       where run = ?`,
     [run],
   );

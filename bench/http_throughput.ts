@@ -8,8 +8,7 @@
  *
  * `deno run -A bench/http_throughput.ts [--stages] [--floor] [in flight …]` prints one line
  * per setting; `--stages` adds a parse and a score to every candidate, as a real benchmark has.
- * The server reads each request's body (since 2026-12-08: the bare loop's requests are read
- * like the run's), which costs it a little CPU: earlier fractions are not strictly comparable.
+ * The server reads each request's body, so both clients' requests cost it the same.
  */
 const here = new URL(".", import.meta.url).pathname;
 
@@ -74,7 +73,9 @@ function startLatencyServer(latencyMs: number) {
     url: `http://127.0.0.1:${server.addr.port}/v1`,
     /** From the first request to the last answer: process start and planning are not counted. */
     take(inFlight: number): ServedStats {
-      if (served === 0) throw new Error("the bench server was sent no request");
+      if (served === 0) {
+        throw new Error("the bench server was sent no request: see the client's output above");
+      }
       const seconds = (last - first) / 1000;
       const ideal = inFlight / (latencyMs / 1000);
       const stats = {
@@ -113,8 +114,8 @@ async function runChild(args: string[], cwd?: string): Promise<void> {
 export async function measureHttpThroughput(
   options: HttpThroughputOptions,
 ): Promise<HttpThroughput> {
-  const server = startLatencyServer(options.latencyMs);
   const dir = await Deno.makeTempDir({ prefix: "themis-http-bench-" });
+  const server = startLatencyServer(options.latencyMs);
   try {
     const items = Array.from(
       { length: options.requests },
@@ -166,8 +167,11 @@ scores = [{ name = "acc", parse = "n", metrics = [{ id = "exact_match" }] }]
     }
     return measured;
   } finally {
-    await server.shutdown();
-    await Deno.remove(dir, { recursive: true });
+    try {
+      await server.shutdown();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   }
 }
 

@@ -554,9 +554,9 @@ export class Orchestrator {
         onStarted: follow
           ? () => {
             const { minimumMs, onRefresh } = this.#follower;
-            const refresh = () => {
+            const refresh = async () => {
               onRefresh?.();
-              return this.store.warmAnalytics();
+              return await this.store.warmAnalytics();
             };
             follower = new CacheFollower(refresh, { minimumMs }).start();
           }

@@ -82,13 +82,16 @@ export class Store {
 
   /**
    * Bring the analytics cache up to date unless another process holds it (then the next query
-   * does); a run calls this as it ends. Returns false when the cache was busy.
+   * does); a run calls this as it ends (with `collect`: its memory is garbage by then, collected
+   * before the build as in analytics()) and while it writes. Returns false when the cache was
+   * busy.
    *
    * @internal
    */
-  warmAnalytics(): Promise<boolean> {
+  warmAnalytics(options: { collect?: boolean } = {}): Promise<boolean> {
     // In line with analytics(): one open or refresh at a time in this process.
     const next = this.#pending.then(async () => {
+      if (options.collect) collectGarbage();
       if (this.#analytics !== undefined) {
         await this.#analytics.refresh();
         return true;

@@ -17,6 +17,15 @@ export interface MockBenchmarkOptions {
   latencyMs?: number;
 }
 
+/**
+ * The benchmark (see the module comment), as a spec `Orchestrator.run` takes.
+ *
+ * @example
+ * ```ts
+ * import { mockBenchmark } from "./mock_benchmark.ts";
+ * const spec = mockBenchmark({ id: "b", items: [{ id: "q0", q: "1 + 1", answer: 2 }] });
+ * ```
+ */
 export function mockBenchmark(o: MockBenchmarkOptions): BenchmarkSpecInput {
   return {
     benchmark_id: o.id,

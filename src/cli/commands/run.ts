@@ -185,7 +185,7 @@ export async function printRunResult(
   // analytics cache alone (the other shards may be writing the same store at this moment).
   if (result.manifest.shard) return printShardResult(result, code, values, io);
   // The run leaves the cache current, so the first query after it reads nothing old.
-  if (values.quiet || !scored) await orchestrator.store.warmAnalytics();
+  if (values.quiet || !scored) await orchestrator.store.warmAnalytics({ collect: true });
   if (values.quiet) return code;
   const rows = scored ? await result.aggregate() : [];
   if (values.json) {

@@ -176,9 +176,21 @@ scores = [{ name = "acc", parse = "n", metrics = [{ id = "exact_match" }] }]
 }
 
 if (import.meta.main) {
-  const stages = Deno.args.includes("--stages");
-  const floor = Deno.args.includes("--floor");
+  const flags = Deno.args.filter((a) => a.startsWith("--"));
   const numbers = Deno.args.filter((a) => !a.startsWith("--")).map(Number);
+  const unknown = flags.filter((f) => f !== "--stages" && f !== "--floor");
+  if (unknown.length > 0 || !numbers.every((n) => Number.isInteger(n) && n >= 1)) {
+    console.error(
+      `bench/http_throughput.ts: ${
+        unknown.length > 0
+          ? `unknown option ${unknown.join(", ")}`
+          : "in flight must be integers ≥ 1"
+      }\nusage: deno run -A bench/http_throughput.ts [--stages] [--floor] [in flight …]`,
+    );
+    Deno.exit(2);
+  }
+  const stages = flags.includes("--stages");
+  const floor = flags.includes("--floor");
   const settings = numbers.length > 0 ? numbers : [64, 256];
   for (const inFlight of settings) {
     const http = await measureHttpThroughput({
